@@ -1,0 +1,244 @@
+// sgdma_desc_fetch: descriptor fetcher of the sgdma engine.
+// Reads descriptors (words 0x00-0x1C) over the m_axi_sg read channels and queues them for the
+// data mover.  Up to two fetches are in flight: the next descriptor's read is issued as soon as
+// the NXTDESC word of the current one arrives.  Tail mode stops after the descriptor at
+// TAILDESC; cyclic mode follows NXTDESC forever.  With the ownership check (cyclic mode), a
+// descriptor whose Cmplt bit is still set is not used: the fetcher waits for a doorbell
+// (TAILDESC write) and reads it again.  Fetch errors and Cmplt-set descriptors outside cyclic
+// mode are queued as error entries, so that the descriptors before them complete first.
+`default_nettype none
+`include "rtl/sgdma_defs.vh"
+module sgdma_desc_fetch #(
+    parameter ADDR_WIDTH    = 32,
+    parameter SG_DATA_WIDTH = 64,
+    parameter LEN_WIDTH     = 26,
+    parameter QUEUE_LOG2    = 2
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+    input  wire                    enable,       // channel running (low while draining or halted)
+    input  wire                    doorbell,     // TAILDESC written
+    input  wire [ADDR_WIDTH-1:0]   curdesc,
+    input  wire [ADDR_WIDTH-1:0]   taildesc,
+    input  wire                    cyclic,
+    input  wire                    ownership,
+    input  wire [3:0]              cache,
+
+    output reg  [ADDR_WIDTH-1:0]   m_axi_sg_araddr,
+    output wire [7:0]              m_axi_sg_arlen,
+    output wire [2:0]              m_axi_sg_arsize,
+    output wire [1:0]              m_axi_sg_arburst,
+    output wire [3:0]              m_axi_sg_arcache,
+    output wire [2:0]              m_axi_sg_arprot,
+    output reg                     m_axi_sg_arvalid,
+    input  wire                    m_axi_sg_arready,
+    input  wire [SG_DATA_WIDTH-1:0] m_axi_sg_rdata,
+    input  wire [1:0]              m_axi_sg_rresp,
+    input  wire                    m_axi_sg_rlast,
+    input  wire                    m_axi_sg_rvalid,
+    output wire                    m_axi_sg_rready,
+
+    // Descriptor queue (show-ahead) to the data mover
+    output wire                    q_valid,
+    output wire [ADDR_WIDTH-1:0]   q_desc,
+    output wire [ADDR_WIDTH-1:0]   q_buf,
+    output wire [LEN_WIDTH-1:0]    q_len,
+    output wire [1:0]              q_err,        // 0 none, 1 SG_INT, 2 SG_SLV, 3 SG_DEC
+    input  wire                    q_pop,
+
+    output wire                    busy,         // a read is in flight
+    output wire                    starved       // started, nothing in flight, and no right to fetch more
+);
+    localparam SGB    = SG_DATA_WIDTH / 8;
+    localparam NBEATS = 32 / SGB;                 // beats for words 0x00-0x1C
+    localparam W1BEAT = (SGB == 4) ? 1 : 0;       // beat that completes NXTDESC/NXTDESC_MSB
+    localparam QW     = 2 + LEN_WIDTH + ADDR_WIDTH + (ADDR_WIDTH - 6);
+    localparam [1:0] E_NONE = 2'd0, E_SGINT = 2'd1, E_SGSLV = 2'd2, E_SGDEC = 2'd3;
+
+    assign m_axi_sg_arlen   = NBEATS[7:0] - 8'd1;
+    assign m_axi_sg_arsize  = (SGB == 4) ? 3'd2 : 3'd3;
+    assign m_axi_sg_arburst = 2'b01;
+    assign m_axi_sg_arcache = cache;
+    assign m_axi_sg_arprot  = 3'b000;
+    assign m_axi_sg_rready  = 1'b1;
+
+    // ------------------------------------------------------------------ fetch control state
+    reg                  active;       // a doorbell started the chain
+    reg                  stopped;      // an error entry was queued: fetch nothing more
+    reg                  tail_issued;  // the TAILDESC descriptor has been requested (tail mode)
+    reg                  owner_wait;   // waiting for software to release a descriptor
+    reg                  next_known;   // next_addr is valid and not yet requested
+    reg [ADDR_WIDTH-1:0] next_addr;
+
+    // In-flight reads, oldest first (at most two).
+    reg [1:0]            inflight;
+    reg [ADDR_WIDTH-1:0] f0_addr, f1_addr;
+    reg                  f0_squash, f1_squash;
+
+    // Beat assembly of the oldest read
+    reg [255:0]          words;
+    reg [2:0]            rbeat;
+    reg [1:0]            rerr;
+
+    wire [QUEUE_LOG2:0]  q_count;
+    wire                 q_full_unused;
+    wire                 q_empty;
+    reg                  q_push;
+    reg  [QW-1:0]        q_din;
+    wire [QW-1:0]        q_dout;
+
+    wire [ADDR_WIDTH-1:0] issue_addr = (doorbell && !active) ? curdesc : next_addr;
+    wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
+                    ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
+    wire issue = issue_ok && ((doorbell && !active) ||
+                              (active && next_known && !tail_issued && !owner_wait));
+    wire issue_is_tail = !cyclic && (issue_addr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
+
+    wire r_fire = m_axi_sg_rvalid;       // rready is always 1
+    wire [255:0] words_next = {m_axi_sg_rdata, words[255:SG_DATA_WIDTH]};
+    wire [1:0] beat_err = (m_axi_sg_rresp == 2'b10) ? E_SGSLV :
+                          (m_axi_sg_rresp == 2'b11) ? E_SGDEC : E_NONE;
+    wire [1:0] err_acc  = (rerr != E_NONE) ? rerr : beat_err;
+
+    // Fields of the completed read (valid on its last beat)
+    wire [63:0] nxt64;
+    generate
+        if (SGB == 4) begin : g_nxt32
+            assign nxt64 = {m_axi_sg_rdata, words[255:224]};
+        end else begin : g_nxt64
+            assign nxt64 = m_axi_sg_rdata;
+        end
+    endgenerate
+    wire [63:0] buf64   = {words_next[127:96], words_next[95:64]};
+    wire [31:0] ctrl_w  = words_next[223:192];
+    wire [31:0] stat_w  = words_next[255:224];
+    wire        cmplt   = stat_w[`SGDMA_STATUS_CMPLT];
+    wire        last_beat = r_fire && (rbeat == NBEATS[2:0] - 3'd1);
+    wire        word1_beat = r_fire && (rbeat == W1BEAT[2:0]);
+
+    // Outcome of the oldest read at its last beat
+    wire done_err   = last_beat && !f0_squash && (err_acc != E_NONE);
+    wire done_sgint = last_beat && !f0_squash && (err_acc == E_NONE) && cmplt && !cyclic;
+    wire done_owned = last_beat && !f0_squash && (err_acc == E_NONE) && cmplt && cyclic && ownership;
+    wire done_ok    = last_beat && !f0_squash && !done_err && !done_sgint && !done_owned;
+    wire squash_younger = done_err || done_sgint || done_owned;
+
+    always @* begin
+        q_push = done_err || done_sgint || done_ok;
+        q_din  = {done_err ? err_acc : (done_sgint ? E_SGINT : E_NONE),
+                  ctrl_w[LEN_WIDTH-1:0], buf64[ADDR_WIDTH-1:0], f0_addr[ADDR_WIDTH-1:6]};
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
+            active           <= 1'b0;
+            stopped          <= 1'b0;
+            tail_issued      <= 1'b0;
+            owner_wait       <= 1'b0;
+            next_known       <= 1'b0;
+            next_addr        <= {ADDR_WIDTH{1'b0}};
+            inflight         <= 2'd0;
+            f0_addr          <= {ADDR_WIDTH{1'b0}};
+            f1_addr          <= {ADDR_WIDTH{1'b0}};
+            f0_squash        <= 1'b0;
+            f1_squash        <= 1'b0;
+            words            <= 256'd0;
+            rbeat            <= 3'd0;
+            rerr             <= E_NONE;
+            m_axi_sg_arvalid <= 1'b0;
+            m_axi_sg_araddr  <= {ADDR_WIDTH{1'b0}};
+        end else begin
+            if (m_axi_sg_arready)
+                m_axi_sg_arvalid <= 1'b0;
+
+            // Doorbell: start the chain, or let it go past the old tail / re-read an owned descriptor.
+            if (doorbell && enable) begin
+                active      <= 1'b1;
+                if (!active) begin
+                    next_addr  <= curdesc;
+                    next_known <= 1'b1;
+                end
+                tail_issued <= 1'b0;
+                if (owner_wait) begin
+                    owner_wait <= 1'b0;
+                    next_known <= 1'b1;
+                end
+            end
+
+            // Read beats of the oldest fetch
+            if (r_fire) begin
+                words <= words_next;
+                rerr  <= err_acc;
+                rbeat <= last_beat ? 3'd0 : rbeat + 3'd1;
+                if (word1_beat && !f0_squash && beat_err == E_NONE && rerr == E_NONE) begin
+                    next_addr  <= {nxt64[ADDR_WIDTH-1:6], 6'b0};
+                    next_known <= 1'b1;
+                end
+                if (last_beat)
+                    rerr <= E_NONE;
+            end
+
+            if (done_err || done_sgint)
+                stopped <= 1'b1;
+            if (done_owned) begin
+                owner_wait <= 1'b1;
+                next_addr  <= f0_addr;
+                next_known <= 1'b0;
+            end
+
+            // In-flight bookkeeping (issue and retire may happen in the same cycle)
+            case ({issue, last_beat})
+                2'b10: begin
+                    if (inflight == 2'd0) begin
+                        f0_addr <= issue_addr; f0_squash <= 1'b0;
+                    end else begin
+                        f1_addr <= issue_addr; f1_squash <= 1'b0;
+                    end
+                    inflight <= inflight + 2'd1;
+                end
+                2'b01: begin
+                    f0_addr   <= f1_addr;
+                    f0_squash <= f1_squash || squash_younger;
+                    inflight  <= inflight - 2'd1;
+                end
+                2'b11: begin
+                    if (inflight == 2'd1) begin
+                        f0_addr <= issue_addr; f0_squash <= squash_younger;
+                    end else begin
+                        f0_addr   <= f1_addr;
+                        f0_squash <= f1_squash || squash_younger;
+                        f1_addr   <= issue_addr; f1_squash <= squash_younger;
+                    end
+                end
+                default: ;
+            endcase
+
+            if (issue) begin
+                m_axi_sg_arvalid <= 1'b1;
+                m_axi_sg_araddr  <= issue_addr;
+                next_known       <= 1'b0;
+                if (issue_is_tail)
+                    tail_issued <= 1'b1;
+            end
+        end
+    end
+
+    sgdma_fifo #(.WIDTH(QW), .DEPTH_LOG2(QUEUE_LOG2)) u_queue (
+        .clk(clk), .rst(rst),
+        .wr_en(q_push), .din(q_din),
+        .rd_en(q_pop), .dout(q_dout),
+        .empty(q_empty), .full(q_full_unused), .count(q_count)
+    );
+
+    assign q_valid = !q_empty;
+    assign q_err   = q_dout[QW-1 -: 2];
+    assign q_len   = q_dout[ADDR_WIDTH + ADDR_WIDTH - 6 +: LEN_WIDTH];
+    assign q_buf   = q_dout[ADDR_WIDTH - 6 +: ADDR_WIDTH];
+    assign q_desc  = {q_dout[ADDR_WIDTH-7:0], 6'b0};
+
+    assign busy    = m_axi_sg_arvalid || (inflight != 2'd0);
+    assign starved = (!active || tail_issued || owner_wait || stopped) && !busy;
+
+    wire unused_ok = &{1'b0, taildesc[5:0], words[63:0], m_axi_sg_rlast, q_full_unused, buf64, nxt64, ctrl_w, stat_w, words[191:128]};
+endmodule
+`default_nettype wire

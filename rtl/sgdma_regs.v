@@ -1,0 +1,274 @@
+// sgdma_regs: AXI4-Lite register file of the sgdma engine.
+// PG021 S2MM registers at their PG021 offsets (the MM2S block reads as zero) and the
+// extension registers from 0x80 up.  Offsets and bit positions come from sgdma_defs.vh,
+// which is generated from the project's one register definition (driver-model/regmap.py).
+// Writes are whole 32-bit words; AW and W are taken together.
+`default_nettype none
+`include "rtl/sgdma_defs.vh"
+module sgdma_regs #(
+    parameter ADDR_WIDTH  = 32,
+    parameter [31:0] CONFIG_WORD = 32'd0
+) (
+    input  wire                  clk,
+    input  wire                  rst,          // hard reset (active high, synchronous)
+    input  wire                  soft_rst,     // end of a soft reset: registers back to defaults
+
+    // AXI4-Lite slave
+    input  wire [9:0]            s_axi_lite_awaddr,
+    input  wire                  s_axi_lite_awvalid,
+    output wire                  s_axi_lite_awready,
+    input  wire [31:0]           s_axi_lite_wdata,
+    input  wire                  s_axi_lite_wvalid,
+    output wire                  s_axi_lite_wready,
+    output wire [1:0]            s_axi_lite_bresp,
+    output reg                   s_axi_lite_bvalid,
+    input  wire                  s_axi_lite_bready,
+    input  wire [9:0]            s_axi_lite_araddr,
+    input  wire                  s_axi_lite_arvalid,
+    output wire                  s_axi_lite_arready,
+    output reg  [31:0]           s_axi_lite_rdata,
+    output wire [1:0]            s_axi_lite_rresp,
+    output reg                   s_axi_lite_rvalid,
+    input  wire                  s_axi_lite_rready,
+
+    // Control outputs
+    output reg                   rs,
+    output wire                  reset_req,    // pulse: DMACR.Reset written with 1
+    output reg                   cyclic,
+    output reg                   ioc_irq_en,
+    output reg                   dly_irq_en,
+    output reg                   err_irq_en,
+    output reg  [7:0]            irq_threshold,
+    output reg  [7:0]            irq_delay,
+    output wire                  dmacr_wr,     // pulse: DMACR written (reloads the coalescer)
+    output wire [ADDR_WIDTH-1:0] curdesc,
+    output wire [ADDR_WIDTH-1:0] taildesc,
+    output wire                  tail_wr,      // pulse: TAILDESC (low word) written
+    output reg  [3:0]            sg_cache,
+    output reg                   policy_drop,
+    output reg                   ownership,
+    output reg                   ovr_irq_en,
+    output wire                  ioc_clr,
+    output wire                  dly_clr,
+    output wire                  err_clr,
+    output wire                  ovr_clr,
+
+    // Status inputs
+    input  wire                  st_halted,
+    input  wire                  st_idle,
+    input  wire                  st_resetting,
+    input  wire [6:0]            st_err,       // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int} + spare
+    input  wire                  st_ioc_irq,
+    input  wire                  st_dly_irq,
+    input  wire                  st_err_irq,
+    input  wire [7:0]            st_thresh,
+    input  wire [7:0]            st_delay,
+    input  wire                  st_ovr_irq,
+    input  wire                  st_ring_full,
+    input  wire                  st_dropping,
+    input  wire                  rs_clr,       // engine clears RS (error)
+    input  wire                  cur_upd,      // engine updates CURDESC
+    input  wire [ADDR_WIDTH-1:0] cur_val,
+    input  wire [63:0]           cnt_completed,
+    input  wire [63:0]           cnt_bytes,
+    input  wire [63:0]           cnt_drop_bytes,
+    input  wire [63:0]           cnt_drop_pkts
+);
+    reg [63:0] cur_r;
+    reg [63:0] tail_r;
+    assign curdesc  = cur_r[ADDR_WIDTH-1:0];
+    assign taildesc = tail_r[ADDR_WIDTH-1:0];
+
+    wire [63:0] cur_val64;
+    generate
+        if (ADDR_WIDTH < 64) begin : g_ext
+            assign cur_val64 = {{(64-ADDR_WIDTH){1'b0}}, cur_val};
+        end else begin : g_full
+            assign cur_val64 = cur_val;
+        end
+    endgenerate
+
+    // ---------------------------------------------------------------- write channel
+    wire       wr_fire = s_axi_lite_awvalid && s_axi_lite_wvalid && !s_axi_lite_bvalid;
+    wire [7:0] wa      = {s_axi_lite_awaddr[7:2], 2'b00};
+    wire [31:0] wd     = s_axi_lite_wdata;
+
+    assign s_axi_lite_awready = wr_fire;
+    assign s_axi_lite_wready  = wr_fire;
+    assign s_axi_lite_bresp   = 2'b00;
+
+    wire wr_dmacr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMACR);
+    wire wr_dmasr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMASR);
+    wire wr_xstatus = wr_fire && (wa == `SGDMA_REG_SGDMA_XSTATUS);
+
+    assign dmacr_wr  = wr_dmacr;
+    assign reset_req = wr_dmacr && wd[`SGDMA_S2MM_DMACR_RESET];
+    assign tail_wr   = wr_fire && (wa == `SGDMA_REG_S2MM_TAILDESC);
+    assign ioc_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_IOC_IRQ];
+    assign dly_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_DLY_IRQ];
+    assign err_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_ERR_IRQ];
+    assign ovr_clr   = wr_xstatus && wd[`SGDMA_SGDMA_XSTATUS_OVR_IRQ];
+
+    always @(posedge clk) begin
+        if (rst)
+            s_axi_lite_bvalid <= 1'b0;
+        else if (wr_fire)
+            s_axi_lite_bvalid <= 1'b1;
+        else if (s_axi_lite_bready)
+            s_axi_lite_bvalid <= 1'b0;
+    end
+
+    localparam [31:0] DMACR_RST = `SGDMA_RESET_S2MM_DMACR;
+    localparam [31:0] SGCTL_RST = `SGDMA_RESET_SG_CTL;
+
+    always @(posedge clk) begin
+        if (rst || soft_rst) begin
+            rs            <= 1'b0;
+            cyclic        <= 1'b0;
+            ioc_irq_en    <= 1'b0;
+            dly_irq_en    <= 1'b0;
+            err_irq_en    <= 1'b0;
+            irq_threshold <= DMACR_RST[`SGDMA_S2MM_DMACR_IRQ_THRESHOLD +: 8];
+            irq_delay     <= DMACR_RST[`SGDMA_S2MM_DMACR_IRQ_DELAY +: 8];
+            cur_r         <= 64'd0;
+            tail_r        <= 64'd0;
+            sg_cache      <= SGCTL_RST[`SGDMA_SG_CTL_SG_CACHE +: 4];
+            policy_drop   <= 1'b0;
+            ownership     <= 1'b0;
+            ovr_irq_en    <= 1'b0;
+        end else begin
+            if (wr_dmacr) begin
+                rs            <= wd[`SGDMA_S2MM_DMACR_RS];
+                cyclic        <= wd[`SGDMA_S2MM_DMACR_CYCLIC_BD_EN];
+                ioc_irq_en    <= wd[`SGDMA_S2MM_DMACR_IOC_IRQ_EN];
+                dly_irq_en    <= wd[`SGDMA_S2MM_DMACR_DLY_IRQ_EN];
+                err_irq_en    <= wd[`SGDMA_S2MM_DMACR_ERR_IRQ_EN];
+                irq_threshold <= wd[`SGDMA_S2MM_DMACR_IRQ_THRESHOLD +: 8];
+                irq_delay     <= wd[`SGDMA_S2MM_DMACR_IRQ_DELAY +: 8];
+            end else if (rs_clr) begin
+                rs <= 1'b0;
+            end
+            if (cur_upd)
+                cur_r <= cur_val64;
+            else if (wr_fire && st_halted && wa == `SGDMA_REG_S2MM_CURDESC)
+                cur_r[31:0] <= {wd[31:6], 6'b0};
+            else if (wr_fire && st_halted && wa == `SGDMA_REG_S2MM_CURDESC_MSB && ADDR_WIDTH > 32)
+                cur_r[63:32] <= wd;
+            if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC)
+                tail_r[31:0] <= {wd[31:6], 6'b0};
+            if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC_MSB && ADDR_WIDTH > 32)
+                tail_r[63:32] <= wd;
+            if (wr_fire && wa == `SGDMA_REG_SG_CTL)
+                sg_cache <= wd[`SGDMA_SG_CTL_SG_CACHE +: 4];
+            if (wr_fire && wa == `SGDMA_REG_SGDMA_XCTRL) begin
+                policy_drop <= wd[`SGDMA_SGDMA_XCTRL_POLICY_DROP];
+                ownership   <= wd[`SGDMA_SGDMA_XCTRL_OWNERSHIP];
+                ovr_irq_en  <= wd[`SGDMA_SGDMA_XCTRL_OVR_IRQ_EN];
+            end
+        end
+    end
+
+    // ---------------------------------------------------------------- read channel
+    wire [7:0] ra      = {s_axi_lite_araddr[7:2], 2'b00};
+    wire       rd_fire = s_axi_lite_arvalid && !s_axi_lite_rvalid;
+
+    assign s_axi_lite_arready = !s_axi_lite_rvalid;
+    assign s_axi_lite_rresp   = 2'b00;
+
+    // The high words of the 64-bit counters, latched when the low word is read.
+    reg [31:0] hi_completed, hi_bytes, hi_drop_bytes, hi_drop_pkts;
+
+    reg [31:0] dmacr_rd, dmasr_rd, sgctl_rd, xctrl_rd, xstat_rd;
+    always @* begin
+        dmacr_rd = 32'd0;
+        dmacr_rd[`SGDMA_S2MM_DMACR_RS]           = rs;
+        dmacr_rd[`SGDMA_S2MM_DMACR_RESET]        = st_resetting;
+        dmacr_rd[`SGDMA_S2MM_DMACR_CYCLIC_BD_EN] = cyclic;
+        dmacr_rd[`SGDMA_S2MM_DMACR_IOC_IRQ_EN]   = ioc_irq_en;
+        dmacr_rd[`SGDMA_S2MM_DMACR_DLY_IRQ_EN]   = dly_irq_en;
+        dmacr_rd[`SGDMA_S2MM_DMACR_ERR_IRQ_EN]   = err_irq_en;
+        dmacr_rd[`SGDMA_S2MM_DMACR_IRQ_THRESHOLD +: 8] = irq_threshold;
+        dmacr_rd[`SGDMA_S2MM_DMACR_IRQ_DELAY +: 8]     = irq_delay;
+
+        dmasr_rd = 32'd0;
+        dmasr_rd[`SGDMA_S2MM_DMASR_HALTED]      = st_halted;
+        dmasr_rd[`SGDMA_S2MM_DMASR_IDLE]        = st_idle;
+        dmasr_rd[`SGDMA_S2MM_DMASR_SG_INCLD]    = 1'b1;
+        dmasr_rd[`SGDMA_S2MM_DMASR_DMA_INT_ERR] = st_err[0];
+        dmasr_rd[`SGDMA_S2MM_DMASR_DMA_SLV_ERR] = st_err[1];
+        dmasr_rd[`SGDMA_S2MM_DMASR_DMA_DEC_ERR] = st_err[2];
+        dmasr_rd[`SGDMA_S2MM_DMASR_SG_INT_ERR]  = st_err[3];
+        dmasr_rd[`SGDMA_S2MM_DMASR_SG_SLV_ERR]  = st_err[4];
+        dmasr_rd[`SGDMA_S2MM_DMASR_SG_DEC_ERR]  = st_err[5];
+        dmasr_rd[`SGDMA_S2MM_DMASR_IOC_IRQ]     = st_ioc_irq;
+        dmasr_rd[`SGDMA_S2MM_DMASR_DLY_IRQ]     = st_dly_irq;
+        dmasr_rd[`SGDMA_S2MM_DMASR_ERR_IRQ]     = st_err_irq;
+        dmasr_rd[`SGDMA_S2MM_DMASR_IRQ_THRESHOLD_STS +: 8] = st_thresh;
+        dmasr_rd[`SGDMA_S2MM_DMASR_IRQ_DELAY_STS +: 8]     = st_delay;
+
+        sgctl_rd = 32'd0;
+        sgctl_rd[`SGDMA_SG_CTL_SG_CACHE +: 4] = sg_cache;
+
+        xctrl_rd = 32'd0;
+        xctrl_rd[`SGDMA_SGDMA_XCTRL_POLICY_DROP] = policy_drop;
+        xctrl_rd[`SGDMA_SGDMA_XCTRL_OWNERSHIP]   = ownership;
+        xctrl_rd[`SGDMA_SGDMA_XCTRL_OVR_IRQ_EN]  = ovr_irq_en;
+
+        xstat_rd = 32'd0;
+        xstat_rd[`SGDMA_SGDMA_XSTATUS_OVR_IRQ]   = st_ovr_irq;
+        xstat_rd[`SGDMA_SGDMA_XSTATUS_RING_FULL] = st_ring_full;
+        xstat_rd[`SGDMA_SGDMA_XSTATUS_DROPPING]  = st_dropping;
+    end
+
+    // Upper address words stay zero when addresses are 32 bits wide.
+    wire [63:0] cur64  = cur_r;
+    wire [63:0] tail64 = tail_r;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            s_axi_lite_rvalid <= 1'b0;
+            s_axi_lite_rdata  <= 32'd0;
+            hi_completed  <= 32'd0;
+            hi_bytes      <= 32'd0;
+            hi_drop_bytes <= 32'd0;
+            hi_drop_pkts  <= 32'd0;
+        end else begin
+            if (rd_fire) begin
+                s_axi_lite_rvalid <= 1'b1;
+                case (ra)
+                    `SGDMA_REG_SG_CTL:              s_axi_lite_rdata <= sgctl_rd;
+                    `SGDMA_REG_S2MM_DMACR:          s_axi_lite_rdata <= dmacr_rd;
+                    `SGDMA_REG_S2MM_DMASR:          s_axi_lite_rdata <= dmasr_rd;
+                    `SGDMA_REG_S2MM_CURDESC:        s_axi_lite_rdata <= cur64[31:0];
+                    `SGDMA_REG_S2MM_CURDESC_MSB:    s_axi_lite_rdata <= cur64[63:32];
+                    `SGDMA_REG_S2MM_TAILDESC:       s_axi_lite_rdata <= tail64[31:0];
+                    `SGDMA_REG_S2MM_TAILDESC_MSB:   s_axi_lite_rdata <= tail64[63:32];
+                    `SGDMA_REG_SGDMA_ID:            s_axi_lite_rdata <= `SGDMA_RESET_SGDMA_ID;
+                    `SGDMA_REG_SGDMA_CONFIG:        s_axi_lite_rdata <= CONFIG_WORD;
+                    `SGDMA_REG_SGDMA_XCTRL:         s_axi_lite_rdata <= xctrl_rd;
+                    `SGDMA_REG_SGDMA_XSTATUS:       s_axi_lite_rdata <= xstat_rd;
+                    `SGDMA_REG_COMPLETED_LO:        s_axi_lite_rdata <= cnt_completed[31:0];
+                    `SGDMA_REG_COMPLETED_HI:        s_axi_lite_rdata <= hi_completed;
+                    `SGDMA_REG_BYTES_WRITTEN_LO:    s_axi_lite_rdata <= cnt_bytes[31:0];
+                    `SGDMA_REG_BYTES_WRITTEN_HI:    s_axi_lite_rdata <= hi_bytes;
+                    `SGDMA_REG_DROPPED_BYTES_LO:    s_axi_lite_rdata <= cnt_drop_bytes[31:0];
+                    `SGDMA_REG_DROPPED_BYTES_HI:    s_axi_lite_rdata <= hi_drop_bytes;
+                    `SGDMA_REG_DROPPED_PACKETS_LO:  s_axi_lite_rdata <= cnt_drop_pkts[31:0];
+                    `SGDMA_REG_DROPPED_PACKETS_HI:  s_axi_lite_rdata <= hi_drop_pkts;
+                    default:                        s_axi_lite_rdata <= 32'd0;
+                endcase
+                if (ra == `SGDMA_REG_COMPLETED_LO)       hi_completed  <= cnt_completed[63:32];
+                if (ra == `SGDMA_REG_BYTES_WRITTEN_LO)   hi_bytes      <= cnt_bytes[63:32];
+                if (ra == `SGDMA_REG_DROPPED_BYTES_LO)   hi_drop_bytes <= cnt_drop_bytes[63:32];
+                if (ra == `SGDMA_REG_DROPPED_PACKETS_LO) hi_drop_pkts  <= cnt_drop_pkts[63:32];
+            end else if (s_axi_lite_rready) begin
+                s_axi_lite_rvalid <= 1'b0;
+            end
+        end
+    end
+
+    // Address bits outside the decoded window are ignored.
+    wire unused_ok = &{1'b0, s_axi_lite_awaddr[9:8], s_axi_lite_awaddr[1:0],
+                       s_axi_lite_araddr[9:8], s_axi_lite_araddr[1:0], st_err[6]};
+endmodule
+`default_nettype wire

@@ -1,0 +1,202 @@
+// sgdma_status_wr: completion processing and status write-back of the sgdma engine.
+// Completion entries from the data mover wait here, in order, until the B response of their
+// last burst has come back; then STATUS (Cmplt, RXSOF, RXEOF, error bits, bytes transferred) is
+// written to the descriptor over the m_axi_sg write channels.  Several write-backs may be in
+// flight, so status writing never holds up the data.  A completion is reported when its
+// write-back is acknowledged.  Every error (fetch errors and zero-length descriptors carried in
+// the entries, data write errors matched to their descriptor by burst number, write-back
+// errors) is raised here, in descriptor order; after an error nothing more is written.
+`default_nettype none
+`include "rtl/sgdma_defs.vh"
+module sgdma_status_wr #(
+    parameter ADDR_WIDTH    = 32,
+    parameter SG_DATA_WIDTH = 64,
+    parameter LEN_WIDTH     = 26,
+    parameter CPL_LOG2      = 2,
+    parameter CPL_WIDTH     = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+    input  wire [3:0]              cache,
+
+    input  wire                    cpl_push,
+    input  wire [CPL_WIDTH-1:0]    cpl_din,
+    output wire [CPL_LOG2:0]       cpl_count,
+    input  wire [7:0]              b_seq,        // data bursts acknowledged so far
+    input  wire                    b_err_valid,
+    input  wire [1:0]              b_err_resp,
+    input  wire [7:0]              b_err_seq,
+
+    output reg  [ADDR_WIDTH-1:0]   m_axi_sg_awaddr,
+    output wire [7:0]              m_axi_sg_awlen,
+    output wire [2:0]              m_axi_sg_awsize,
+    output wire [1:0]              m_axi_sg_awburst,
+    output wire [3:0]              m_axi_sg_awcache,
+    output wire [2:0]              m_axi_sg_awprot,
+    output reg                     m_axi_sg_awvalid,
+    input  wire                    m_axi_sg_awready,
+    output reg  [SG_DATA_WIDTH-1:0] m_axi_sg_wdata,
+    output wire [SG_DATA_WIDTH/8-1:0] m_axi_sg_wstrb,
+    output wire                    m_axi_sg_wlast,
+    output reg                     m_axi_sg_wvalid,
+    input  wire                    m_axi_sg_wready,
+    input  wire [1:0]              m_axi_sg_bresp,
+    input  wire                    m_axi_sg_bvalid,
+    output wire                    m_axi_sg_bready,
+
+    output wire                    done,         // a descriptor completed (write-back acknowledged)
+    output wire [LEN_WIDTH-1:0]    done_len,
+    output reg                     err,          // pulse: an error halts the channel
+    output reg  [5:0]              err_bits,     // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int}
+    output reg  [ADDR_WIDTH-1:0]   err_desc,
+    output wire                    quiet         // no entry waiting and no write-back in flight
+);
+    localparam SGB = SG_DATA_WIDTH / 8;
+    localparam [2:0] K_NORMAL = 3'd0, K_PARTIAL = 3'd1, K_INT = 3'd2,
+                     K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
+    localparam FLW = 1 + LEN_WIDTH + 6 + ADDR_WIDTH - 6;  // in-flight: {is_error, len, err_bits, desc}
+
+    assign m_axi_sg_awlen   = 8'd0;
+    assign m_axi_sg_awsize  = (SGB == 4) ? 3'd2 : 3'd3;
+    assign m_axi_sg_awburst = 2'b01;
+    assign m_axi_sg_awcache = cache;
+    assign m_axi_sg_awprot  = 3'b000;
+    assign m_axi_sg_wlast   = 1'b1;
+    assign m_axi_sg_bready  = 1'b1;
+    // STATUS is word 0x1C: the upper half of the 64-bit word at 0x18 on a 64-bit bus.
+    assign m_axi_sg_wstrb   = (SGB == 4) ? {SGB{1'b1}} : {{(SGB/2){1'b1}}, {(SGB/2){1'b0}}};
+
+    wire                 c_empty, c_full_unused;
+    wire [CPL_WIDTH-1:0] c_head;
+    wire [2:0]           h_kind = c_head[CPL_WIDTH-1 -: 3];
+    wire [7:0]           h_seq  = c_head[CPL_WIDTH-4 -: 8];
+    wire                 h_sof  = c_head[CPL_WIDTH-12];
+    wire                 h_eof  = c_head[CPL_WIDTH-13];
+    wire [LEN_WIDTH-1:0] h_len  = c_head[ADDR_WIDTH-6 +: LEN_WIDTH];
+    wire [ADDR_WIDTH-1:0] h_desc = {c_head[ADDR_WIDTH-7:0], 6'b0};
+
+    reg stopped;                               // an error was raised
+    wire [7:0] seq_diff  = b_seq - h_seq;      // >= 0 (mod 256) once the entry's bursts are done
+    wire       bursts_in = !seq_diff[7];
+    wire [7:0] err_diff  = h_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
+    wire       data_err  = b_err_valid && !err_diff[7];
+
+    // In-flight write-backs
+    reg  [2:0]  fl_count;
+    wire        fl_empty = (fl_count == 3'd0);
+    wire        fl_full  = (fl_count == 3'd4);
+    wire [FLW-1:0] fl_head;
+    wire        fl_unused_full, fl_unused_empty;
+    wire [2:0]  fl_unused_count;
+
+    wire out_free = (!m_axi_sg_awvalid || m_axi_sg_awready) && (!m_axi_sg_wvalid || m_axi_sg_wready);
+    wire head_ok  = !c_empty && (bursts_in || data_err || h_kind >= K_SGINT);
+
+    // What to do with the head entry
+    reg        h_write, h_drop, h_raise;
+    reg [5:0]  h_bits;
+    reg [31:0] h_status;
+    always @* begin
+        h_write = 1'b0; h_drop = 1'b0; h_raise = 1'b0; h_bits = 6'd0;
+        h_status = 32'd0;
+        h_status[`SGDMA_STATUS_LENGTH +: LEN_WIDTH] = h_len;
+        h_status[`SGDMA_STATUS_RXSOF] = h_sof;
+        h_status[`SGDMA_STATUS_RXEOF] = h_eof;
+        if (!c_empty && stopped) begin
+            h_drop = 1'b1;
+        end else if (head_ok) begin
+            if (data_err) begin
+                h_bits = b_err_resp[0] ? 6'b000100 : 6'b000010;
+                h_status[`SGDMA_STATUS_DMA_DEC_ERR] = b_err_resp[0];
+                h_status[`SGDMA_STATUS_DMA_SLV_ERR] = !b_err_resp[0];
+                h_write = 1'b1;
+            end else begin
+                case (h_kind)
+                    K_NORMAL:  begin h_write = 1'b1; h_status[`SGDMA_STATUS_CMPLT] = 1'b1; end
+                    K_PARTIAL: h_drop = 1'b1;
+                    K_INT:     begin h_write = 1'b1; h_bits = 6'b000001;
+                                     h_status[`SGDMA_STATUS_DMA_INT_ERR] = 1'b1; end
+                    K_SGINT:   begin h_raise = 1'b1; h_bits = 6'b001000; end
+                    K_SGSLV:   begin h_raise = 1'b1; h_bits = 6'b010000; end
+                    K_SGDEC:   begin h_raise = 1'b1; h_bits = 6'b100000; end
+                    default:   h_drop = 1'b1;
+                endcase
+            end
+        end
+    end
+    wire do_write = h_write && out_free && !fl_full;
+    wire c_pop    = h_drop || h_raise || do_write;
+    wire fl_push  = do_write;
+    wire fl_pop   = m_axi_sg_bvalid;
+    wire fl_is_err = fl_head[FLW-1];
+    wire [5:0] fl_bits = fl_head[ADDR_WIDTH-6 +: 6];
+    wire [ADDR_WIDTH-1:0] fl_desc = {fl_head[ADDR_WIDTH-7:0], 6'b0};
+    wire b_bad = m_axi_sg_bvalid && m_axi_sg_bresp[1];
+
+    assign done     = m_axi_sg_bvalid && !b_bad && !fl_is_err && !stopped;
+    assign done_len = fl_head[ADDR_WIDTH + 6 - 6 +: LEN_WIDTH];
+
+    always @(posedge clk) begin
+        if (rst) begin
+            stopped          <= 1'b0;
+            fl_count         <= 3'd0;
+            err              <= 1'b0;
+            err_bits         <= 6'd0;
+            err_desc         <= {ADDR_WIDTH{1'b0}};
+            m_axi_sg_awvalid <= 1'b0;
+            m_axi_sg_awaddr  <= {ADDR_WIDTH{1'b0}};
+            m_axi_sg_wvalid  <= 1'b0;
+            m_axi_sg_wdata   <= {SG_DATA_WIDTH{1'b0}};
+        end else begin
+            err <= 1'b0;
+            if (m_axi_sg_awready) m_axi_sg_awvalid <= 1'b0;
+            if (m_axi_sg_wready)  m_axi_sg_wvalid  <= 1'b0;
+            if (do_write) begin
+                m_axi_sg_awvalid <= 1'b1;
+                m_axi_sg_wvalid  <= 1'b1;
+                m_axi_sg_awaddr  <= h_desc + ((SGB == 4) ? 'h1C : 'h18);
+                m_axi_sg_wdata   <= (SGB == 4) ? {{(SG_DATA_WIDTH-32){1'b0}}, h_status}
+                                               : {h_status, {(SG_DATA_WIDTH-32){1'b0}}};
+            end
+            fl_count <= fl_count + {2'd0, fl_push} - {2'd0, fl_pop};
+
+            if (!stopped) begin
+                if (h_raise) begin
+                    stopped  <= 1'b1;
+                    err      <= 1'b1;
+                    err_bits <= h_bits;
+                    err_desc <= h_desc;
+                end else if (b_bad) begin
+                    stopped  <= 1'b1;
+                    err      <= 1'b1;
+                    err_bits <= m_axi_sg_bresp[0] ? 6'b100000 : 6'b010000;
+                    err_desc <= fl_desc;
+                end else if (m_axi_sg_bvalid && fl_is_err) begin
+                    stopped  <= 1'b1;
+                    err      <= 1'b1;
+                    err_bits <= fl_bits;
+                    err_desc <= fl_desc;
+                end
+            end
+        end
+    end
+
+    sgdma_fifo #(.WIDTH(CPL_WIDTH), .DEPTH_LOG2(CPL_LOG2)) u_cpl (
+        .clk(clk), .rst(rst),
+        .wr_en(cpl_push), .din(cpl_din),
+        .rd_en(c_pop), .dout(c_head),
+        .empty(c_empty), .full(c_full_unused), .count(cpl_count)
+    );
+
+    sgdma_fifo #(.WIDTH(FLW), .DEPTH_LOG2(2)) u_inflight (
+        .clk(clk), .rst(rst),
+        .wr_en(fl_push), .din({h_bits != 6'd0, h_len, h_bits, h_desc[ADDR_WIDTH-1:6]}),
+        .rd_en(fl_pop), .dout(fl_head),
+        .empty(fl_unused_empty), .full(fl_unused_full), .count(fl_unused_count)
+    );
+
+    assign quiet = c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid;
+
+    wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], c_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
+endmodule
+`default_nettype wire

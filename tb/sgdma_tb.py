@@ -1,0 +1,296 @@
+"""Test environment for rtl/sgdma.v: clock, reset and every bus model, built once per test.
+
+- ``AxiLiteMaster`` on s_axi_lite (registers by name, from sgdma_driver.regmap);
+- one backing store shared by an AXI RAM on m_axi_sg (descriptors) and an AXI write RAM on
+  m_axi_s2mm (data), so what the engine writes lands where the descriptors point;
+- an ``AxiStreamSource`` as the device (with tlast for packets, or tlast tied low for a
+  continuous stream);
+- fault hooks: a callable decides the response of each data or descriptor access;
+- optional idle cycles at the source, backpressure on every AXI channel and a fixed
+  write-response latency.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from collections import deque
+from typing import Callable, Iterable, Optional
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, Edge, Event, RisingEdge, Timer
+from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRamWrite,
+                           AxiReadBus, AxiStreamBus, AxiStreamFrame, AxiStreamSource,
+                           AxiWriteBus)
+from cocotbext.axi.constants import AxiResp
+
+from sgdma_driver import regmap as rm
+
+#: fault(address, length, is_write) -> AXI response (0 OKAY, 2 SLVERR, 3 DECERR)
+FaultHook = Callable[[int, int, bool], int]
+
+CLK_NS = 4  # 250 MHz
+
+
+class _NoLastStreamBus(AxiStreamBus):
+    _optional_signals = ["tvalid", "tready", "tkeep"]
+
+
+class _ResponseMixin:
+    """Lets a hook choose SLVERR/DECERR per access; a refused write leaves memory untouched."""
+
+    fault: Optional[FaultHook] = None
+
+    def _install_resp_patch(self, channel, field: str) -> None:
+        self._pending_resp = AxiResp.OKAY
+        original = channel.send
+
+        async def send(obj, _orig=original):
+            if self._pending_resp != AxiResp.OKAY:
+                setattr(obj, field, self._pending_resp)
+                self._pending_resp = AxiResp.OKAY
+            await _orig(obj)
+
+        channel.send = send
+
+    def _check(self, address: int, length: int, is_write: bool) -> bool:
+        if self.fault is None:
+            return True
+        resp = self.fault(address, length, is_write)
+        if resp:
+            self._pending_resp = max(self._pending_resp, AxiResp(resp))
+            self.refused.append((address, length, is_write, resp))
+            return False
+        return True
+
+
+class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
+    """AXI write RAM with per-access fault injection and an optional B latency (cycles)."""
+
+    def __init__(self, *args, b_latency: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused: list = []
+        self.writes: list[tuple[int, int]] = []
+        self._install_resp_patch(self.b_channel, "bresp")
+        self.b_latency = b_latency
+        if b_latency:
+            self._delay_b(b_latency)
+
+    def _delay_b(self, cycles: int) -> None:
+        """Each B response leaves `cycles` clocks after its last W beat, pipelined."""
+        send = self.b_channel.send
+        queue: deque = deque()
+        event = Event()
+        clock = self.clock
+
+        async def delayed(obj):
+            queue.append((self._cycle + cycles, obj))
+            event.set()
+
+        async def pump():
+            while True:
+                if not queue:
+                    event.clear()
+                    await event.wait()
+                due, obj = queue[0]
+                while self._cycle < due:
+                    await RisingEdge(clock)
+                queue.popleft()
+                await send(obj)
+
+        async def count():
+            self._cycle = 0
+            while True:
+                await RisingEdge(clock)
+                self._cycle += 1
+
+        self.b_channel.send = delayed
+        cocotb.start_soon(count())
+        cocotb.start_soon(pump())
+
+    async def _write(self, address, data):
+        if self._check(address, len(data), True):
+            self.writes.append((address, len(data)))
+            await super()._write(address, data)
+
+
+class FaultyRamRead(AxiRamRead, _ResponseMixin):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused: list = []
+        self._install_resp_patch(self.r_channel, "rresp")
+
+    async def _read(self, address, length):
+        if self._check(address, length, False):
+            return await super()._read(address, length)
+        return bytes(length)
+
+
+def _pause_gen(seed: int, duty: float) -> Iterable[int]:
+    rng = random.Random(seed)
+    while True:
+        yield 1 if rng.random() < duty else 0
+
+
+class TB:
+    """Environment around one sgdma instance."""
+
+    def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
+                 b_latency: int = 0):
+        self.dut = dut
+        self.log = dut._log
+        self.data_width = len(dut.s_axis_s2mm_tdata)
+        self.bytes_per_beat = self.data_width // 8
+        self.addr_width = len(dut.m_axi_s2mm_awaddr)
+        self.mem = mem if mem is not None else bytearray(mem_size)
+        size = len(self.mem)
+        clk, rst = dut.axi_aclk, dut.axi_resetn
+        cocotb.start_soon(Clock(clk, CLK_NS, unit="ns").start())
+        self.lite = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axi_lite"), clk, rst,
+                                  reset_active_level=False)
+        sg_bus = AxiBus.from_prefix(dut, "m_axi_sg")
+        self.sg_wr = FaultyRamWrite(sg_bus.write, clk, rst, reset_active_level=False, size=size, mem=self.mem)
+        self.sg_rd = FaultyRamRead(sg_bus.read, clk, rst, reset_active_level=False, size=size, mem=self.mem)
+        self.data_wr = FaultyRamWrite(AxiWriteBus.from_prefix(dut, "m_axi_s2mm"), clk, rst,
+                                      reset_active_level=False, size=size, mem=self.mem,
+                                      b_latency=b_latency)
+        self.tlast = tlast
+        if tlast:
+            bus = AxiStreamBus.from_prefix(dut, "s_axis_s2mm")
+        else:
+            bus = _NoLastStreamBus.from_prefix(dut, "s_axis_s2mm")
+            dut.s_axis_s2mm_tlast.value = 0
+        self.source = AxiStreamSource(bus, clk, rst, reset_active_level=False)
+        for model in (self.lite.write_if, self.lite.read_if, self.sg_wr, self.sg_rd, self.data_wr,
+                      self.source):
+            model.log.setLevel(logging.WARNING)
+        self.irq_count = 0
+        self.irq_event = Event()
+        self.cycle = 0
+        cocotb.start_soon(self._count_cycles())
+        cocotb.start_soon(self._watch_irq())
+
+    # -------------------------------------------------------------- basics
+    async def _count_cycles(self):
+        while True:
+            await RisingEdge(self.dut.axi_aclk)
+            self.cycle += 1
+
+    async def _watch_irq(self):
+        while True:
+            await RisingEdge(self.dut.s2mm_introut)
+            self.irq_count += 1
+            self.irq_event.set()
+
+    async def reset(self) -> None:
+        self.dut.axi_resetn.value = 0
+        await ClockCycles(self.dut.axi_aclk, 5)
+        self.dut.axi_resetn.value = 1
+        await ClockCycles(self.dut.axi_aclk, 3)
+
+    def set_idle(self, enable: bool, seed: int = 1) -> None:
+        """Random idle cycles at the stream source."""
+        self.source.set_pause_generator(_pause_gen(seed, 0.3) if enable else None)
+
+    def set_backpressure(self, enable: bool, seed: int = 2) -> None:
+        """Random not-ready cycles on every AXI channel the engine drives."""
+        chans = [self.data_wr.aw_channel, self.data_wr.w_channel, self.data_wr.b_channel,
+                 self.sg_wr.aw_channel, self.sg_wr.w_channel, self.sg_wr.b_channel,
+                 self.sg_rd.ar_channel, self.sg_rd.r_channel]
+        for i, ch in enumerate(chans):
+            ch.set_pause_generator(_pause_gen(seed * 31 + i, 0.3) if enable else None)
+
+    async def read_reg(self, name: str) -> int:
+        return int.from_bytes(await self.lite.read(rm.REG[name].offset, 4), "little")
+
+    async def write_reg(self, name: str, value: int) -> None:
+        await self.lite.write(rm.REG[name].offset, int(value).to_bytes(4, "little"))
+
+    async def read_counter(self, name: str) -> int:
+        lo = await self.read_reg(f"{name}_LO")
+        hi = await self.read_reg(f"{name}_HI")
+        return (hi << 32) | lo
+
+    async def write_addr(self, name: str, addr: int) -> None:
+        if self.addr_width > 32:
+            await self.write_reg(f"{name}_MSB", addr >> 32)
+        await self.write_reg(name, addr & 0xFFFFFFFF)
+
+    # -------------------------------------------------------------- memory helpers
+    def fill(self, start: int, length: int, value: int = 0xA5) -> None:
+        self.mem[start:start + length] = bytes([value]) * length
+
+    def write_chain(self, desc_base: int, buffers: list[tuple[int, int]], cyclic: bool = False,
+                    stride: int = rm.DESC_SIZE) -> list[int]:
+        """Writes a descriptor chain for (buffer address, length) pairs; returns descriptor addresses."""
+        addrs = [desc_base + i * stride for i in range(len(buffers))]
+        for i, (buf, length) in enumerate(buffers):
+            d = np.zeros(1, dtype=rm.DESC_DTYPE)
+            nxt = addrs[(i + 1) % len(addrs)] if (cyclic or i + 1 < len(addrs)) else addrs[i] + stride
+            d["nxtdesc"], d["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> 32
+            d["buffer_address"], d["buffer_address_msb"] = buf & 0xFFFFFFFF, buf >> 32
+            d["control"] = rm.CONTROL.LENGTH.put(length)
+            self.mem[addrs[i]:addrs[i] + rm.DESC_SIZE] = d.tobytes()
+        return addrs
+
+    def status(self, desc_addr: int) -> int:
+        off = desc_addr + rm.DESC_OFFSETS["status"]
+        return int.from_bytes(self.mem[off:off + 4], "little")
+
+    def clear_status(self, desc_addr: int) -> None:
+        off = desc_addr + rm.DESC_OFFSETS["status"]
+        self.mem[off:off + 4] = bytes(4)
+
+    # -------------------------------------------------------------- engine control
+    async def start(self, first: int, tail: int, cyclic: bool = False, threshold: int = 1,
+                    delay: int = 0, irq: bool = True) -> None:
+        cr = rm.S2MM_DMACR
+        await self.write_addr("S2MM_CURDESC", first)
+        ctrl = (cr.RS.put(1) | cr.CYCLIC_BD_EN.put(int(cyclic)) | cr.IRQ_THRESHOLD.put(threshold)
+                | cr.IRQ_DELAY.put(delay))
+        if irq:
+            ctrl |= cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
+        await self.write_reg("S2MM_DMACR", ctrl)
+        await self.write_addr("S2MM_TAILDESC", tail)
+
+    async def send(self, data: bytes, last: bool = True) -> None:
+        """Queue stream bytes (one packet when tlast is connected)."""
+        await self.source.send(AxiStreamFrame(data))
+
+    async def wait_for(self, cond: Callable[[], bool], timeout_cycles: int = 200_000,
+                       what: str = "condition") -> None:
+        for _ in range(timeout_cycles):
+            if cond():
+                return
+            await RisingEdge(self.dut.axi_aclk)
+        raise AssertionError(f"timeout after {timeout_cycles} cycles waiting for {what}")
+
+    async def wait_status(self, desc_addr: int, timeout_cycles: int = 200_000) -> int:
+        await self.wait_for(lambda: self.status(desc_addr) & rm.STATUS.CMPLT.mask, timeout_cycles,
+                            f"Cmplt of descriptor {desc_addr:#x}")
+        return self.status(desc_addr)
+
+    async def wait_halted(self, timeout_cycles: int = 50_000) -> int:
+        for _ in range(timeout_cycles // 20):
+            sr = await self.read_reg("S2MM_DMASR")
+            if rm.S2MM_DMASR.HALTED.get(sr):
+                return sr
+            await ClockCycles(self.dut.axi_aclk, 20)
+        raise AssertionError("engine did not halt")
+
+    async def soft_reset(self) -> None:
+        await self.write_reg("S2MM_DMACR", rm.S2MM_DMACR.RESET.put(1))
+        for _ in range(1000):
+            if not rm.S2MM_DMACR.RESET.get(await self.read_reg("S2MM_DMACR")):
+                return
+        raise AssertionError("soft reset did not complete")
+
+
+def pattern(n: int, seed: int = 0) -> bytes:
+    """Deterministic pseudo-random bytes."""
+    return np.random.default_rng(seed).integers(0, 256, n, dtype=np.uint8).tobytes()
+
+
+def counter_pattern(n: int, start: int = 0) -> bytes:
+    return bytes((start + i) & 0xFF for i in range(n))
