@@ -187,7 +187,7 @@ module sgdma #(
     wire [ADDR_WIDTH-1:0] mv_cur_desc;
     wire [LB:0]           drop_bytes;
 
-    wire                  done, sw_err, sw_quiet;
+    wire                  done, sw_err, sw_quiet, sw_retire;
     wire [LEN_WIDTH-1:0]  done_len;
     wire [5:0]            sw_err_bits;
     wire [ADDR_WIDTH-1:0] sw_err_desc;
@@ -309,7 +309,7 @@ module sgdma #(
     ) u_fetch (
         .clk(clk), .rst(dp_rst), .enable(running), .doorbell(tail_wr && running),
         .curdesc(curdesc), .taildesc(taildesc), .cyclic(cyclic), .ownership(ownership),
-        .cache(sg_cache),
+        .cache(sg_cache), .retire(sw_retire),
         .m_axi_sg_araddr(m_axi_sg_araddr), .m_axi_sg_arlen(m_axi_sg_arlen),
         .m_axi_sg_arsize(m_axi_sg_arsize), .m_axi_sg_arburst(m_axi_sg_arburst),
         .m_axi_sg_arcache(m_axi_sg_arcache), .m_axi_sg_arprot(m_axi_sg_arprot),
@@ -362,7 +362,7 @@ module sgdma #(
         .m_axi_sg_wready(m_axi_sg_wready), .m_axi_sg_bresp(m_axi_sg_bresp),
         .m_axi_sg_bvalid(m_axi_sg_bvalid), .m_axi_sg_bready(m_axi_sg_bready),
         .done(done), .done_len(done_len), .err(sw_err), .err_bits(sw_err_bits),
-        .err_desc(sw_err_desc), .quiet(sw_quiet)
+        .err_desc(sw_err_desc), .retire(sw_retire), .quiet(sw_quiet)
     );
 
     sgdma_irq #(.DELAY_UNIT(DELAY_UNIT)) u_irq (

@@ -23,6 +23,7 @@ module sgdma_desc_fetch #(
     input  wire                    cyclic,
     input  wire                    ownership,
     input  wire [3:0]              cache,
+    input  wire                    retire,       // the oldest held descriptor was written back / released
 
     output reg  [ADDR_WIDTH-1:0]   m_axi_sg_araddr,
     output wire [7:0]              m_axi_sg_arlen,
@@ -87,10 +88,20 @@ module sgdma_desc_fetch #(
     reg  [QW-1:0]        q_din;
     wire [QW-1:0]        q_dout;
 
+    // Descriptors the engine holds (queued, being written, or awaiting write-back), oldest first.
+    // A ring is walked in order, so the first descriptor a fetch could meet again is the oldest
+    // one held (or the oldest read in flight); under the ownership check it is not read again
+    // before its own write-back has landed.
+    wire                  held_empty, held_full_unused;
+    wire [4:0]            held_count_unused;
+    wire [ADDR_WIDTH-7:0] held_head;
     wire [ADDR_WIDTH-1:0] issue_addr = (doorbell && !active) ? curdesc : next_addr;
+    wire own_block = cyclic && ownership &&
+                     (held_empty ? (inflight != 2'd0 && f0_addr[ADDR_WIDTH-1:6] == issue_addr[ADDR_WIDTH-1:6])
+                                 : (held_head == issue_addr[ADDR_WIDTH-1:6]));
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
-    wire issue = issue_ok && ((doorbell && !active) ||
+    wire issue = issue_ok && !own_block && ((doorbell && !active) ||
                               (active && next_known && !tail_issued && !owner_wait));
     wire issue_is_tail = !cyclic && (issue_addr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
 
@@ -230,6 +241,13 @@ module sgdma_desc_fetch #(
         .empty(q_empty), .full(q_full_unused), .count(q_count)
     );
 
+    sgdma_fifo #(.WIDTH(ADDR_WIDTH - 6), .DEPTH_LOG2(4)) u_held (
+        .clk(clk), .rst(rst),
+        .wr_en(q_push), .din(f0_addr[ADDR_WIDTH-1:6]),
+        .rd_en(retire && !held_empty), .dout(held_head),
+        .empty(held_empty), .full(held_full_unused), .count(held_count_unused)
+    );
+
     assign q_valid = !q_empty;
     assign q_err   = q_dout[QW-1 -: 2];
     assign q_len   = q_dout[ADDR_WIDTH + ADDR_WIDTH - 6 +: LEN_WIDTH];
@@ -239,6 +257,6 @@ module sgdma_desc_fetch #(
     assign busy    = m_axi_sg_arvalid || (inflight != 2'd0);
     assign starved = (!active || tail_issued || owner_wait || stopped) && !busy;
 
-    wire unused_ok = &{1'b0, taildesc[5:0], words[63:0], m_axi_sg_rlast, q_full_unused, buf64, nxt64, ctrl_w, stat_w, words[191:128]};
+    wire unused_ok = &{1'b0, held_full_unused, held_count_unused, taildesc[5:0], words[63:0], m_axi_sg_rlast, q_full_unused, buf64, nxt64, ctrl_w, stat_w, words[191:128]};
 endmodule
 `default_nettype wire

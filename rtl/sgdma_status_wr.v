@@ -49,6 +49,7 @@ module sgdma_status_wr #(
     output reg                     err,          // pulse: an error halts the channel
     output reg  [5:0]              err_bits,     // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int}
     output reg  [ADDR_WIDTH-1:0]   err_desc,
+    output wire                    retire,       // an entry left: written back, or dropped/raised
     output wire                    quiet         // no entry waiting and no write-back in flight
 );
     localparam SGB = SG_DATA_WIDTH / 8;
@@ -195,6 +196,7 @@ module sgdma_status_wr #(
         .empty(fl_unused_empty), .full(fl_unused_full), .count(fl_unused_count)
     );
 
+    assign retire = fl_pop || (c_pop && !do_write);
     assign quiet = c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid;
 
     wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], c_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};

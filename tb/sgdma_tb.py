@@ -201,6 +201,12 @@ class TB:
         for i, ch in enumerate(chans):
             ch.set_pause_generator(_pause_gen(seed * 31 + i, 0.3) if enable else None)
 
+    def reset_source(self) -> None:
+        """Reset the device model: drop queued and half-sent data, tvalid low."""
+        self.source.clear()
+        self.source._handle_reset(True)
+        self.source._handle_reset(False)
+
     async def read_reg(self, name: str) -> int:
         return int.from_bytes(await self.lite.read(rm.REG[name].offset, 4), "little")
 

@@ -1,0 +1,59 @@
+"""Functional reference of the S2MM rules, independent of the RTL and of the fast model.
+
+Given the stream (as packets, or one endless packet when tlast is not used) and the buffer
+lengths of the descriptors in the order the engine uses them, it says what each buffer must
+hold and what STATUS word each descriptor must get back.  The testbenches' scoreboards and
+the fast model's self-checks use it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sgdma_driver import regmap as rm
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What one descriptor must look like after the engine is done with it."""
+
+    data: bytes
+    sof: bool
+    eof: bool
+
+    @property
+    def status(self) -> int:
+        st = rm.STATUS
+        return (st.CMPLT.put(1) | st.RXSOF.put(int(self.sof)) | st.RXEOF.put(int(self.eof))
+                | st.LENGTH.put(len(self.data)))
+
+
+def s2mm_expected(packets: list[bytes], buffer_lengths: list[int], tlast: bool = True) -> list[Completion]:
+    """Completions the descriptors get, in order, for this stream.
+
+    With ``tlast`` each element of ``packets`` ends with tlast: a packet fills buffers in order
+    and its end completes the buffer it ends in (RXEOF), the next packet starting in the next
+    buffer (RXSOF).  Without tlast the stream is one endless packet: every buffer is filled
+    completely and only the first has RXSOF.  Descriptors the stream does not reach (or only
+    partly fills without tlast) are left out of the result.
+    """
+    out: list[Completion] = []
+    di = 0
+    stream = packets if tlast else [b"".join(packets)]
+    pkt_start = True
+    for pi, pkt in enumerate(stream):
+        pos = 0
+        while pos < len(pkt) or (pos == 0 and len(pkt) == 0):
+            if di >= len(buffer_lengths):
+                return out
+            take = min(buffer_lengths[di], len(pkt) - pos)
+            ends_packet = (pos + take == len(pkt)) and tlast
+            full = take == buffer_lengths[di]
+            if not (ends_packet or full):
+                return out  # partly filled without tlast: not complete
+            out.append(Completion(pkt[pos:pos + take], sof=(pos == 0 and pkt_start), eof=ends_packet))
+            pos += take
+            di += 1
+            if len(pkt) == 0:
+                break
+        pkt_start = tlast
+    return out
