@@ -155,7 +155,8 @@ module sgdma_status_wr #(
             if (do_write) begin
                 m_axi_sg_awvalid <= 1'b1;
                 m_axi_sg_wvalid  <= 1'b1;
-                m_axi_sg_awaddr  <= h_desc + ((SGB == 4) ? 'h1C : 'h18);
+                // Descriptors are 64-byte aligned: the STATUS word's address is an OR, not an add.
+                m_axi_sg_awaddr  <= {h_desc[ADDR_WIDTH-1:6], (SGB == 4) ? 6'h1C : 6'h18};
                 m_axi_sg_wdata   <= (SGB == 4) ? {{(SG_DATA_WIDTH-32){1'b0}}, h_status}
                                                : {h_status, {(SG_DATA_WIDTH-32){1'b0}}};
             end

@@ -132,8 +132,10 @@ def build_and_test(
         )
     run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
     run_dir.mkdir(parents=True, exist_ok=True)
-    env = {"PYTHONPATH": os.pathsep.join([str(python_path), os.environ.get("PYTHONPATH", "")])}
-    env.update(extra_env or {})
+    # The runner hands its own sys.path to the simulator as PYTHONPATH.
+    if str(python_path) not in sys.path:
+        sys.path.insert(0, str(python_path))
+    env = dict(extra_env or {})
     return runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,

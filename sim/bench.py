@@ -1,0 +1,103 @@
+"""`make bench`: benchmarks that print and record figures under build/bench/.
+
+- rtl:   throughput and latency of rtl/sgdma.v (tb/bench_sgdma.py) -> rtl_throughput.json
+- synth: yosys synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
+  (flattened, as Vivado's default flow does, so constants propagate across the sub-blocks)
+Further benchmarks register themselves in BENCHES.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from sgdma_sim import toolchain
+
+RTL_WIDTHS = (32, 64, 128)
+SYNTH_PARAMS = {"DATA_WIDTH": 64, "ADDR_WIDTH": 64}
+LUT_TARGET = 1800
+
+
+def _table(rows: list[dict], cols: list[str]) -> str:
+    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in cols]
+    line = "  ".join(c.rjust(w) for c, w in zip(cols, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(str(r.get(c, "")).rjust(w) for c, w in zip(cols, widths)))
+    return "\n".join(out)
+
+
+def bench_rtl(out: Path, sim: str) -> dict:
+    lines = out / "rtl_throughput.jsonl"
+    lines.unlink(missing_ok=True)
+    for dw in RTL_WIDTHS:
+        params = {"DATA_WIDTH": dw, "MAX_BURST_LEN": 64 if dw < 128 else 32, "MAX_OUTSTANDING": 8}
+        toolchain.build_and_test("bench_sgdma", sim, params, extra_env={"SGDMA_BENCH_OUT": str(lines)},
+                                 test_dir=out / f"rtl_dw{dw}")
+    results = [json.loads(x) for x in lines.read_text().splitlines()]
+    results.sort(key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
+    doc = {"simulator": sim, "results": results}
+    (out / "rtl_throughput.json").write_text(json.dumps(doc, indent=2))
+    print(_table(results, ["data_width", "desc_bytes", "b_latency", "efficiency", "tail_to_fetch_cycles",
+                           "tvalid_to_awvalid_cycles", "gap_cycles", "gap_max_cycles"]))
+    return doc
+
+
+def bench_synth(out: Path) -> dict:
+    yosys = shutil.which("yosys")
+    if yosys is None:
+        raise SystemExit("bench synth: yosys not found (scripts/bootstrap.sh yosys installs it)")
+    srcs = " ".join(str(p.relative_to(toolchain.REPO)) for p in toolchain.rtl_sources())
+    chparam = " ".join(f"-set {k} {v}" for k, v in SYNTH_PARAMS.items())
+    script = (f"read_verilog -sv -I. {srcs}; chparam {chparam} sgdma; "
+              f"synth_xilinx -flatten -abc9 -family xc7 -top sgdma; tee -o {out / 'yosys_stat.txt'} stat")
+    t0 = time.time()
+    proc = subprocess.run([yosys, "-q", "-p", script], cwd=toolchain.REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"yosys failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    stat = (out / "yosys_stat.txt").read_text().split("=== design hierarchy ===")[-1]
+    cells = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.M)}
+    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
+    ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[CPRS]E?", k))
+    lutram = sum(v for k, v in cells.items() if k.startswith("RAM"))
+    doc = {"lut": lut, "ff": ff, "lutram_cells": lutram, "params": SYNTH_PARAMS,
+           "target_lut": LUT_TARGET, "flow": "yosys synth_xilinx -flatten -abc9 -family xc7", "yosys_s": round(time.time() - t0, 1), "cells": cells}
+    (out / "synth.json").write_text(json.dumps(doc, indent=2))
+    print(f"synth (xc7, {SYNTH_PARAMS}): {lut} LUTs, {ff} flip-flops, {lutram} LUTRAM cells "
+          f"(target <= {LUT_TARGET} LUTs)")
+    return doc
+
+
+BENCHES: dict[str, Callable[[Path, str], dict]] = {
+    "rtl": bench_rtl,
+    "synth": lambda out, sim: bench_synth(out),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="sgdma benchmarks")
+    ap.add_argument("--out", default="build/bench", type=Path)
+    ap.add_argument("--sim", default=os.environ.get("SGDMA_SIMS", "verilator").split()[0])
+    ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ",".join(BENCHES))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.only.split(","):
+        if name not in BENCHES:
+            print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}", file=sys.stderr)
+            return 2
+        print(f"== bench {name}")
+        t0 = time.time()
+        BENCHES[name](args.out.resolve(), args.sim)
+        print(f"== bench {name}: {time.time() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""The one register/descriptor definition and the files generated from it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sgdma_driver import regmap as rm
+
+
+def test_generated_header_is_current():
+    assert rm.HEADER_PATH.read_text() == rm.verilog_header(), "run `make regmap`: rtl/sgdma_defs.vh is stale"
+
+
+def test_generated_doc_tables_are_current():
+    doc = rm.DOC_PATH.read_text()
+    assert rm.doc_with_tables(doc) == doc, "run `make regmap`: docs/registers.md tables are stale"
+
+
+def test_pg021_offsets_and_reset_values():
+    assert {r.name: r.offset for r in rm.REGISTERS if r.name.startswith("S2MM")} == {
+        "S2MM_DMACR": 0x30, "S2MM_DMASR": 0x34, "S2MM_CURDESC": 0x38, "S2MM_CURDESC_MSB": 0x3C,
+        "S2MM_TAILDESC": 0x40, "S2MM_TAILDESC_MSB": 0x44}
+    assert rm.S2MM_DMASR.reset == 0x00010009  # Halted, SGIncld, threshold counter 1
+    assert rm.S2MM_DMACR.reset == 0x00010000  # IRQThreshold 1
+    assert all(r.offset >= 0x80 for r in rm.REGISTERS if r.name.startswith(("SGDMA", "COMPLETED", "BYTES", "DROPPED")))
+
+
+def test_no_register_or_field_overlaps():
+    offsets = [r.offset for r in rm.REGISTERS]
+    assert len(offsets) == len(set(offsets))
+    for r in rm.REGISTERS:
+        used = 0
+        for f in r.fields:
+            assert f.lsb + f.width <= 32, f"{r.name}.{f.name} past bit 31"
+            assert not used & f.mask, f"{r.name}.{f.name} overlaps another field"
+            used |= f.mask
+
+
+def test_descriptor_layout():
+    assert rm.DESC_DTYPE.itemsize == 64
+    assert rm.DESC_OFFSETS["nxtdesc"] == 0x00 and rm.DESC_OFFSETS["buffer_address"] == 0x08
+    assert rm.DESC_OFFSETS["control"] == 0x18 and rm.DESC_OFFSETS["status"] == 0x1C
+    assert rm.DESC_OFFSETS["app"] == 0x20
+    d = np.zeros(1, rm.DESC_DTYPE)
+    d["status"] = rm.STATUS.CMPLT.put(1) | rm.STATUS.LENGTH.put(1234)
+    raw = d.tobytes()
+    assert int.from_bytes(raw[0x1C:0x20], "little") == 0x80000000 | 1234
+
+
+def test_field_put_rejects_overflow_with_value_in_message():
+    with pytest.raises(ValueError, match="300"):
+        rm.S2MM_DMACR.IRQ_THRESHOLD.put(300)
+    with pytest.raises(AttributeError, match="NOPE"):
+        rm.S2MM_DMACR.NOPE
