@@ -1,0 +1,154 @@
+"""A contiguous-memory allocator (buddy system, as the kernel's page allocator and CMA use).
+
+Blocks are physically contiguous runs of 2**order pages.  ``fragment()`` scatters long-lived
+allocations over memory the way a running system does, so that N buffers allocated one after
+the other come out physically discontiguous, as on real hardware.  Named blocks (seed 004's
+ioctl interface), free by handle or by name, and free-all for an owner (device close).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+
+from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory
+
+
+class OutOfMemoryError(MemoryError):
+    """No free contiguous block is large enough (the kernel's -ENOMEM)."""
+
+
+@dataclass
+class Block:
+    phys: int
+    size: int          # requested bytes
+    order: int
+    handle: int
+    name: str | None = None
+    owner: object | None = None
+
+    @property
+    def pages(self) -> int:
+        return 1 << self.order
+
+    @property
+    def span(self) -> int:
+        return self.pages * PAGE_SIZE
+
+
+@dataclass
+class BuddyAllocator:
+    mem: PhysicalMemory
+    max_order: int = 12
+    #: With a seed, a free block is picked at random among those of the right size (as on a
+    #: system that has been running a while); without, the lowest address first.
+    seed: int | None = None
+    _free: list[set[int]] = field(init=False)
+    _blocks: dict[int, Block] = field(init=False, default_factory=dict)
+    _names: dict[str, int] = field(init=False, default_factory=dict)
+    _handles: itertools.count = field(init=False, default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed) if self.seed is not None else None
+        self._free = [set() for _ in range(self.max_order + 1)]
+        page, pages = 0, self.mem.pages
+        while page < pages:  # carve memory into the largest aligned blocks
+            order = self.max_order
+            while order and (page % (1 << order) or page + (1 << order) > pages):
+                order -= 1
+            self._free[order].add(page)
+            page += 1 << order
+
+    # -- queries ---------------------------------------------------------------------------
+    def free_bytes(self) -> int:
+        return sum(len(s) << (o + PAGE_SHIFT) for o, s in enumerate(self._free))
+
+    def largest_free(self) -> int:
+        for o in range(self.max_order, -1, -1):
+            if self._free[o]:
+                return PAGE_SIZE << o
+        return 0
+
+    def blocks(self, owner: object | None = None) -> list[Block]:
+        return [b for b in self._blocks.values() if owner is None or b.owner is owner]
+
+    def lookup(self, name: str) -> Block:
+        if name not in self._names:
+            raise KeyError(f"no block named {name!r}")
+        return self._blocks[self._names[name]]
+
+    # -- allocation ------------------------------------------------------------------------
+    def alloc(self, size: int, name: str | None = None, owner: object | None = None) -> Block:
+        if not isinstance(size, int) or size <= 0:
+            raise ValueError(f"allocation size must be a positive number of bytes, got {size!r}")
+        pages = -(-size // PAGE_SIZE)
+        order = max(0, (pages - 1).bit_length())
+        if order > self.max_order:
+            raise ValueError(f"allocation of {size} bytes exceeds the largest block "
+                             f"({PAGE_SIZE << self.max_order} bytes, order {self.max_order})")
+        if name is not None and name in self._names:
+            raise ValueError(f"a block named {name!r} already exists")
+        o = order
+        while o <= self.max_order and not self._free[o]:
+            o += 1
+        if o > self.max_order:
+            raise OutOfMemoryError(f"cannot allocate {size} contiguous bytes: largest free block is "
+                                   f"{self.largest_free()} bytes, {self.free_bytes()} bytes free in all")
+        page = self._rng.choice(sorted(self._free[o])) if self._rng else min(self._free[o])
+        self._free[o].remove(page)
+        while o > order:  # split, keeping the low half
+            o -= 1
+            self._free[o].add(page + (1 << o))
+        blk = Block(self.mem.base + (page << PAGE_SHIFT), size, order, next(self._handles), name, owner)
+        self._blocks[blk.handle] = blk
+        if name is not None:
+            self._names[name] = blk.handle
+        return blk
+
+    def free(self, what: int | str | Block) -> None:
+        """Free by handle, name or Block. Double free and unknown handles are errors."""
+        if isinstance(what, Block):
+            handle = what.handle
+        elif isinstance(what, str):
+            handle = self.lookup(what).handle
+        else:
+            handle = what
+        blk = self._blocks.pop(handle, None)
+        if blk is None:
+            raise ValueError(f"free of unknown or already freed block handle {handle!r}")
+        if blk.name is not None:
+            self._names.pop(blk.name, None)
+        page, order = (blk.phys - self.mem.base) >> PAGE_SHIFT, blk.order
+        while order < self.max_order:  # merge with free buddies
+            buddy = page ^ (1 << order)
+            if buddy not in self._free[order]:
+                break
+            self._free[order].remove(buddy)
+            page = min(page, buddy)
+            order += 1
+        self._free[order].add(page)
+
+    def free_all(self, owner: object) -> int:
+        """Free every block of ``owner`` (the file was closed); returns how many."""
+        blocks = self.blocks(owner)
+        for b in blocks:
+            self.free(b)
+        return len(blocks)
+
+    def fragment(self, seed: int = 0, fraction: float = 0.3, max_order: int = 4) -> list[Block]:
+        """Pin scattered small allocations (other users of RAM), leaving holes between them."""
+        rng = random.Random(seed)
+        target = int(self.mem.size * fraction)
+        pinned, used = [], 0
+        while used < target:
+            try:
+                b = self.alloc(PAGE_SIZE << rng.randint(0, max_order), owner="fragmentation")
+            except OutOfMemoryError:
+                break
+            pinned.append(b)
+            used += b.span
+        rng.shuffle(pinned)
+        keep = pinned[: len(pinned) // 2]
+        for b in pinned[len(pinned) // 2:]:
+            self.free(b)
+        return keep

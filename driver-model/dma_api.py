@@ -1,0 +1,278 @@
+"""The Linux DMA API, as a driver sees it, with the checks of CONFIG_DMA_API_DEBUG.
+
+``Device`` is the ``struct device`` of the DMA engine.  Coherent allocations
+(``dma_alloc_coherent``) need no sync; non-coherent allocations and streaming mappings
+(``dma_map_single``, ``dma_map_sg``) belong to the device between map / ``sync_for_device`` and
+``sync_for_cpu`` / unmap, and CPU access in between is a violation.  With ``coherent=False``
+the CPU reads non-coherent memory through a cache: a buffer read once and then written by the
+device reads stale until ``dma_sync_single_for_cpu`` invalidates it, exactly the bug a missing
+sync causes on ARM.  Bus addresses come from the IOMMU and differ from physical addresses.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .allocator import Block, BuddyAllocator
+from .iommu import DmaDirection, Iommu
+from .physmem import PhysicalMemory
+
+__all__ = ["DmaApiError", "DmaDirection", "Device", "DmaBuffer", "DmaPool", "Owner"]
+
+
+class DmaApiError(Exception):
+    """A DMA-API rule was broken (what DMA_API_DEBUG would print a warning for)."""
+
+
+class Owner(enum.Enum):
+    CPU = "cpu"
+    DEVICE = "device"
+
+
+class DmaBuffer:
+    """CPU access to DMA memory (the kernel virtual address of a buffer).
+
+    ``read``/``write`` check ownership; for non-coherent memory with coherence off, reads go
+    through a cache model (filled on first read, invalidated by sync_for_cpu / unmap)."""
+
+    def __init__(self, dev: "Device", block: Block, size: int, kind: str):
+        self.dev = dev
+        self.block = block
+        self.phys = block.phys
+        self.size = size
+        self.kind = kind                 # coherent, noncoherent, kmalloc, pool
+        self.owner = Owner.CPU
+        self.mapped: dict[int, "Mapping"] = {}
+        self._cache: bytearray | None = None
+        self.freed = False
+
+    @property
+    def cached(self) -> bool:
+        return self.kind != "coherent" and not self.dev.coherent
+
+    def _check(self, offset: int, length: int, what: str) -> None:
+        if self.freed:
+            self.dev._violation(f"CPU {what} of freed DMA buffer at phys {self.phys:#x}")
+        if offset < 0 or length < 0 or offset + length > self.size:
+            raise ValueError(f"CPU {what} of bytes [{offset}, {offset + length}) outside the "
+                             f"{self.size}-byte buffer at phys {self.phys:#x}")
+        if self.kind != "coherent" and self.owner is Owner.DEVICE:
+            self.dev._violation(f"CPU {what} of DMA buffer at phys {self.phys:#x} while the device owns it "
+                                "(missing dma_sync_single_for_cpu or unmap)")
+
+    def read(self, offset: int = 0, length: int | None = None) -> bytes:
+        length = self.size - offset if length is None else length
+        self._check(offset, length, "read")
+        if self.cached:
+            if self._cache is None:
+                self._cache = bytearray(self.dev.mem.read(self.phys, self.size))
+            return bytes(self._cache[offset:offset + length])
+        return self.dev.mem.read(self.phys + offset, length)
+
+    def write(self, offset: int, data: bytes) -> None:
+        self._check(offset, len(data), "write")
+        self.dev.mem.write(self.phys + offset, data)
+        if self._cache is not None:
+            self._cache[offset:offset + len(data)] = data
+
+    def view(self) -> np.ndarray:
+        """Zero-copy numpy view; only for coherent memory, where no sync is ever needed."""
+        if self.kind != "coherent":
+            raise DmaApiError(f"direct view of {self.kind} DMA memory at phys {self.phys:#x}: use read()")
+        return self.dev.mem.view(self.phys, self.size)
+
+    def invalidate(self) -> None:
+        self._cache = None
+
+
+@dataclass
+class Mapping:
+    handle: int
+    buf: DmaBuffer
+    offset: int
+    size: int
+    direction: DmaDirection
+    kind: str
+
+
+@dataclass
+class Device:
+    """The DMA-capable device (``struct device``) the driver maps memory for."""
+
+    mem: PhysicalMemory
+    allocator: BuddyAllocator
+    iommu: Iommu
+    coherent: bool = True     # dma-coherent bus (x86); False models a non-snooping ARM SoC
+    strict: bool = True       # raise on a violation (else only record it)
+    name: str = "sgdma"
+    violations: list[str] = field(default_factory=list)
+    _maps: dict[int, Mapping] = field(default_factory=dict)
+    _unmapped: set[int] = field(default_factory=set)
+
+    def _violation(self, msg: str) -> None:
+        self.violations.append(msg)
+        if self.strict:
+            raise DmaApiError(msg)
+
+    # -- coherent and non-coherent allocations ----------------------------------------------
+    def _alloc(self, size: int, kind: str, owner: object) -> DmaBuffer:
+        if not isinstance(size, int) or size <= 0:
+            raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
+        return DmaBuffer(self, self.allocator.alloc(size, owner=owner), size, kind)
+
+    def dma_alloc_coherent(self, size: int, owner: object = None) -> tuple[DmaBuffer, int]:
+        buf = self._alloc(size, "coherent", owner)
+        handle = self._add_map(buf, 0, size, DmaDirection.BIDIRECTIONAL, "coherent")
+        return buf, handle
+
+    def dma_alloc_noncoherent(self, size: int, direction: DmaDirection,
+                              owner: object = None) -> tuple[DmaBuffer, int]:
+        buf = self._alloc(size, "noncoherent", owner)
+        handle = self._add_map(buf, 0, size, direction, "noncoherent")
+        return buf, handle
+
+    def dma_free_coherent(self, buf: DmaBuffer, handle: int) -> None:
+        self._free_alloc(buf, handle, "coherent")
+
+    def dma_free_noncoherent(self, buf: DmaBuffer, handle: int) -> None:
+        self._free_alloc(buf, handle, "noncoherent")
+
+    def _free_alloc(self, buf: DmaBuffer, handle: int, kind: str) -> None:
+        m = self._maps.get(handle)
+        if m is None or m.buf is not buf or m.kind != kind:
+            self._violation(f"dma_free_{kind} of unknown DMA handle {handle:#x}")
+            return
+        self._remove_map(handle)
+        buf.freed = True
+        self.allocator.free(buf.block)
+
+    # -- streaming mappings -------------------------------------------------------------------
+    def kmalloc(self, size: int, owner: object = None) -> DmaBuffer:
+        """Ordinary physically contiguous kernel memory, to be mapped with dma_map_single."""
+        return self._alloc(size, "kmalloc", owner)
+
+    def kfree(self, buf: DmaBuffer) -> None:
+        if buf.mapped:
+            self._violation(f"kfree of buffer at phys {buf.phys:#x} that still has "
+                            f"{len(buf.mapped)} DMA mapping(s)")
+        buf.freed = True
+        self.allocator.free(buf.block)
+
+    def dma_map_single(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection) -> int:
+        if size <= 0 or offset < 0 or offset + size > buf.size:
+            raise ValueError(f"dma_map_single of [{offset}, {offset + size}) in a {buf.size}-byte buffer")
+        handle = self._add_map(buf, offset, size, direction, "single")
+        buf.owner = Owner.DEVICE
+        return handle
+
+    def dma_unmap_single(self, handle: int, size: int, direction: DmaDirection) -> None:
+        m = self._lookup(handle, "dma_unmap_single")
+        if m is None:
+            return
+        if m.size != size or m.direction is not direction:
+            self._violation(f"dma_unmap_single of {handle:#x} with size {size} / {direction.name}, "
+                            f"mapped with {m.size} / {m.direction.name}")
+        self._remove_map(handle)
+        m.buf.owner = Owner.CPU
+        m.buf.invalidate()
+
+    def dma_map_sg(self, sglist: list[tuple[DmaBuffer, int, int]], direction: DmaDirection) -> list[tuple[int, int]]:
+        """Maps each (buffer, offset, length); returns the (bus address, length) list."""
+        if not sglist:
+            raise ValueError("dma_map_sg of an empty scatterlist")
+        return [(self.dma_map_single(b, off, n, direction), n) for b, off, n in sglist]
+
+    def dma_unmap_sg(self, mapped: list[tuple[int, int]], direction: DmaDirection) -> None:
+        for handle, n in mapped:
+            self.dma_unmap_single(handle, n, direction)
+
+    def dma_sync_single_for_cpu(self, handle: int, size: int, direction: DmaDirection) -> None:
+        m = self._lookup(handle, "dma_sync_single_for_cpu")
+        if m is None:
+            return
+        self._check_sync(m, size, direction, "dma_sync_single_for_cpu")
+        m.buf.owner = Owner.CPU
+        m.buf.invalidate()
+
+    def dma_sync_single_for_device(self, handle: int, size: int, direction: DmaDirection) -> None:
+        m = self._lookup(handle, "dma_sync_single_for_device")
+        if m is None:
+            return
+        self._check_sync(m, size, direction, "dma_sync_single_for_device")
+        m.buf.owner = Owner.DEVICE
+
+    def _check_sync(self, m: Mapping, size: int, direction: DmaDirection, what: str) -> None:
+        if size <= 0 or size > m.size:
+            self._violation(f"{what} of {size} bytes on a {m.size}-byte mapping {m.handle:#x}")
+        if direction is not m.direction:
+            self._violation(f"{what} with direction {direction.name} on a {m.direction.name} mapping {m.handle:#x}")
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _add_map(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection, kind: str) -> int:
+        handle = self.iommu.map(buf.phys + offset, size, direction)
+        m = Mapping(handle, buf, offset, size, direction, kind)
+        self._maps[handle] = m
+        self._unmapped.discard(handle)
+        buf.mapped[handle] = m
+        return handle
+
+    def _remove_map(self, handle: int) -> None:
+        m = self._maps.pop(handle)
+        m.buf.mapped.pop(handle, None)
+        self.iommu.unmap(handle, m.size)
+        self._unmapped.add(handle)
+
+    def _lookup(self, handle: int, what: str) -> Mapping | None:
+        m = self._maps.get(handle)
+        if m is None:
+            again = " (already unmapped: double unmap)" if handle in self._unmapped else ""
+            self._violation(f"{what} of unknown DMA handle {handle:#x}{again}")
+        return m
+
+    def dma_pool_create(self, name: str, size: int, align: int) -> "DmaPool":
+        return DmaPool(self, name, size, align)
+
+
+class DmaPool:
+    """``dma_pool``: small coherent blocks (descriptors) carved from coherent pages."""
+
+    def __init__(self, dev: Device, name: str, size: int, align: int, chunk: int = 16384):
+        if size <= 0 or align <= 0 or align & (align - 1):
+            raise ValueError(f"dma_pool {name!r}: size {size} / align {align} (align must be a power of 2)")
+        self.dev, self.name = dev, name
+        self.stride = (size + align - 1) // align * align
+        self.size = size
+        self.chunk = max(chunk, self.stride)
+        self._pages: list[tuple[DmaBuffer, int]] = []
+        self._free: list[tuple[DmaBuffer, int, int]] = []   # (page buffer, offset, bus address)
+        self._used: set[int] = set()
+
+    def alloc(self) -> tuple[int, int, DmaBuffer]:
+        """Returns (bus address, offset in the page buffer, page buffer)."""
+        if not self._free:
+            buf, handle = self.dev.dma_alloc_coherent(self.chunk, owner=self)
+            self._pages.append((buf, handle))
+            n = self.chunk // self.stride
+            self._free.extend((buf, i * self.stride, handle + i * self.stride) for i in range(n - 1, -1, -1))
+        buf, off, bus = self._free.pop()
+        self._used.add(bus)
+        return bus, off, buf
+
+    def free(self, bus: int) -> None:
+        if bus not in self._used:
+            raise DmaApiError(f"dma_pool_free of {bus:#x}, not allocated from pool {self.name!r}")
+        self._used.remove(bus)
+        for buf, handle in self._pages:
+            if handle <= bus < handle + buf.size:
+                self._free.append((buf, bus - handle, bus))
+                return
+
+    def destroy(self) -> None:
+        if self._used:
+            self.dev._violation(f"dma_pool_destroy of {self.name!r} with {len(self._used)} blocks in use")
+        for buf, handle in self._pages:
+            self.dev.dma_free_coherent(buf, handle)
+        self._pages.clear()
+        self._free.clear()

@@ -1,0 +1,123 @@
+"""An IOMMU: the device sees bus addresses (IOVAs), translated page by page to physical ones.
+
+Only what the driver mapped for the device, in the mapped direction, is reachable; any other
+access is refused (the bus model answers SLVERR) and recorded in ``faults``, as an IOMMU
+fault would be logged.  IOVAs are handed out from a window far from physical RAM, so a driver
+that passes a physical address where a bus address belongs fails visibly.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory
+
+
+class DmaDirection(enum.Enum):
+    BIDIRECTIONAL = 0
+    TO_DEVICE = 1      # device reads
+    FROM_DEVICE = 2    # device writes
+
+    def allows(self, is_write: bool) -> bool:
+        if self is DmaDirection.BIDIRECTIONAL:
+            return True
+        return is_write == (self is DmaDirection.FROM_DEVICE)
+
+
+class IommuFault(Exception):
+    """A device access the IOMMU refused."""
+
+
+@dataclass
+class Fault:
+    iova: int
+    length: int
+    is_write: bool
+    reason: str
+
+
+@dataclass
+class Iommu:
+    mem: PhysicalMemory
+    iova_base: int = 0x8000_0000
+    passthrough: bool = False
+    faults: list[Fault] = field(default_factory=list)
+    _pt: dict[int, tuple[int, DmaDirection]] = field(default_factory=dict)   # iova pfn -> (phys pfn, dir)
+    _next: int = 0
+
+    def map(self, phys: int, length: int, direction: DmaDirection) -> int:
+        """Maps [phys, phys+length) and returns the bus address of ``phys``."""
+        if length <= 0:
+            raise ValueError(f"IOMMU map of {length} bytes")
+        if self.passthrough:
+            return phys
+        first = phys & ~(PAGE_SIZE - 1)
+        npages = ((phys + length - first) + PAGE_SIZE - 1) >> PAGE_SHIFT
+        iova_page = (self.iova_base >> PAGE_SHIFT) + self._next
+        self._next += npages + 1  # one unmapped guard page between mappings
+        for i in range(npages):
+            self._pt[iova_page + i] = ((first >> PAGE_SHIFT) + i, direction)
+        return (iova_page << PAGE_SHIFT) + (phys - first)
+
+    def unmap(self, iova: int, length: int) -> None:
+        if self.passthrough:
+            return
+        first = iova & ~(PAGE_SIZE - 1)
+        npages = ((iova + length - first) + PAGE_SIZE - 1) >> PAGE_SHIFT
+        for i in range(npages):
+            self._pt.pop((first >> PAGE_SHIFT) + i, None)
+
+    def translate(self, iova: int, length: int, is_write: bool) -> list[tuple[int, int]]:
+        """Physical (address, length) pieces of a device access; raises IommuFault if refused."""
+        if self.passthrough:
+            try:
+                self.mem.offset(iova, length)
+            except ValueError as e:
+                self._fault(iova, length, is_write, str(e))
+            return [(iova, length)]
+        pieces, addr, end = [], iova, iova + length
+        while addr < end:
+            entry = self._pt.get(addr >> PAGE_SHIFT)
+            if entry is None:
+                self._fault(iova, length, is_write, f"bus address {addr:#x} is not mapped")
+            ppfn, direction = entry
+            if not direction.allows(is_write):
+                self._fault(iova, length, is_write,
+                            f"{'write' if is_write else 'read'} to a {direction.name} mapping at {addr:#x}")
+            n = min(end, (addr | (PAGE_SIZE - 1)) + 1) - addr
+            phys = (ppfn << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1))
+            if pieces and pieces[-1][0] + pieces[-1][1] == phys:
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + n)
+            else:
+                pieces.append((phys, n))
+            addr += n
+        return pieces
+
+    def _fault(self, iova: int, length: int, is_write: bool, reason: str) -> None:
+        self.faults.append(Fault(iova, length, is_write, reason))
+        raise IommuFault(reason)
+
+
+class DeviceMemoryPort:
+    """What the device's bus masters reach: ``read``/``write`` of bus addresses through the
+    IOMMU into physical memory.  It is the ``target`` of the AXI memory models."""
+
+    def __init__(self, iommu: Iommu):
+        self.iommu = iommu
+        self.mem = iommu.mem
+
+    def write_sync(self, iova: int, data: bytes) -> None:
+        pos = 0
+        for phys, n in self.iommu.translate(iova, len(data), True):
+            self.mem.write(phys, data[pos:pos + n])
+            pos += n
+
+    def read_sync(self, iova: int, length: int) -> bytes:
+        return b"".join(self.mem.read(p, n) for p, n in self.iommu.translate(iova, length, False))
+
+    # cocotbext-axi memory targets are awaited
+    async def write(self, address: int, data: bytes) -> None:
+        self.write_sync(address, data)
+
+    async def read(self, address: int, length: int) -> bytes:
+        return self.read_sync(address, length)

@@ -1,0 +1,75 @@
+"""Simulated physical RAM, backed by a memfd so that several mappings alias it with no copy.
+
+The bus models of the testbench (or the fast model) write into ``PhysicalMemory.buf``; the
+user-space ring maps the same memfd pages into one contiguous virtual range.  Page size 4 KiB.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+
+import numpy as np
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+
+
+def page_align_up(n: int) -> int:
+    return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+
+
+class PhysicalMemory:
+    """``size`` bytes of RAM starting at physical address ``base``."""
+
+    def __init__(self, size: int, base: int = 0, name: str = "sgdma-ram"):
+        if size <= 0 or size % PAGE_SIZE:
+            raise ValueError(f"physical memory size {size} must be a positive multiple of {PAGE_SIZE}")
+        if base % PAGE_SIZE:
+            raise ValueError(f"physical memory base {base:#x} is not page aligned")
+        self.size = size
+        self.base = base
+        self.fd = os.memfd_create(name, 0)
+        os.ftruncate(self.fd, size)
+        self.buf = mmap.mmap(self.fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        self.array = np.frombuffer(self.buf, dtype=np.uint8)
+
+    # -- addressing -------------------------------------------------------------------------
+    def offset(self, phys: int, length: int = 1) -> int:
+        """Offset in the memfd of physical address ``phys``; checks [phys, phys+length) is RAM."""
+        off = phys - self.base
+        if off < 0 or length < 0 or off + length > self.size:
+            raise ValueError(f"physical range {phys:#x}+{length:#x} is outside RAM "
+                             f"[{self.base:#x}, {self.base + self.size:#x})")
+        return off
+
+    def pfn(self, phys: int) -> int:
+        return phys >> PAGE_SHIFT
+
+    @property
+    def pages(self) -> int:
+        return self.size // PAGE_SIZE
+
+    # -- raw access (what the memory controller sees) --------------------------------------
+    def read(self, phys: int, length: int) -> bytes:
+        off = self.offset(phys, length)
+        return bytes(self.buf[off:off + length])
+
+    def write(self, phys: int, data: bytes) -> None:
+        off = self.offset(phys, len(data))
+        self.buf[off:off + len(data)] = data
+
+    def view(self, phys: int, length: int) -> np.ndarray:
+        """A zero-copy numpy view of physical memory."""
+        off = self.offset(phys, length)
+        return self.array[off:off + length]
+
+    def close(self) -> None:
+        self.array = None  # type: ignore[assignment]
+        try:
+            self.buf.close()
+        except BufferError:
+            pass  # views still alive; the mapping goes when they do
+        os.close(self.fd)
+
+    def __len__(self) -> int:
+        return self.size
