@@ -156,6 +156,8 @@ REGISTERS: tuple[Register, ...] = (
         Field("POLICY_DROP", 0, doc="Ring full: 0 = STALL (tready low), 1 = DROP (discard and count)."),
         Field("OWNERSHIP", 1, doc="Cyclic mode: a fetched descriptor with Cmplt=1 is still owned by software; wait for it."),
         Field("OVR_IRQ_EN", 2, doc="Enable the overrun interrupt."),
+        Field("POS_WRITEBACK", 3, doc="At write-back also write APP0 = stream position of the buffer's first byte "
+                                      "(bytes received before it, written or dropped; low 32 bits)."),
     )),
     Register("SGDMA_XSTATUS", 0x8C, "rw", "Extension: ring-full and overrun status.", (
         Field("OVR_IRQ", 0, access="w1c", doc="Data was dropped since this bit was last cleared."),

@@ -143,7 +143,7 @@ module sgdma #(
     localparam DB   = DATA_WIDTH / 8;
     localparam LB   = $clog2(DB);
     localparam CPL_LOG2  = 2;
-    localparam CPL_WIDTH = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6;
+    localparam CPL_WIDTH = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32;
 
     localparam [31:0] CONFIG_WORD =
         (LB << `SGDMA_SGDMA_CONFIG_DATA_BYTES_LOG2) |
@@ -167,7 +167,7 @@ module sgdma #(
     wire [7:0]            irq_threshold, irq_delay;
     wire [ADDR_WIDTH-1:0] curdesc, taildesc;
     wire [3:0]            sg_cache;
-    wire                  policy_drop, ownership, ovr_en;
+    wire                  policy_drop, ownership, ovr_en, pos_wb;
     wire                  ioc_clr, dly_clr, err_clr, ovr_clr;
     wire                  ioc_irq, dly_irq, err_irq, ovr_irq;
     wire [7:0]            irq_count, irq_delay_count;
@@ -294,7 +294,7 @@ module sgdma #(
         .dly_irq_en(dly_en), .err_irq_en(err_en), .irq_threshold(irq_threshold),
         .irq_delay(irq_delay), .dmacr_wr(dmacr_wr), .curdesc(curdesc), .taildesc(taildesc),
         .tail_wr(tail_wr), .sg_cache(sg_cache), .policy_drop(policy_drop), .ownership(ownership),
-        .ovr_irq_en(ovr_en), .ioc_clr(ioc_clr), .dly_clr(dly_clr), .err_clr(err_clr), .ovr_clr(ovr_clr),
+        .ovr_irq_en(ovr_en), .pos_wb(pos_wb), .ioc_clr(ioc_clr), .dly_clr(dly_clr), .err_clr(err_clr), .ovr_clr(ovr_clr),
         .st_halted(halted), .st_idle(idle), .st_resetting(resetting),
         .st_err({1'b0, err_bits}), .st_ioc_irq(ioc_irq), .st_dly_irq(dly_irq), .st_err_irq(err_irq),
         .st_thresh(irq_count), .st_delay(irq_delay_count), .st_ovr_irq(ovr_irq),
@@ -350,7 +350,7 @@ module sgdma #(
         .ADDR_WIDTH(ADDR_WIDTH), .SG_DATA_WIDTH(SG_DATA_WIDTH), .LEN_WIDTH(LEN_WIDTH),
         .CPL_LOG2(CPL_LOG2), .CPL_WIDTH(CPL_WIDTH)
     ) u_status (
-        .clk(clk), .rst(dp_rst), .cache(sg_cache),
+        .clk(clk), .rst(dp_rst), .cache(sg_cache), .pos_wb(pos_wb),
         .cpl_push(cpl_push), .cpl_din(cpl_din), .cpl_count(cpl_count),
         .b_seq(b_seq), .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
         .m_axi_sg_awaddr(m_axi_sg_awaddr), .m_axi_sg_awlen(m_axi_sg_awlen),

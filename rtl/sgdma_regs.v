@@ -48,6 +48,7 @@ module sgdma_regs #(
     output reg                   policy_drop,
     output reg                   ownership,
     output reg                   ovr_irq_en,
+    output reg                   pos_wb,
     output wire                  ioc_clr,
     output wire                  dly_clr,
     output wire                  err_clr,
@@ -136,6 +137,7 @@ module sgdma_regs #(
             policy_drop   <= 1'b0;
             ownership     <= 1'b0;
             ovr_irq_en    <= 1'b0;
+            pos_wb        <= 1'b0;
         end else begin
             if (wr_dmacr) begin
                 rs            <= wd[`SGDMA_S2MM_DMACR_RS];
@@ -164,6 +166,7 @@ module sgdma_regs #(
                 policy_drop <= wd[`SGDMA_SGDMA_XCTRL_POLICY_DROP];
                 ownership   <= wd[`SGDMA_SGDMA_XCTRL_OWNERSHIP];
                 ovr_irq_en  <= wd[`SGDMA_SGDMA_XCTRL_OVR_IRQ_EN];
+                pos_wb      <= wd[`SGDMA_SGDMA_XCTRL_POS_WRITEBACK];
             end
         end
     end
@@ -213,6 +216,7 @@ module sgdma_regs #(
         xctrl_rd[`SGDMA_SGDMA_XCTRL_POLICY_DROP] = policy_drop;
         xctrl_rd[`SGDMA_SGDMA_XCTRL_OWNERSHIP]   = ownership;
         xctrl_rd[`SGDMA_SGDMA_XCTRL_OVR_IRQ_EN]  = ovr_irq_en;
+        xctrl_rd[`SGDMA_SGDMA_XCTRL_POS_WRITEBACK] = pos_wb;
 
         xstat_rd = 32'd0;
         xstat_rd[`SGDMA_SGDMA_XSTATUS_OVR_IRQ]   = st_ovr_irq;

@@ -17,7 +17,7 @@ module sgdma_s2mm_mover #(
     parameter MAX_BURST_LEN   = 16,
     parameter MAX_OUTSTANDING = 4,
     parameter CPL_LOG2        = 2,
-    parameter CPL_WIDTH       = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6
+    parameter CPL_WIDTH       = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -112,6 +112,8 @@ module sgdma_s2mm_mover #(
     reg                  pkt_start;    // the next stream byte starts a packet
     reg                  drop_counted; // the current packet already counted as dropped
     reg                  err_pushed;   // an error entry was queued: take nothing more
+    reg [31:0]           rx_pos;       // stream bytes taken or dropped so far (mod 2**32)
+    reg [31:0]           cd_pos;       // stream position of the current descriptor's first byte
 
     // ------------------------------------------------------------------ burst planning
     wire          w_free  = !m_axi_s2mm_wvalid || m_axi_s2mm_wready;
@@ -207,16 +209,18 @@ module sgdma_s2mm_mover #(
 
     wire [7:0] aw_seq_next = aw_seq + {7'd0, open_burst};
     wire [LEN_WIDTH-1:0] done_len = cd_len - cd_rem + (data_end ? {{(LEN_WIDTH-LB-1){1'b0}}, take} : {LEN_WIDTH{1'b0}});
+    wire [31:0] rx_pos_next = rx_pos + (data_fire ? {{(31-LB){1'b0}}, take} : 32'd0)
+                                     + (drop_fire ? {{(31-LB){1'b0}}, avail} : 32'd0);
     wire pkt_start_next = pkt_ends ? 1'b1 : ((data_fire && take != 0) || drop_fire) ? 1'b0 : pkt_start;
 
     always @* begin
         cpl_push = desc_end || abort || load_err;
         cpl_din  = {K_NORMAL, aw_seq_next, cd_sof, data_end ? end_pkt : flush_eof, done_len,
-                    cd_desc[ADDR_WIDTH-1:6]};
+                    cd_desc[ADDR_WIDTH-1:6], cd_pos};
         if (abort)
             cpl_din[CPL_WIDTH-1 -: 3] = K_PARTIAL;
         if (load_err) begin
-            cpl_din = {K_INT, aw_seq_next, 2'b00, {LEN_WIDTH{1'b0}}, q_desc[ADDR_WIDTH-1:6]};
+            cpl_din = {K_INT, aw_seq_next, 2'b00, {LEN_WIDTH{1'b0}}, q_desc[ADDR_WIDTH-1:6], rx_pos};
             case (q_err)
                 2'd1: cpl_din[CPL_WIDTH-1 -: 3] = K_SGINT;
                 2'd2: cpl_din[CPL_WIDTH-1 -: 3] = K_SGSLV;
@@ -257,6 +261,8 @@ module sgdma_s2mm_mover #(
             pkt_start    <= 1'b1;
             drop_counted <= 1'b0;
             err_pushed   <= 1'b0;
+            rx_pos       <= 32'd0;
+            cd_pos       <= 32'd0;
             m_axi_s2mm_awvalid <= 1'b0;
             m_axi_s2mm_awaddr  <= {ADDR_WIDTH{1'b0}};
             m_axi_s2mm_awlen   <= 8'd0;
@@ -279,6 +285,7 @@ module sgdma_s2mm_mover #(
             end
 
             pkt_start <= pkt_start_next;
+            rx_pos    <= rx_pos_next;
             if (pkt_ends)
                 drop_counted <= 1'b0;
             else if (drop_fire)
@@ -320,6 +327,7 @@ module sgdma_s2mm_mover #(
                 cd_rem     <= q_len;
                 cd_len     <= q_len;
                 cd_sof     <= pkt_start_next;
+                cd_pos     <= rx_pos_next;
                 out_strb   <= {DB{1'b0}};
                 flush_pend <= 1'b0;
             end

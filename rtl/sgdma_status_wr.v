@@ -13,11 +13,12 @@ module sgdma_status_wr #(
     parameter SG_DATA_WIDTH = 64,
     parameter LEN_WIDTH     = 26,
     parameter CPL_LOG2      = 2,
-    parameter CPL_WIDTH     = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6
+    parameter CPL_WIDTH     = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32
 ) (
     input  wire                    clk,
     input  wire                    rst,
     input  wire [3:0]              cache,
+    input  wire                    pos_wb,       // also write APP0 = stream position
 
     input  wire                    cpl_push,
     input  wire [CPL_WIDTH-1:0]    cpl_din,
@@ -28,7 +29,7 @@ module sgdma_status_wr #(
     input  wire [7:0]              b_err_seq,
 
     output reg  [ADDR_WIDTH-1:0]   m_axi_sg_awaddr,
-    output wire [7:0]              m_axi_sg_awlen,
+    output reg  [7:0]              m_axi_sg_awlen,
     output wire [2:0]              m_axi_sg_awsize,
     output wire [1:0]              m_axi_sg_awburst,
     output wire [3:0]              m_axi_sg_awcache,
@@ -36,8 +37,8 @@ module sgdma_status_wr #(
     output reg                     m_axi_sg_awvalid,
     input  wire                    m_axi_sg_awready,
     output reg  [SG_DATA_WIDTH-1:0] m_axi_sg_wdata,
-    output wire [SG_DATA_WIDTH/8-1:0] m_axi_sg_wstrb,
-    output wire                    m_axi_sg_wlast,
+    output reg  [SG_DATA_WIDTH/8-1:0] m_axi_sg_wstrb,
+    output reg                     m_axi_sg_wlast,
     output reg                     m_axi_sg_wvalid,
     input  wire                    m_axi_sg_wready,
     input  wire [1:0]              m_axi_sg_bresp,
@@ -57,15 +58,17 @@ module sgdma_status_wr #(
                      K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
     localparam FLW = 1 + LEN_WIDTH + 6 + ADDR_WIDTH - 6;  // in-flight: {is_error, len, err_bits, desc}
 
-    assign m_axi_sg_awlen   = 8'd0;
     assign m_axi_sg_awsize  = (SGB == 4) ? 3'd2 : 3'd3;
     assign m_axi_sg_awburst = 2'b01;
     assign m_axi_sg_awcache = cache;
     assign m_axi_sg_awprot  = 3'b000;
-    assign m_axi_sg_wlast   = 1'b1;
     assign m_axi_sg_bready  = 1'b1;
-    // STATUS is word 0x1C: the upper half of the 64-bit word at 0x18 on a 64-bit bus.
-    assign m_axi_sg_wstrb   = (SGB == 4) ? {SGB{1'b1}} : {{(SGB/2){1'b1}}, {(SGB/2){1'b0}}};
+    // STATUS is word 0x1C: the upper half of the 64-bit word at 0x18 on a 64-bit bus; APP0
+    // (0x20, stream position) follows as a second beat when pos_wb is set.
+    localparam [SGB-1:0] STRB0 = (SGB == 4) ? {SGB{1'b1}} : {{(SGB/2){1'b1}}, {(SGB/2){1'b0}}};
+    localparam [SGB-1:0] STRB1 = (SGB == 4) ? {SGB{1'b1}} : {{(SGB/2){1'b0}}, {(SGB/2){1'b1}}};
+    reg                     w2_pend;
+    reg [SG_DATA_WIDTH-1:0] w2_data;
 
     wire                 c_empty, c_full_unused;
     wire [CPL_WIDTH-1:0] c_head;
@@ -73,8 +76,9 @@ module sgdma_status_wr #(
     wire [7:0]           h_seq  = c_head[CPL_WIDTH-4 -: 8];
     wire                 h_sof  = c_head[CPL_WIDTH-12];
     wire                 h_eof  = c_head[CPL_WIDTH-13];
-    wire [LEN_WIDTH-1:0] h_len  = c_head[ADDR_WIDTH-6 +: LEN_WIDTH];
-    wire [ADDR_WIDTH-1:0] h_desc = {c_head[ADDR_WIDTH-7:0], 6'b0};
+    wire [LEN_WIDTH-1:0] h_len  = c_head[32 + ADDR_WIDTH-6 +: LEN_WIDTH];
+    wire [ADDR_WIDTH-1:0] h_desc = {c_head[32 +: ADDR_WIDTH-6], 6'b0};
+    wire [31:0]          h_pos  = c_head[31:0];
 
     reg stopped;                               // an error was raised
     wire [7:0] seq_diff  = b_seq - h_seq;      // >= 0 (mod 256) once the entry's bursts are done
@@ -90,7 +94,7 @@ module sgdma_status_wr #(
     wire        fl_unused_full, fl_unused_empty;
     wire [2:0]  fl_unused_count;
 
-    wire out_free = (!m_axi_sg_awvalid || m_axi_sg_awready) && (!m_axi_sg_wvalid || m_axi_sg_wready);
+    wire out_free = (!m_axi_sg_awvalid || m_axi_sg_awready) && (!m_axi_sg_wvalid || m_axi_sg_wready) && !w2_pend;
     wire head_ok  = !c_empty && (bursts_in || data_err || h_kind >= K_SGINT);
 
     // What to do with the head entry
@@ -148,13 +152,32 @@ module sgdma_status_wr #(
             m_axi_sg_awaddr  <= {ADDR_WIDTH{1'b0}};
             m_axi_sg_wvalid  <= 1'b0;
             m_axi_sg_wdata   <= {SG_DATA_WIDTH{1'b0}};
+            m_axi_sg_wstrb   <= {SGB{1'b0}};
+            m_axi_sg_wlast   <= 1'b0;
+            m_axi_sg_awlen   <= 8'd0;
+            w2_pend          <= 1'b0;
+            w2_data          <= {SG_DATA_WIDTH{1'b0}};
         end else begin
             err <= 1'b0;
             if (m_axi_sg_awready) m_axi_sg_awvalid <= 1'b0;
-            if (m_axi_sg_wready)  m_axi_sg_wvalid  <= 1'b0;
+            if (m_axi_sg_wready) begin
+                m_axi_sg_wvalid <= 1'b0;
+                if (w2_pend) begin
+                    m_axi_sg_wvalid <= 1'b1;
+                    m_axi_sg_wdata  <= w2_data;
+                    m_axi_sg_wstrb  <= STRB1;
+                    m_axi_sg_wlast  <= 1'b1;
+                    w2_pend         <= 1'b0;
+                end
+            end
             if (do_write) begin
                 m_axi_sg_awvalid <= 1'b1;
+                m_axi_sg_awlen   <= {7'd0, pos_wb};
                 m_axi_sg_wvalid  <= 1'b1;
+                m_axi_sg_wstrb   <= STRB0;
+                m_axi_sg_wlast   <= !pos_wb;
+                w2_pend          <= pos_wb;
+                w2_data          <= {{(SG_DATA_WIDTH-32){1'b0}}, h_pos};  // APP0: low word at 0x20
                 // Descriptors are 64-byte aligned: the STATUS word's address is an OR, not an add.
                 m_axi_sg_awaddr  <= {h_desc[ADDR_WIDTH-1:6], (SGB == 4) ? 6'h1C : 6'h18};
                 m_axi_sg_wdata   <= (SGB == 4) ? {{(SG_DATA_WIDTH-32){1'b0}}, h_status}
@@ -198,7 +221,7 @@ module sgdma_status_wr #(
     );
 
     assign retire = fl_pop || (c_pop && !do_write);
-    assign quiet = c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid;
+    assign quiet = c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid && !w2_pend;
 
     wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], c_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
 endmodule

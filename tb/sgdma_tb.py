@@ -66,10 +66,13 @@ class _ResponseMixin:
 
 
 class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
-    """AXI write RAM with per-access fault injection and an optional B latency (cycles)."""
+    """AXI write RAM with per-access fault injection and an optional B latency (cycles).
+    With ``port`` every access goes to ``port.write`` (e.g. the driver model's IOMMU), and an
+    exception there becomes SLVERR."""
 
-    def __init__(self, *args, b_latency: int = 0, **kwargs):
+    def __init__(self, *args, b_latency: int = 0, port=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.port = port
         self.refused: list = []
         self.writes: list[tuple[int, int]] = []
         self._install_resp_patch(self.b_channel, "bresp")
@@ -112,17 +115,23 @@ class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
     async def _write(self, address, data):
         if self._check(address, len(data), True):
             self.writes.append((address, len(data)))
-            await super()._write(address, data)
+            if self.port is not None:
+                await self.port.write(address, data)
+            else:
+                await super()._write(address, data)
 
 
 class FaultyRamRead(AxiRamRead, _ResponseMixin):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, port=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.port = port
         self.refused: list = []
         self._install_resp_patch(self.r_channel, "rresp")
 
     async def _read(self, address, length):
         if self._check(address, length, False):
+            if self.port is not None:
+                return await self.port.read(address, length)
             return await super()._read(address, length)
         return bytes(length)
 
@@ -137,24 +146,26 @@ class TB:
     """Environment around one sgdma instance."""
 
     def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
-                 b_latency: int = 0):
+                 b_latency: int = 0, port=None):
         self.dut = dut
         self.log = dut._log
         self.data_width = len(dut.s_axis_s2mm_tdata)
         self.bytes_per_beat = self.data_width // 8
         self.addr_width = len(dut.m_axi_s2mm_awaddr)
-        self.mem = mem if mem is not None else bytearray(mem_size)
-        size = len(self.mem)
+        self.mem = mem if mem is not None else bytearray(mem_size if port is None else 4096)
+        size = len(self.mem) if port is None else 1 << 64
         clk, rst = dut.axi_aclk, dut.axi_resetn
         cocotb.start_soon(Clock(clk, CLK_NS, unit="ns").start())
         self.lite = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axi_lite"), clk, rst,
                                   reset_active_level=False)
         sg_bus = AxiBus.from_prefix(dut, "m_axi_sg")
-        self.sg_wr = FaultyRamWrite(sg_bus.write, clk, rst, reset_active_level=False, size=size, mem=self.mem)
-        self.sg_rd = FaultyRamRead(sg_bus.read, clk, rst, reset_active_level=False, size=size, mem=self.mem)
+        self.sg_wr = FaultyRamWrite(sg_bus.write, clk, rst, reset_active_level=False, size=size,
+                                    mem=self.mem, port=port)
+        self.sg_rd = FaultyRamRead(sg_bus.read, clk, rst, reset_active_level=False, size=size,
+                                   mem=self.mem, port=port)
         self.data_wr = FaultyRamWrite(AxiWriteBus.from_prefix(dut, "m_axi_s2mm"), clk, rst,
                                       reset_active_level=False, size=size, mem=self.mem,
-                                      b_latency=b_latency)
+                                      b_latency=b_latency, port=port)
         self.tlast = tlast
         if tlast:
             bus = AxiStreamBus.from_prefix(dut, "s_axis_s2mm")

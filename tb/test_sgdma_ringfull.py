@@ -59,7 +59,7 @@ async def drop_policy_counts_exactly(dut, idle):
     n = 5
     tb, bufs, hi = await prepare(dut, n, idle=idle)
     descs = tb.write_chain(DESC_BASE, bufs)
-    await tb.write_reg("SGDMA_XCTRL", XC.POLICY_DROP.put(1) | XC.OVR_IRQ_EN.put(1))
+    await tb.write_reg("SGDMA_XCTRL", XC.POLICY_DROP.put(1) | XC.OVR_IRQ_EN.put(1) | XC.POS_WRITEBACK.put(1))
     kept = [pattern(SIZE, seed=1), pattern(SIZE - 7, seed=2)]
     dropped = [pattern(n_, seed=10 + n_) for n_ in (50, 1, 333, 64)]
     await tb.start(descs[0], descs[1], irq=False)
@@ -85,6 +85,11 @@ async def drop_policy_counts_exactly(dut, idle):
     check_guards(tb, bufs, BUF_BASE, hi)
     assert tb.status(descs[4]) == 0
     assert await tb.read_counter("DROPPED_BYTES") == sum(map(len, dropped)), "no further drops"
+    # APP0 holds each buffer's stream position: the drops show up exactly where they happened.
+    app0 = [int.from_bytes(tb.mem[d + 0x20:d + 0x24], "little") for d in descs[:4]]
+    sizes = [len(p) for p in kept] + [sum(map(len, dropped))] + [len(p) for p in later]
+    assert app0 == [0, sizes[0], sizes[0] + sizes[1] + sizes[2], sum(sizes[:4])], f"APP0 {app0}"
+    assert int.from_bytes(tb.mem[descs[0] + 0x24:descs[0] + 0x28], "little") == 0, "APP1 untouched"
 
 
 @cocotb.test()
@@ -151,7 +156,7 @@ from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E40
 
 RF_PARAMS = [
     pytest.param({}, id="dw64_aw32"),
-    pytest.param({"DATA_WIDTH": 128, "ADDR_WIDTH": 64}, id="dw128_aw64"),
+    pytest.param({"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32}, id="dw128_aw64_sg32"),
 ]
 
 

@@ -1,0 +1,302 @@
+"""The sgdma Linux driver, modelled: probe, ring set-up, start, interrupt service, completion
+processing, error recovery and buffer release.  It talks to the engine only through
+``HwInterface`` and to memory only through the DMA API, like the real driver.
+
+Progress comes from the engine's free-running COMPLETED counter and the descriptors' Cmplt
+bits, never from the number of interrupts (coalescing merges them).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from . import regmap as rm
+from .dma_api import Device, DmaBuffer, DmaDirection
+from .hw import HwInterface
+from .sg import DescriptorChain
+
+CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
+
+
+class DriverError(Exception):
+    """The driver cannot go on (probe failed, bad configuration or arguments)."""
+
+
+class Mode(enum.Enum):
+    CYCLIC = "cyclic"        # PG021 cyclic: the engine overwrites; overruns are detected
+    OWNED = "owned"          # cyclic + ownership check: the engine never overwrites unread data
+    TAIL = "tail"            # tail pointer: the driver hands buffers back by moving TAILDESC
+
+
+class Policy(enum.Enum):
+    STALL = 0
+    DROP = 1
+
+
+@dataclass
+class Completion:
+    index: int              # descriptor index in the chain
+    seq: int                # completion number since start (0, 1, 2, ...)
+    length: int             # bytes written (STATUS.LENGTH)
+    capacity: int           # CONTROL.LENGTH
+    sof: bool
+    eof: bool
+
+    @property
+    def residue(self) -> int:
+        return self.capacity - self.length
+
+
+@dataclass
+class ErrorReport:
+    bits: list[str]
+    desc_index: int
+    desc_bus: int
+    status: int
+    lost_bytes: int
+
+
+@dataclass
+class Stats:
+    interrupts: int = 0
+    completions: int = 0
+    bytes: int = 0
+    overrun_events: int = 0          # 'O': the reader was lapped or data was dropped
+    engine_dropped_bytes: int = 0    # from the engine's DROPPED_BYTES counter
+    engine_dropped_packets: int = 0
+    errors: list[ErrorReport] = field(default_factory=list)
+
+
+class SgdmaDriver:
+    def __init__(self, hw: HwInterface, dev: Device, *, mode: Mode = Mode.CYCLIC,
+                 policy: Policy = Policy.STALL, irq_threshold: int = 1, irq_delay: int = 0,
+                 streaming: bool = False):
+        if not 1 <= irq_threshold <= 255:
+            raise DriverError(f"irq_threshold {irq_threshold} outside 1..255")
+        if not 0 <= irq_delay <= 255:
+            raise DriverError(f"irq_delay {irq_delay} outside 0..255")
+        self.hw, self.dev = hw, dev
+        self.mode, self.policy = Mode(mode), Policy(policy)
+        self.irq_threshold, self.irq_delay = irq_threshold, irq_delay
+        self.streaming = streaming
+        self.stats = Stats()
+        self.config: dict[str, int] = {}
+        self.buffers: list[tuple[DmaBuffer, int]] = []   # (cpu buffer, bus address)
+        self.chain: DescriptorChain | None = None
+        self.completions: list[Completion] = []          # not yet taken by the consumer
+        self._seen = 0           # completions processed (COMPLETED counter value)
+        self._released = 0       # descriptors handed back
+        self._running = False
+        self._drop_base = (0, 0)
+
+    # ------------------------------------------------------------------ probe and set-up
+    async def probe(self) -> dict[str, int]:
+        ident = await self.hw.read_reg(rm.REG["SGDMA_ID"].offset)
+        if rm.REG["SGDMA_ID"].MAGIC.get(ident) != 0x5347:
+            raise DriverError(f"no sgdma engine: SGDMA_ID reads {ident:#010x} (PG021 core without extensions?)")
+        cfg = await self.hw.read_reg(rm.SGDMA_CONFIG.offset)
+        c = rm.SGDMA_CONFIG
+        self.config = {
+            "data_bytes": 1 << c.DATA_BYTES_LOG2.get(cfg), "addr64": c.ADDR64.get(cfg),
+            "max_burst": c.MAX_BURST_LEN.get(cfg), "len_width": c.LEN_WIDTH.get(cfg),
+            "version": ident & 0xFFFF,
+        }
+        await self.soft_reset()
+        return self.config
+
+    async def soft_reset(self) -> None:
+        await self.hw.write_reg(CR.offset, CR.RESET.put(1))
+        for _ in range(10_000):
+            if not CR.RESET.get(await self.hw.read_reg(CR.offset)):
+                return
+            await self.hw.sleep(10)
+        raise DriverError("soft reset did not complete")
+
+    def setup_ring(self, n_buffers: int, buf_size: int, owner: object = None) -> DescriptorChain:
+        """Allocates n physically contiguous buffers and the descriptor chain over them."""
+        if not self.config:
+            raise DriverError("setup_ring before probe")
+        if not isinstance(n_buffers, int) or n_buffers < 1:
+            raise DriverError(f"number of buffers must be >= 1, got {n_buffers!r}")
+        if not isinstance(buf_size, int) or buf_size <= 0 or buf_size % 4096:
+            raise DriverError(f"buffer size must be a positive multiple of 4096 bytes, got {buf_size!r}")
+        for _ in range(n_buffers):
+            if self.streaming:
+                buf = self.dev.kmalloc(buf_size, owner=owner)
+                bus = self.dev.dma_map_single(buf, 0, buf_size, DmaDirection.FROM_DEVICE)
+            else:
+                buf, bus = self.dev.dma_alloc_coherent(buf_size, owner=owner)
+            self.buffers.append((buf, bus))
+        self.buf_size = buf_size
+        # A ring in every mode: the last descriptor points back to the first. Tail mode differs
+        # only in that the engine stops at TAILDESC.
+        self.chain = DescriptorChain(self.dev, [(bus, buf_size) for _, bus in self.buffers],
+                                     cyclic=True, len_width=self.config["len_width"])
+        return self.chain
+
+    @property
+    def ring_size(self) -> int:
+        return self.chain.ring_size if self.chain else 0
+
+    async def _write_addr(self, name: str, addr: int) -> None:
+        if self.config.get("addr64"):
+            await self.hw.write_reg(rm.REG[name + "_MSB"].offset, addr >> 32)
+        elif addr >> 32:
+            raise DriverError(f"{name} {addr:#x} does not fit a 32-bit engine")
+        await self.hw.write_reg(rm.REG[name].offset, addr & 0xFFFFFFFF)
+
+    async def start(self) -> None:
+        if self.chain is None:
+            raise DriverError("start before setup_ring")
+        await self._arm(0)
+        self._running = True
+
+    async def _arm(self, first: int) -> None:
+        chain = self.chain
+        await self._write_addr("S2MM_CURDESC", chain.descs[first].bus)
+        xctrl = XC.POLICY_DROP.put(self.policy.value) | XC.OVR_IRQ_EN.put(1)
+        if self.mode is Mode.OWNED:
+            xctrl |= XC.OWNERSHIP.put(1)
+        await self.hw.write_reg(XC.offset, xctrl)
+        ctrl = (CR.RS.put(1) | CR.IOC_IRQ_EN.put(1) | CR.DLY_IRQ_EN.put(1) | CR.ERR_IRQ_EN.put(1)
+                | CR.CYCLIC_BD_EN.put(int(self.mode is not Mode.TAIL))
+                | CR.IRQ_THRESHOLD.put(self.irq_threshold) | CR.IRQ_DELAY.put(self.irq_delay))
+        await self.hw.write_reg(CR.offset, ctrl)
+        if self.mode is Mode.TAIL:
+            # Completion number s may be used once s - n was released: the tail is the
+            # descriptor of completion number released + n - 1.
+            tail = (self._released - 1) % len(chain)
+            await self._write_addr("S2MM_TAILDESC", chain.descs[tail].bus)
+        else:
+            await self._write_addr("S2MM_TAILDESC", chain.outside)
+
+    async def stop(self) -> None:
+        self._running = False
+        await self.hw.write_reg(CR.offset, 0)
+
+    # ------------------------------------------------------------------ interrupt service
+    async def read_counter(self, name: str) -> int:
+        lo = await self.hw.read_reg(rm.REG[name + "_LO"].offset)
+        hi = await self.hw.read_reg(rm.REG[name + "_HI"].offset)
+        return (hi << 32) | lo
+
+    async def irq_loop(self, on_completion=None) -> None:
+        """Services interrupts until stop(); ``on_completion`` is called after each service."""
+        while self._running:
+            await self.hw.wait_irq()
+            if not self._running:
+                break
+            await self.service()
+            if on_completion is not None:
+                on_completion(self)
+
+    async def service(self) -> list[Completion]:
+        """One interrupt: acknowledge, then take every new completion and drop statistics."""
+        self.stats.interrupts += 1
+        sr = await self.hw.read_reg(SR.offset)
+        ack = sr & (SR.IOC_IRQ.mask | SR.DLY_IRQ.mask | SR.ERR_IRQ.mask)
+        if ack:
+            await self.hw.write_reg(SR.offset, ack)
+        xs = await self.hw.read_reg(XS.offset)
+        if XS.OVR_IRQ.get(xs):
+            await self.hw.write_reg(XS.offset, XS.OVR_IRQ.put(1))
+        new = await self._take_completions()
+        await self._update_drops()
+        if any(f.get(sr) for f in rm.DMASR_ERROR_BITS):
+            await self._recover(sr)
+        return new
+
+    async def poll(self) -> list[Completion]:
+        """Completion processing without an interrupt (NAPI-style polling)."""
+        new = await self._take_completions()
+        await self._update_drops()
+        return new
+
+    async def _take_completions(self) -> list[Completion]:
+        chain = self.chain
+        n = len(chain)
+        done = await self.read_counter("COMPLETED")
+        new: list[Completion] = []
+        behind = done - self._seen
+        if behind > n and self.mode is Mode.CYCLIC:
+            # The engine lapped the driver: the oldest completions were overwritten.
+            self.stats.overrun_events += 1
+            for seq in range(self._seen, done - n):
+                cap = chain.descs[seq % n].length
+                new.append(Completion(seq % n, seq, cap, cap, False, False))
+            self._seen = done - n
+        while self._seen < done:
+            i = self._seen % n
+            st = chain.status(i)
+            if not rm.STATUS.CMPLT.get(st):
+                raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
+            c = Completion(i, self._seen, rm.STATUS.LENGTH.get(st), chain.descs[i].length,
+                           bool(rm.STATUS.RXSOF.get(st)), bool(rm.STATUS.RXEOF.get(st)))
+            if self.streaming:
+                d = chain.descs[i]
+                self.dev.dma_sync_single_for_cpu(self.buffers[d.buf_index][1], self.buf_size,
+                                                 DmaDirection.FROM_DEVICE)
+            if self.mode is Mode.CYCLIC:
+                chain.clear_status(i)   # nothing to hand back; makes the next lap's Cmplt visible
+            new.append(c)
+            self._seen += 1
+            self.stats.completions += 1
+            self.stats.bytes += c.length
+        self.completions.extend(new)
+        return new
+
+    async def _update_drops(self) -> None:
+        db = await self.read_counter("DROPPED_BYTES")
+        dp = await self.read_counter("DROPPED_PACKETS")
+        if db > self.stats.engine_dropped_bytes:
+            self.stats.overrun_events += 1
+        self.stats.engine_dropped_bytes, self.stats.engine_dropped_packets = db, dp
+
+    @property
+    def completed(self) -> int:
+        """Descriptors completed so far (free-running)."""
+        return self._seen
+
+    # ------------------------------------------------------------------ release
+    async def release(self, upto_seq: int) -> None:
+        """Hands every descriptor with completion number < upto_seq back to the engine."""
+        if upto_seq > self._seen:
+            raise DriverError(f"release up to completion {upto_seq}, but only {self._seen} completed")
+        if upto_seq <= self._released:
+            return
+        chain, n = self.chain, len(self.chain)
+        for seq in range(self._released, upto_seq):
+            i = seq % n
+            if self.streaming:
+                d = chain.descs[i]
+                self.dev.dma_sync_single_for_device(self.buffers[d.buf_index][1], self.buf_size,
+                                                    DmaDirection.FROM_DEVICE)
+            if self.mode is not Mode.CYCLIC:
+                chain.clear_status(i)
+        self._released = upto_seq
+        if self.mode is Mode.TAIL:
+            await self._write_addr("S2MM_TAILDESC", chain.descs[(upto_seq - 1) % n].bus)
+        elif self.mode is Mode.OWNED:
+            await self._write_addr("S2MM_TAILDESC", chain.outside)   # doorbell
+
+    # ------------------------------------------------------------------ errors
+    async def _recover(self, sr: int) -> None:
+        bits = [f.name for f in rm.DMASR_ERROR_BITS if f.get(sr)]
+        cur = await self.hw.read_reg(rm.REG["S2MM_CURDESC"].offset)
+        if self.config.get("addr64"):
+            cur |= await self.hw.read_reg(rm.REG["S2MM_CURDESC_MSB"].offset) << 32
+        chain = self.chain
+        idx = next((k for k, d in enumerate(chain.descs) if d.bus == cur), None)
+        if idx is None:
+            raise DriverError(f"engine error {bits} at CURDESC {cur:#x}, not a descriptor of this ring")
+        st = chain.status(idx)
+        lost = rm.STATUS.LENGTH.get(st) if any(b.get(st) for b in rm.STATUS_ERROR_BITS) else 0
+        self.stats.errors.append(ErrorReport(bits, idx, cur, st, lost))
+        await self.soft_reset()
+        # Re-arm from the faulting descriptor: it is retried with new data; completions and
+        # the ring position carry on from there.
+        chain.clear_status(idx)
+        expected = self._seen % len(chain)
+        if idx != expected:
+            raise DriverError(f"fault at descriptor {idx} but the next to complete is {expected}")
+        await self._arm(idx)

@@ -1,0 +1,134 @@
+"""The driver's mmap: the ring of discontiguous DMA buffers as one contiguous user mapping.
+
+Three strategies (seeds 000, 001, 002):
+- ``EAGER``: ``remap_pfn_range`` once per buffer, at increasing offsets of one VMA;
+- ``LAZY``: a fault handler inserting each page's pfn on first touch (``vm_insert_pfn`` before
+  4.17, ``vmf_insert_pfn`` from 4.17), optionally prefaulted by touching every page at mmap;
+- ``DMA_MMAP_COHERENT``: one ``dma_mmap_coherent`` call, which maps a single buffer from the
+  VMA start and cannot place several buffers, so it only works for a one-buffer ring.
+A mapping twice the ring's size gets the buffers twice, back to back ("magic ring"), so a read
+across the wrap is one contiguous slice.  ``DmaBuf`` exports the ring as a handle another user
+maps, through the handle itself or through an importing device's own file (``dma_buf_mmap``).
+"""
+from __future__ import annotations
+
+import enum
+import errno
+
+from .physmem import PAGE_SHIFT, PAGE_SIZE
+from .vma import VM_SHARED, MappableFile, Vma
+
+
+class Strategy(enum.Enum):
+    EAGER = "eager"
+    LAZY = "lazy"
+    DMA_MMAP_COHERENT = "dma_mmap_coherent"
+
+
+class RingFile(MappableFile):
+    """The driver's character device file, as the application opens and mmaps it."""
+
+    def __init__(self, driver, strategy: Strategy = Strategy.EAGER, reject_private: bool = True,
+                 prefault: bool = False):
+        self.driver = driver
+        self.strategy = Strategy(strategy)
+        self.reject_private = reject_private
+        self.prefault = prefault
+        self.last_error = ""
+
+    def _pieces(self) -> list[tuple[int, int]]:
+        """(physical address, size) of each buffer in ring order."""
+        return [(buf.phys, buf.size) for buf, _ in self.driver.buffers]
+
+    def _fail(self, err: int, why: str) -> int:
+        self.last_error = why
+        return -err
+
+    def mmap(self, vma: Vma) -> int:
+        ring = self.driver.ring_size
+        if ring == 0:
+            return self._fail(errno.ENODEV, "no ring set up")
+        if vma.length not in (ring, 2 * ring):
+            return self._fail(errno.EINVAL, f"mapping of {vma.length} bytes: the ring is {ring} bytes "
+                                            f"(map {ring}, or {2 * ring} for the double mapping)")
+        if vma.pgoff:
+            return self._fail(errno.EINVAL, f"offset {vma.pgoff << PAGE_SHIFT}: the ring maps from offset 0")
+        if not vma.flags & VM_SHARED and self.reject_private:
+            return self._fail(errno.EINVAL, "MAP_PRIVATE: a private copy would stop seeing DMA data; use MAP_SHARED")
+        if vma.kernel.mmap_prepare:
+            vma.api_calls.append("f_op->mmap (deprecated from 6.16 in favour of mmap_prepare)")
+        copies = vma.length // ring
+        if self.strategy is Strategy.EAGER:
+            off = 0
+            for _ in range(copies):
+                for phys, size in self._pieces():
+                    rc = vma.remap_pfn_range(vma.start + off, phys >> PAGE_SHIFT, size)
+                    if rc:
+                        return self._fail(-rc, f"remap_pfn_range at offset {off} returned {rc}")
+                    off += size
+            return 0
+        if self.strategy is Strategy.LAZY:
+            vma.set_flags(vma.kernel.pfnmap_flags())
+            vma.api_calls.append("fault(vma, vmf)" if vma.kernel.fault_takes_vma else "fault(vmf)")
+            vma.fault = self._fault
+            if self.prefault:
+                vma.touch()
+            return 0
+        # dma_mmap_coherent
+        if not vma.kernel.generic_dma_mmap_coherent:
+            return self._fail(errno.ENXIO, f"dma_mmap_coherent is ARM-only before 3.6 (kernel {vma.kernel.label})")
+        vma.api_calls.append("dma_mmap_coherent")
+        pieces = self._pieces()
+        if len(pieces) != 1 or copies != 1:
+            return self._fail(errno.EINVAL, f"dma_mmap_coherent maps one buffer from the VMA start; it cannot "
+                                            f"place {len(pieces) * copies} buffers at offsets in one VMA")
+        phys, size = pieces[0]
+        rc = vma.remap_pfn_range(vma.start, phys >> PAGE_SHIFT, size)
+        return self._fail(-rc, "dma_mmap_coherent failed") if rc else 0
+
+    def _fault(self, vma: Vma, page: int) -> int:
+        ring_off = (page << PAGE_SHIFT) % self.driver.ring_size
+        for phys, size in self._pieces():
+            if ring_off < size:
+                return vma.insert_pfn(vma.start + (page << PAGE_SHIFT), (phys + ring_off) >> PAGE_SHIFT)
+            ring_off -= size
+        return -errno.EFAULT
+
+
+class DmaBuf(MappableFile):
+    """An exported dma-buf: a handle (an fd in user space) whose mmap is the exporter's."""
+
+    def __init__(self, exporter: RingFile):
+        self.exporter = exporter
+        self.size = exporter.driver.ring_size
+        self.closed = False
+
+    def mmap(self, vma: Vma) -> int:
+        if self.closed:
+            return -errno.EBADF
+        return self.exporter.mmap(vma)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def dma_buf_mmap(dmabuf: DmaBuf, vma: Vma, pgoff: int) -> int:
+    """What an importing driver calls from its own mmap to map a dma-buf it holds."""
+    if dmabuf.closed:
+        return -errno.EBADF
+    if pgoff != 0 or vma.length > 2 * dmabuf.size:
+        return -errno.EINVAL
+    return dmabuf.exporter.mmap(vma)
+
+
+class ImporterFile(MappableFile):
+    """Another device's file that imported the dma-buf and maps it through dma_buf_mmap."""
+
+    def __init__(self, dmabuf: DmaBuf):
+        self.dmabuf = dmabuf
+
+    def mmap(self, vma: Vma) -> int:
+        return dma_buf_mmap(self.dmabuf, vma, vma.pgoff)
+
+
+assert PAGE_SIZE == 1 << PAGE_SHIFT

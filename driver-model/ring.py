@@ -1,0 +1,144 @@
+"""The application's side of the ring: free-running counters, acquire/release, overruns.
+
+Positions are absolute byte counts since start (Python ints: never wrap).  ``produced`` is
+where the last completed descriptor ends; ``consumed`` is what the application released.
+``acquire`` hands out the oldest unread bytes as numpy views of the user mapping (no copy);
+``check`` re-reads the producer after the application copied them out, because in plain cyclic
+mode the engine may have lapped the reader meanwhile (the data is torn and counted as lost);
+``release`` gives whole buffers back to the driver (and so to the engine in tail and owned
+modes).  Statistics follow UHD's letters: 'O' overrun events, 'D' bytes the engine dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .driver import Mode, SgdmaDriver
+from .vma import Vma
+
+
+@dataclass
+class Span:
+    start: int                      # absolute position of the first byte
+    length: int
+    pieces: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    @property
+    def array(self) -> np.ndarray:
+        """The span as one contiguous view (always available with the double mapping)."""
+        if len(self.pieces) != 1:
+            raise ValueError(f"span [{self.start}, {self.end}) wraps; map the ring twice "
+                             "(double mapping) for one contiguous view, or use .pieces")
+        return self.pieces[0]
+
+
+@dataclass
+class RingStats:
+    overruns: int = 0        # 'O': the reader was lapped (plain cyclic mode)
+    lost_bytes: int = 0      # bytes overwritten before they were read
+    torn_reads: int = 0      # spans found overwritten by check()
+
+    def letters(self, dropped_bytes: int) -> str:
+        return "O" * self.overruns + ("D" if dropped_bytes else "")
+
+
+class UserRing:
+    def __init__(self, driver: SgdmaDriver, vma: Vma):
+        self.driver = driver
+        self.vma = vma
+        self.size = driver.ring_size
+        if vma.length not in (self.size, 2 * self.size):
+            raise ValueError(f"mapping of {vma.length} bytes does not fit a {self.size}-byte ring")
+        self.double = vma.length == 2 * self.size
+        self.view = vma.array
+        self.consumed = 0
+        self._acquired = 0
+        self.stats = RingStats()
+
+    # -- positions ----------------------------------------------------------------------------
+    def position_of(self, seq: int) -> int:
+        """Absolute position where the first ``seq`` completions end."""
+        chain = self.driver.chain
+        n = len(chain)
+        return (seq // n) * self.size + chain.descs[seq % n].ring_offset
+
+    def completions_before(self, pos: int) -> int:
+        """How many completions end at or before absolute position ``pos``."""
+        chain = self.driver.chain
+        n = len(chain)
+        lap, within = divmod(pos, self.size)
+        k = sum(1 for d in chain.descs if d.ring_offset + d.length <= within)
+        return lap * n + k
+
+    @property
+    def produced(self) -> int:
+        return self.position_of(self.driver.completed)
+
+    @property
+    def guard(self) -> int:
+        """Bytes ahead of `produced` the engine may already be writing (plain cyclic mode): the
+        descriptor being filled and one awaiting write-back."""
+        if self.driver.mode is not Mode.CYCLIC:
+            return 0
+        return 2 * max(d.length for d in self.driver.chain.descs)
+
+    def available(self) -> int:
+        return self.produced - self.consumed - self._acquired
+
+    # -- acquire / check / release ---------------------------------------------------------------
+    def acquire(self, max_bytes: int | None = None) -> Span | None:
+        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes <= 0):
+            raise ValueError(f"acquire of {max_bytes!r} bytes: give a positive byte count")
+        start = self.consumed + self._acquired
+        produced = self.produced
+        limit = self.size - self.guard
+        if produced - start > limit:
+            lost = produced - start - limit
+            if self._acquired:
+                raise ValueError("the reader was lapped while holding a span; release it first")
+            self.stats.overruns += 1
+            self.stats.lost_bytes += lost
+            self.consumed += lost
+            start += lost
+        n = produced - start
+        if max_bytes is not None:
+            n = min(n, max_bytes)
+        if n <= 0:
+            return None
+        off = start % self.size
+        if self.vma.fault is not None:          # lazily mapped: the access faults pages in
+            self.vma.touch(off, min(n, self.vma.length - off))
+            if off + n > self.size and not self.double:
+                self.vma.touch(0, off + n - self.size)
+        if self.double or off + n <= self.size:
+            pieces = [self.view[off:off + n]]
+        else:
+            pieces = [self.view[off:self.size], self.view[0:off + n - self.size]]
+        self._acquired += n
+        return Span(start, n, pieces)
+
+    def check(self, span: Span) -> bool:
+        """After reading a span: False (and the bytes counted as lost) if the engine may have
+        overwritten part of it while it was being read."""
+        reach = self.produced + self.guard
+        if reach <= span.start + self.size:
+            return True
+        self.stats.torn_reads += 1
+        return False
+
+    async def release(self, what: Span | int) -> None:
+        n = what.length if isinstance(what, Span) else what
+        if not isinstance(n, int) or n <= 0:
+            raise ValueError(f"release of {n!r} bytes: give a positive byte count or a Span")
+        if n > self._acquired:
+            raise ValueError(f"release of {n} bytes but only {self._acquired} are acquired")
+        if isinstance(what, Span) and what.start != self.consumed:
+            raise ValueError(f"release of span at {what.start} out of order: next to release is {self.consumed}")
+        self._acquired -= n
+        self.consumed += n
+        await self.driver.release(self.completions_before(self.consumed))
