@@ -41,6 +41,9 @@ class Completion:
     capacity: int           # CONTROL.LENGTH
     sof: bool
     eof: bool
+    lapped: bool = False    # overwritten by a later lap before the driver saw it (plain cyclic)
+    stream_pos: int = -1    # stream position of the first byte (position write-back), else -1
+    gap: int = 0            # stream bytes lost just before this buffer (dropped or to an error)
 
     @property
     def residue(self) -> int:
@@ -64,13 +67,14 @@ class Stats:
     overrun_events: int = 0          # 'O': the reader was lapped or data was dropped
     engine_dropped_bytes: int = 0    # from the engine's DROPPED_BYTES counter
     engine_dropped_packets: int = 0
+    gap_bytes: int = 0               # stream bytes missing between buffers (from APP0 positions)
     errors: list[ErrorReport] = field(default_factory=list)
 
 
 class SgdmaDriver:
     def __init__(self, hw: HwInterface, dev: Device, *, mode: Mode = Mode.CYCLIC,
                  policy: Policy = Policy.STALL, irq_threshold: int = 1, irq_delay: int = 0,
-                 streaming: bool = False):
+                 streaming: bool = False, position_writeback: bool = True):
         if not 1 <= irq_threshold <= 255:
             raise DriverError(f"irq_threshold {irq_threshold} outside 1..255")
         if not 0 <= irq_delay <= 255:
@@ -79,6 +83,8 @@ class SgdmaDriver:
         self.mode, self.policy = Mode(mode), Policy(policy)
         self.irq_threshold, self.irq_delay = irq_threshold, irq_delay
         self.streaming = streaming
+        self.position_writeback = position_writeback
+        self._next_pos = 0       # stream position where the next buffer should start
         self.stats = Stats()
         self.config: dict[str, int] = {}
         self.buffers: list[tuple[DmaBuffer, int]] = []   # (cpu buffer, bus address)
@@ -87,7 +93,10 @@ class SgdmaDriver:
         self._seen = 0           # completions processed (COMPLETED counter value)
         self._released = 0       # descriptors handed back
         self._running = False
-        self._drop_base = (0, 0)
+        self._seen_at_last_error = -1
+        #: Called with each batch of new completions, synchronously, before anyone else can
+        #: observe the new completion count.
+        self.completion_hook = None
 
     # ------------------------------------------------------------------ probe and set-up
     async def probe(self) -> dict[str, int]:
@@ -157,6 +166,8 @@ class SgdmaDriver:
         xctrl = XC.POLICY_DROP.put(self.policy.value) | XC.OVR_IRQ_EN.put(1)
         if self.mode is Mode.OWNED:
             xctrl |= XC.OWNERSHIP.put(1)
+        if self.position_writeback:
+            xctrl |= XC.POS_WRITEBACK.put(1)
         await self.hw.write_reg(XC.offset, xctrl)
         ctrl = (CR.RS.put(1) | CR.IOC_IRQ_EN.put(1) | CR.DLY_IRQ_EN.put(1) | CR.ERR_IRQ_EN.put(1)
                 | CR.CYCLIC_BD_EN.put(int(self.mode is not Mode.TAIL))
@@ -223,7 +234,9 @@ class SgdmaDriver:
             self.stats.overrun_events += 1
             for seq in range(self._seen, done - n):
                 cap = chain.descs[seq % n].length
-                new.append(Completion(seq % n, seq, cap, cap, False, False))
+                new.append(Completion(seq % n, seq, cap, cap, False, False, lapped=True,
+                                      stream_pos=self._next_pos))
+                self._next_pos += cap
             self._seen = done - n
         while self._seen < done:
             i = self._seen % n
@@ -232,6 +245,14 @@ class SgdmaDriver:
                 raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
             c = Completion(i, self._seen, rm.STATUS.LENGTH.get(st), chain.descs[i].length,
                            bool(rm.STATUS.RXSOF.get(st)), bool(rm.STATUS.RXEOF.get(st)))
+            if self.position_writeback:
+                # APP0 holds the low 32 bits of the buffer's stream position; extend it from
+                # where the previous buffer ended. Any difference is bytes lost in between.
+                app0 = chain.app0(i)
+                c.stream_pos = self._next_pos + ((app0 - self._next_pos) & 0xFFFFFFFF)
+                c.gap = c.stream_pos - self._next_pos
+                self.stats.gap_bytes += c.gap
+                self._next_pos = c.stream_pos + c.length
             if self.streaming:
                 d = chain.descs[i]
                 self.dev.dma_sync_single_for_cpu(self.buffers[d.buf_index][1], self.buf_size,
@@ -243,6 +264,8 @@ class SgdmaDriver:
             self.stats.completions += 1
             self.stats.bytes += c.length
         self.completions.extend(new)
+        if self.completion_hook is not None and new:
+            self.completion_hook(new)
         return new
 
     async def _update_drops(self) -> None:
@@ -251,6 +274,11 @@ class SgdmaDriver:
         if db > self.stats.engine_dropped_bytes:
             self.stats.overrun_events += 1
         self.stats.engine_dropped_bytes, self.stats.engine_dropped_packets = db, dp
+
+    @property
+    def stream_position(self) -> int:
+        """Where the stream stands after the last completed buffer (position write-back)."""
+        return self._next_pos
 
     @property
     def completed(self) -> int:
@@ -291,7 +319,15 @@ class SgdmaDriver:
             raise DriverError(f"engine error {bits} at CURDESC {cur:#x}, not a descriptor of this ring")
         st = chain.status(idx)
         lost = rm.STATUS.LENGTH.get(st) if any(b.get(st) for b in rm.STATUS_ERROR_BITS) else 0
-        self.stats.errors.append(ErrorReport(bits, idx, cur, st, lost))
+        report = ErrorReport(bits, idx, cur, st, lost)
+        repeated = bool(self.stats.errors) and self.stats.errors[-1].desc_index == idx and \
+            self.stats.errors[-1].bits == bits and self._seen == self._seen_at_last_error
+        self.stats.errors.append(report)
+        self._seen_at_last_error = self._seen
+        if repeated:
+            self._running = False
+            raise DriverError(f"descriptor {idx} (bus {cur:#x}) faults again after recovery with {bits}; "
+                              "giving up (is its buffer mapped for the device?)")
         await self.soft_reset()
         # Re-arm from the faulting descriptor: it is retried with new data; completions and
         # the ring position carry on from there.

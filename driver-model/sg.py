@@ -92,6 +92,9 @@ class DescriptorChain:
     def status(self, i: int) -> int:
         return int(self._record(i)["status"][0])
 
+    def app0(self, i: int) -> int:
+        return int(self._record(i)["app"][0][0])
+
     def clear_status(self, i: int) -> None:
         self._record(i)["status"] = 0
 

@@ -326,7 +326,7 @@ module sgdma #(
         .MAX_BURST_LEN(MAX_BURST_LEN), .MAX_OUTSTANDING(MAX_OUTSTANDING),
         .CPL_LOG2(CPL_LOG2), .CPL_WIDTH(CPL_WIDTH)
     ) u_mover (
-        .clk(clk), .rst(dp_rst), .run(running), .stop(!running || b_err_valid),
+        .clk(clk), .rst(dp_rst), .hard_rst(rst), .run(running), .stop(!running || b_err_valid),
         .policy_drop(policy_drop), .starved(starved), .cache(4'b0011),
         .q_valid(q_valid), .q_desc(q_desc), .q_buf(q_buf), .q_len(q_len), .q_err(q_err), .q_pop(q_pop),
         .s_axis_s2mm_tdata(s_axis_s2mm_tdata), .s_axis_s2mm_tkeep(s_axis_s2mm_tkeep),

@@ -20,7 +20,8 @@ module sgdma_s2mm_mover #(
     parameter CPL_WIDTH       = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32
 ) (
     input  wire                    clk,
-    input  wire                    rst,
+    input  wire                    rst,          // hard reset or flush of the data path
+    input  wire                    hard_rst,     // hard reset only: clears the stream position
     input  wire                    run,          // may take descriptors and stream data
     input  wire                    stop,         // abandon the current descriptor, finish open bursts
     input  wire                    policy_drop,
@@ -261,7 +262,10 @@ module sgdma_s2mm_mover #(
             pkt_start    <= 1'b1;
             drop_counted <= 1'b0;
             err_pushed   <= 1'b0;
-            rx_pos       <= 32'd0;
+            // The stream position survives a flush (halt, error, soft reset); bytes discarded
+            // from the holding register count as consumed, so APP0 of the next buffer still
+            // gives its exact stream position and the gap is what was lost.
+            rx_pos       <= hard_rst ? 32'd0 : rx_pos + (ib_valid ? {{(31-LB){1'b0}}, avail} : 32'd0);
             cd_pos       <= 32'd0;
             m_axi_s2mm_awvalid <= 1'b0;
             m_axi_s2mm_awaddr  <= {ADDR_WIDTH{1'b0}};

@@ -1,0 +1,298 @@
+"""One acquisition, end to end, on any backend (the RTL under cocotb, or the fast model).
+
+A device streams 16-bit ADC samples (a 12-bit sine and a 4-bit sequence number, both a pure
+function of the sample index, so every byte is verifiable) into the engine; the driver model
+allocates discontiguous buffers behind an IOMMU, builds the SG ring and services coalesced
+interrupts; the application reads one contiguous (double-mapped) ring through ``UserRing``,
+checks every byte against the stream position the engine wrote back for each buffer (APP0),
+and releases what it read.  At the end every byte the device sent is accounted for: read and
+verified, dropped by the engine (DROPPED_BYTES, located exactly by APP0), or overwritten
+before it was read (plain cyclic mode: the ring's overrun count).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Awaitable, Callable, Protocol
+
+import numpy as np
+
+from sgdma_driver import regmap as rm
+from sgdma_driver.allocator import BuddyAllocator
+from sgdma_driver.dma_api import Device
+from sgdma_driver.driver import Mode, Policy, SgdmaDriver
+from sgdma_driver.hw import HwInterface
+from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+from sgdma_driver.mapping import RingFile, Strategy
+from sgdma_driver.physmem import PhysicalMemory
+from sgdma_driver.ring import UserRing
+from sgdma_driver.vma import AddressSpace, KernelProfile
+
+SINE_PERIOD = 1000.3   # samples; not an integer, so the pattern never repeats exactly
+
+
+def adc_samples(first: int, count: int) -> np.ndarray:
+    """Samples ``first .. first+count-1`` of the device's stream, as little-endian uint16."""
+    k = np.arange(first, first + count, dtype=np.int64)
+    sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
+    return ((sine << 4) | (k & 0xF)).astype("<u2")
+
+
+def adc_bytes(pos: int, n: int) -> np.ndarray:
+    """Stream bytes [pos, pos+n) (pos and n even)."""
+    return adc_samples(pos // 2, n // 2).view(np.uint8)
+
+
+@dataclass
+class Scenario:
+    buffers: int = 8
+    buf_size: int = 64 * 1024
+    laps: float = 3.0
+    rate: float = 1.0              # device rate as a fraction of one bus beat per clock
+    consumer: str = "fast"         # fast | slow
+    policy: str = "stall"          # stall | drop
+    mode: str = "owned"            # owned | cyclic | tail
+    irq_threshold: int = 4
+    irq_delay: int = 4
+    strategy: str = "eager"        # eager | lazy
+    double_map: bool = True
+    kernel: str = "6.6"
+    seed: int = 1
+    streaming: bool = False        # streaming DMA mappings (with syncs) instead of coherent
+    slow_cycles_per_kib: int = 0   # consumer cost; 0 = derived from `consumer`
+    timeline_points: int = 400
+
+    def validate(self) -> None:
+        if self.buffers < 2:
+            raise ValueError(f"buffers={self.buffers}: a ring needs at least 2 buffers")
+        if self.buf_size <= 0 or self.buf_size % 4096:
+            raise ValueError(f"buf_size={self.buf_size}: must be a positive multiple of 4096")
+        if not 0 < self.rate <= 1:
+            raise ValueError(f"rate={self.rate}: must be in (0, 1] (fraction of the bus)")
+        if self.laps <= 0:
+            raise ValueError(f"laps={self.laps}: must be positive")
+        for name, allowed in (("consumer", ("fast", "slow")), ("policy", ("stall", "drop")),
+                              ("mode", ("owned", "cyclic", "tail")), ("strategy", ("eager", "lazy"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}={getattr(self, name)!r}: choose from {', '.join(allowed)}")
+
+    @property
+    def total_bytes(self) -> int:
+        return int(self.laps * self.buffers * self.buf_size) // 16 * 16
+
+
+class Backend(Protocol):
+    """What an engine backend gives the acquisition."""
+
+    hw: HwInterface
+    data_width: int
+    simulator: str
+    name: str
+
+    def attach_memory(self, port: DeviceMemoryPort) -> None: ...
+    def spawn(self, coro: Awaitable[Any]) -> Any: ...
+    async def send_stream(self, data: bytes, rate: float) -> None: ...
+    def stream_done(self) -> bool: ...
+    def cycles_per_second_hint(self) -> float: ...
+
+
+@dataclass
+class Report:
+    backend: str
+    simulator: str
+    scenario: dict
+    bytes: int = 0                 # stream bytes the device sent
+    bytes_read: int = 0            # verified by the application
+    cycles: int = 0
+    efficiency: float = 0.0
+    throughput_bytes_per_cycle: float = 0.0
+    interrupts: int = 0
+    descriptors: int = 0
+    overruns: int = 0
+    lost_bytes: int = 0
+    engine_dropped_bytes: int = 0
+    engine_dropped_packets: int = 0
+    error_lost_bytes: int = 0      # lost to engine errors and recoveries (located by APP0)
+    engine_errors: int = 0
+    ring_overrun_bytes: int = 0
+    data_errors: int = 0
+    accounting_errors: list[str] = field(default_factory=list)
+    dma_api_violations: int = 0
+    iommu_faults: int = 0
+    wall_s: float = 0.0
+    cycles_per_s: float = 0.0
+    ok: bool = False
+    timeline: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class Acquisition:
+    def __init__(self, scenario: Scenario, backend: Backend,
+                 progress: Callable[[int, int], None] | None = None):
+        scenario.validate()
+        self.sc = scenario
+        self.backend = backend
+        self.progress = progress
+        ring = scenario.buffers * scenario.buf_size
+        self.mem = PhysicalMemory(max(64 << 20, 1 << (3 * ring - 1).bit_length()))
+        alloc = BuddyAllocator(self.mem, max_order=max(11, (scenario.buf_size // 4096 - 1).bit_length()),
+                               seed=scenario.seed)
+        alloc.fragment(seed=scenario.seed, fraction=0.1)
+        self.dev = Device(self.mem, alloc, Iommu(self.mem))
+        backend.attach_memory(DeviceMemoryPort(self.dev.iommu))
+        self.driver = SgdmaDriver(backend.hw, self.dev, mode=Mode(scenario.mode),
+                                  policy=Policy.DROP if scenario.policy == "drop" else Policy.STALL,
+                                  irq_threshold=scenario.irq_threshold, irq_delay=scenario.irq_delay,
+                                  streaming=scenario.streaming)
+        self.driver.completion_hook = self._record_completions
+        self.stream_pos: dict[int, int] = {}    # completion number -> stream position of its first byte
+        self.lengths: dict[int, int] = {}
+        self.torn_bytes = 0
+        self.tl: dict[str, list] = {k: [] for k in ("cycle", "produced", "consumed", "occupancy", "irq_cycle")}
+
+    # ------------------------------------------------------------------ driver side
+    def _record_completions(self, new) -> None:
+        """Keep each completion's stream position (from the driver's APP0 tracking)."""
+        for c in new:
+            self.stream_pos[c.seq] = c.stream_pos
+            self.lengths[c.seq] = c.length
+        self.driver.completions.clear()
+
+    async def _irq_loop(self) -> None:
+        drv = self.driver
+        while drv._running:
+            await drv.hw.wait_irq()
+            if not drv._running:
+                break
+            await drv.service()
+            self.tl["irq_cycle"].append(self.backend.hw.now())
+
+    # ------------------------------------------------------------------ application side
+    async def _consumer(self, ring: UserRing, report: Report, total: int, deadline: int) -> None:
+        sc, hw = self.sc, self.backend.hw
+        db = self.backend.data_width // 8
+        # A slow consumer needs 4x the stream's time per byte.
+        cost = sc.slow_cycles_per_kib or (0 if sc.consumer == "fast" else int(4 * 1024 / db / sc.rate))
+        next_sample = 0
+        sample_every = max(1, int(total / db / sc.rate / sc.timeline_points))
+        while True:
+            if hw.now() > deadline:
+                report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
+                return
+            span = ring.acquire(max_bytes=max(4096, ring.size // 4))
+            if span is None:
+                if self._finished(ring, total):
+                    return
+                await hw.sleep(64)
+                continue
+            if cost:
+                await hw.sleep(cost * max(1, span.length // 1024))
+            snapshot = span.array.copy() if len(span.pieces) == 1 else np.concatenate(span.pieces)
+            if ring.check(span):
+                self._verify(ring, span, snapshot, report)
+            else:
+                self.torn_bytes += self._valid_bytes(ring, span)
+            await ring.release(span)
+            now = hw.now()
+            if now >= next_sample:
+                self._sample(ring, now)
+                next_sample = now + sample_every
+            if self.progress:
+                self.progress(ring.consumed, total)
+
+    def _finished(self, ring: UserRing, total: int) -> bool:
+        if not self.backend.stream_done() or not self.stream_pos:
+            return False
+        last = max(self.stream_pos)
+        end = self.stream_pos[last] + self.lengths[last]
+        return end + self._tail_drops() >= total and ring.consumed >= ring.produced
+
+    def _tail_drops(self) -> int:
+        """Drops after the last completed buffer (counted by the engine, not located by APP0)."""
+        st = self.driver.stats
+        return max(0, st.engine_dropped_bytes - st.gap_bytes)
+
+    def _pieces(self, ring: UserRing, span):
+        """(completion number, offset in span, valid bytes) for each buffer a span covers."""
+        pos, seq = span.start, ring.completions_before(span.start)
+        while pos < span.end:
+            start, end = ring.position_of(seq), ring.position_of(seq + 1)
+            valid = self.lengths.get(seq, end - start)
+            n_valid = max(0, min(min(end, span.end) - pos, start + valid - pos))
+            yield seq, pos - span.start, pos - start, n_valid
+            pos, seq = min(end, span.end), seq + 1
+
+    def _valid_bytes(self, ring: UserRing, span) -> int:
+        return sum(n for _, _, _, n in self._pieces(ring, span))
+
+    def _verify(self, ring: UserRing, span, data: np.ndarray, report: Report) -> None:
+        for seq, lo, off, n in self._pieces(ring, span):
+            if n:
+                expect = adc_bytes(self.stream_pos[seq] + off, n)
+                report.data_errors += int(np.count_nonzero(data[lo:lo + n] != expect))
+                report.bytes_read += n
+
+    def _sample(self, ring: UserRing, now: int) -> None:
+        self.tl["cycle"].append(now)
+        self.tl["produced"].append(ring.produced)
+        self.tl["consumed"].append(ring.consumed)
+        self.tl["occupancy"].append(ring.produced - ring.consumed)
+
+    # ------------------------------------------------------------------ the run
+    async def run(self) -> Report:
+        sc, be = self.sc, self.backend
+        report = Report(backend=be.name, simulator=be.simulator, scenario=asdict(sc))
+        t0 = time.perf_counter()
+        drv = self.driver
+        await drv.probe()
+        drv.setup_ring(sc.buffers, sc.buf_size, owner=self)
+        space = AddressSpace(self.mem, KernelProfile(sc.kernel))
+        f = RingFile(drv, Strategy(sc.strategy), prefault=True)
+        vma = space.mmap(f, drv.ring_size * (2 if sc.double_map else 1))
+        ring = UserRing(drv, vma)
+        await drv.start()
+        c0 = be.hw.now()
+        total = sc.total_bytes
+        report.bytes = total
+        self.vma = vma
+        be.spawn(self._irq_loop())
+        be.spawn(be.send_stream(adc_bytes(0, total).tobytes(), sc.rate))
+        db = be.data_width // 8
+        deadline = c0 + int(total / db / sc.rate) * (40 if sc.consumer == "slow" else 8) + 200_000
+        await self._consumer(ring, report, total, deadline)
+        await drv.stop()
+        cycles = be.hw.now() - c0
+        st = drv.stats
+        report.cycles = cycles
+        report.interrupts = st.interrupts
+        report.descriptors = st.completions
+        report.engine_dropped_bytes = st.engine_dropped_bytes
+        report.engine_dropped_packets = st.engine_dropped_packets
+        report.ring_overrun_bytes = ring.stats.lost_bytes + self.torn_bytes
+        report.overruns = ring.stats.overruns + ring.stats.torn_reads + (1 if st.engine_dropped_bytes else 0)
+        # Gaps between consecutive buffers' stream positions are drops (DROPPED_BYTES) or bytes
+        # lost to an engine error and its recovery; after the last buffer only drops can happen.
+        gaps = st.gap_bytes + self._tail_drops()
+        report.engine_errors = len(st.errors)
+        report.error_lost_bytes = gaps - st.engine_dropped_bytes
+        report.lost_bytes = gaps + report.ring_overrun_bytes
+        if report.error_lost_bytes < 0 or (report.error_lost_bytes and not st.errors):
+            report.accounting_errors.append(
+                f"stream gaps located by APP0 ({gaps}) disagree with DROPPED_BYTES ({st.engine_dropped_bytes}) "
+                f"and {len(st.errors)} engine errors")
+        accounted = report.bytes_read + report.lost_bytes
+        if accounted != total:
+            report.accounting_errors.append(
+                f"read {report.bytes_read} + lost {report.lost_bytes} = {accounted} != sent {total}")
+        report.efficiency = round((total - st.engine_dropped_bytes) / db / cycles, 4) if cycles else 0.0
+        report.throughput_bytes_per_cycle = round(report.bytes_read / cycles, 3) if cycles else 0.0
+        report.dma_api_violations = len(self.dev.violations)
+        report.iommu_faults = len(self.dev.iommu.faults)
+        report.wall_s = round(time.perf_counter() - t0, 3)
+        report.cycles_per_s = round(cycles / report.wall_s) if report.wall_s else 0.0
+        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size)
+        report.ok = report.data_errors == 0 and not report.accounting_errors
+        return report
