@@ -54,7 +54,7 @@ class Scenario:
     policy: str = "stall"          # stall | drop
     mode: str = "owned"            # owned | cyclic | tail
     irq_threshold: int = 4
-    irq_delay: int = 4
+    irq_delay: int = 100           # x 125 clocks: longer than one buffer, so IRQThreshold coalesces
     strategy: str = "eager"        # eager | lazy
     double_map: bool = True
     kernel: str = "6.6"
@@ -176,8 +176,6 @@ class Acquisition:
         db = self.backend.data_width // 8
         # A slow consumer needs 4x the stream's time per byte.
         cost = sc.slow_cycles_per_kib or (0 if sc.consumer == "fast" else int(4 * 1024 / db / sc.rate))
-        next_sample = 0
-        sample_every = max(1, int(total / db / sc.rate / sc.timeline_points))
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
@@ -196,10 +194,6 @@ class Acquisition:
             else:
                 self.torn_bytes += self._valid_bytes(ring, span)
             await ring.release(span)
-            now = hw.now()
-            if now >= next_sample:
-                self._sample(ring, now)
-                next_sample = now + sample_every
             if self.progress:
                 self.progress(ring.consumed, total)
 
@@ -235,11 +229,15 @@ class Acquisition:
                 report.data_errors += int(np.count_nonzero(data[lo:lo + n] != expect))
                 report.bytes_read += n
 
-    def _sample(self, ring: UserRing, now: int) -> None:
-        self.tl["cycle"].append(now)
-        self.tl["produced"].append(ring.produced)
-        self.tl["consumed"].append(ring.consumed)
-        self.tl["occupancy"].append(ring.produced - ring.consumed)
+    async def _sampler(self, ring: UserRing, every: int) -> None:
+        """Producer, consumer and occupancy at fixed intervals, for the timeline plot."""
+        hw = self.backend.hw
+        while not self._done:
+            self.tl["cycle"].append(hw.now())
+            self.tl["produced"].append(ring.produced)
+            self.tl["consumed"].append(ring.consumed)
+            self.tl["occupancy"].append(ring.produced - ring.consumed)
+            await hw.sleep(every)
 
     # ------------------------------------------------------------------ the run
     async def run(self) -> Report:
@@ -262,7 +260,10 @@ class Acquisition:
         be.spawn(be.send_stream(adc_bytes(0, total).tobytes(), sc.rate))
         db = be.data_width // 8
         deadline = c0 + int(total / db / sc.rate) * (40 if sc.consumer == "slow" else 8) + 200_000
+        self._done = False
+        be.spawn(self._sampler(ring, max(64, int(total / db / sc.rate / sc.timeline_points))))
         await self._consumer(ring, report, total, deadline)
+        self._done = True
         await drv.stop()
         cycles = be.hw.now() - c0
         st = drv.stats

@@ -91,6 +91,7 @@ def build_and_test(
     test_dir: Path | None = None,
     sources: list[Path] | None = None,
     python_path: Path = TB_DIR,
+    log_file: Path | None = None,
 ) -> Path:
     """Build the RTL for ``sim`` with ``parameters`` (one build dir per set) and run cocotb tests.
 
@@ -128,7 +129,7 @@ def build_and_test(
             build_args=build_args,
             timescale=("1ns", "1ps"),
             waves=waves,
-            log_file=build_dir / "build.log" if sim == "verilator" else None,
+            log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None,
         )
     run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -146,6 +147,7 @@ def build_and_test(
         waves=waves,
         extra_env=env,
         timescale=("1ns", "1ps"),
+        log_file=log_file,
     )
 
 
