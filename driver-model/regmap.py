@@ -160,7 +160,7 @@ REGISTERS: tuple[Register, ...] = (
                                       "(bytes received before it, written or dropped; low 32 bits)."),
     )),
     Register("SGDMA_XSTATUS", 0x8C, "rw", "Extension: ring-full and overrun status.", (
-        Field("OVR_IRQ", 0, access="w1c", doc="Data was dropped since this bit was last cleared."),
+        Field("OVR_IRQ", 0, access="w1c", doc="An overrun began (first dropped beat since a descriptor was last taken)."),
         Field("RING_FULL", 1, access="ro", doc="Live: the engine has no descriptor it may use."),
         Field("DROPPING", 2, access="ro", doc="Live: incoming data is being discarded."),
     )),

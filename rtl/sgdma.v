@@ -183,7 +183,7 @@ module sgdma #(
     wire [7:0]            b_seq, b_err_seq;
     wire                  b_err_valid;
     wire [1:0]            b_err_resp;
-    wire                  mv_cur_upd, mv_quiet, mv_has_desc, drop_fire, drop_pkt;
+    wire                  mv_cur_upd, mv_quiet, mv_has_desc, drop_fire, drop_pkt, ovr_event;
     wire [ADDR_WIDTH-1:0] mv_cur_desc;
     wire [LB:0]           drop_bytes;
 
@@ -343,7 +343,7 @@ module sgdma #(
         .cpl_push(cpl_push), .cpl_din(cpl_din), .cpl_count(cpl_count),
         .b_seq(b_seq), .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
         .cur_upd(mv_cur_upd), .cur_desc(mv_cur_desc), .quiet(mv_quiet), .has_desc(mv_has_desc),
-        .drop_fire(drop_fire), .drop_bytes(drop_bytes), .drop_pkt(drop_pkt)
+        .drop_fire(drop_fire), .drop_bytes(drop_bytes), .drop_pkt(drop_pkt), .ovr_event(ovr_event)
     );
 
     sgdma_status_wr #(
@@ -367,7 +367,7 @@ module sgdma #(
 
     sgdma_irq #(.DELAY_UNIT(DELAY_UNIT)) u_irq (
         .clk(clk), .rst(rst || soft_rst), .reload(dmacr_wr_d), .completion(done), .error(sw_err),
-        .overrun(drop_fire), .threshold(irq_threshold), .delay(irq_delay),
+        .overrun(ovr_event), .threshold(irq_threshold), .delay(irq_delay),
         .ioc_en(ioc_en), .dly_en(dly_en), .err_en(err_en), .ovr_en(ovr_en),
         .ioc_clr(ioc_clr), .dly_clr(dly_clr), .err_clr(err_clr), .ovr_clr(ovr_clr),
         .ioc_irq(ioc_irq), .dly_irq(dly_irq), .err_irq(err_irq), .ovr_irq(ovr_irq),

@@ -76,7 +76,8 @@ module sgdma_s2mm_mover #(
     output wire                    has_desc,
     output wire                    drop_fire,
     output wire [$clog2(DATA_WIDTH/8):0] drop_bytes,
-    output wire                    drop_pkt
+    output wire                    drop_pkt,
+    output wire                    ovr_event     // first drop of an overrun episode
 );
     localparam DB = DATA_WIDTH / 8;
     localparam LB = $clog2(DB);
@@ -115,6 +116,7 @@ module sgdma_s2mm_mover #(
     reg                  err_pushed;   // an error entry was queued: take nothing more
     reg [31:0]           rx_pos;       // stream bytes taken or dropped so far (mod 2**32)
     reg [31:0]           cd_pos;       // stream position of the current descriptor's first byte
+    reg                  in_overrun;   // dropping since the last descriptor was taken
 
     // ------------------------------------------------------------------ burst planning
     wire          w_free  = !m_axi_s2mm_wvalid || m_axi_s2mm_wready;
@@ -199,6 +201,7 @@ module sgdma_s2mm_mover #(
     assign drop_fire  = run && !stop && policy_drop && starved && !q_valid && !cd_valid && ib_valid;
     assign drop_bytes = avail;
     assign drop_pkt   = drop_fire && !drop_counted;
+    assign ovr_event  = drop_fire && !in_overrun;
 
     reg [LB:0] keep_bytes;
     always @* begin
@@ -267,6 +270,7 @@ module sgdma_s2mm_mover #(
             // gives its exact stream position and the gap is what was lost.
             rx_pos       <= hard_rst ? 32'd0 : rx_pos + (ib_valid ? {{(31-LB){1'b0}}, avail} : 32'd0);
             cd_pos       <= 32'd0;
+            in_overrun   <= 1'b0;
             m_axi_s2mm_awvalid <= 1'b0;
             m_axi_s2mm_awaddr  <= {ADDR_WIDTH{1'b0}};
             m_axi_s2mm_awlen   <= 8'd0;
@@ -290,6 +294,10 @@ module sgdma_s2mm_mover #(
 
             pkt_start <= pkt_start_next;
             rx_pos    <= rx_pos_next;
+            if (load_desc)
+                in_overrun <= 1'b0;
+            else if (drop_fire)
+                in_overrun <= 1'b1;
             if (pkt_ends)
                 drop_counted <= 1'b0;
             else if (drop_fire)

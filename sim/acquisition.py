@@ -29,19 +29,36 @@ from sgdma_driver.physmem import PhysicalMemory
 from sgdma_driver.ring import UserRing
 from sgdma_driver.vma import AddressSpace, KernelProfile
 
-SINE_PERIOD = 1000.3   # samples; not an integer, so the pattern never repeats exactly
+SINE_PERIOD = 65537   # samples, a prime: with the 4-bit counter the pattern repeats every 2 MiB + 32 B
+_PERIOD = SINE_PERIOD * 16
+_TABLE: np.ndarray | None = None
+
+
+def _table() -> np.ndarray:
+    """One full period of the stream as bytes, computed once."""
+    global _TABLE
+    if _TABLE is None:
+        k = np.arange(_PERIOD, dtype=np.int64)
+        sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
+        _TABLE = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
+    return _TABLE
 
 
 def adc_samples(first: int, count: int) -> np.ndarray:
     """Samples ``first .. first+count-1`` of the device's stream, as little-endian uint16."""
-    k = np.arange(first, first + count, dtype=np.int64)
-    sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
-    return ((sine << 4) | (k & 0xF)).astype("<u2")
+    return adc_bytes(2 * first, 2 * count).view("<u2")
 
 
 def adc_bytes(pos: int, n: int) -> np.ndarray:
-    """Stream bytes [pos, pos+n) (pos and n even)."""
-    return adc_samples(pos // 2, n // 2).view(np.uint8)
+    """Stream bytes [pos, pos+n): a 12-bit sine (period SINE_PERIOD samples) in the high bits
+    and a 4-bit sample counter in the low bits of each little-endian 16-bit sample."""
+    tab = _table()
+    period = len(tab)
+    start = pos % period
+    if start + n <= period:
+        return tab[start:start + n]
+    reps = (start + n + period - 1) // period
+    return np.tile(tab, reps)[start:start + n]
 
 
 @dataclass

@@ -1,0 +1,123 @@
+"""A small discrete-event scheduler for coroutines, in engine clock cycles.
+
+Coroutines await ``sched.sleep(n)``, ``event.wait()`` or each other; time jumps from event to
+event, so simulated time costs nothing while nothing happens.
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Any, Awaitable, Callable, Coroutine
+
+
+class _Request:
+    __slots__ = ("kind", "arg")
+
+    def __init__(self, kind: str, arg: Any):
+        self.kind, self.arg = kind, arg
+
+    def __await__(self):
+        return (yield self)
+
+
+class Event:
+    def __init__(self, sched: "Scheduler"):
+        self.sched = sched
+        self.is_set = False
+        self._waiters: list[Task] = []
+
+    def set(self) -> None:
+        self.is_set = True
+        waiters, self._waiters = self._waiters, []
+        for t in waiters:
+            self.sched._ready(t)
+
+    def clear(self) -> None:
+        self.is_set = False
+
+    def wait(self) -> Awaitable[None]:
+        return _Request("event", self)
+
+
+class Task:
+    __slots__ = ("coro", "done", "result", "exc", "_done_event", "name")
+
+    def __init__(self, coro: Coroutine, name: str = ""):
+        self.coro, self.name = coro, name
+        self.done = False
+        self.result = None
+        self.exc: BaseException | None = None
+        self._done_event: Event | None = None
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self.now = 0
+        self._heap: list[tuple[int, int, Any]] = []
+        self._seq = 0
+        self.failed: list[Task] = []
+
+    def _push(self, when: int, item: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (when, self._seq, item))
+
+    def _ready(self, task: Task) -> None:
+        self._push(self.now, task)
+
+    def sleep(self, cycles: int) -> Awaitable[None]:
+        return _Request("sleep", max(0, int(cycles)))
+
+    def event(self) -> Event:
+        return Event(self)
+
+    def call_at(self, when: int, fn: Callable[[], None]) -> None:
+        self._push(max(int(when), self.now), fn)
+
+    def spawn(self, coro: Coroutine, name: str = "") -> Task:
+        task = Task(coro, name)
+        self._ready(task)
+        return task
+
+    def _step(self, task: Task) -> None:
+        try:
+            req = task.coro.send(None)
+        except StopIteration as stop:
+            task.done, task.result = True, stop.value
+            if task._done_event:
+                task._done_event.set()
+            return
+        except BaseException as e:  # noqa: BLE001 - surfaced by run()
+            task.done, task.exc = True, e
+            self.failed.append(task)
+            if task._done_event:
+                task._done_event.set()
+            return
+        if req.kind == "sleep":
+            self._push(self.now + req.arg, task)
+        elif req.kind == "event":
+            if req.arg.is_set:
+                self._ready(task)
+            else:
+                req.arg._waiters.append(task)
+        else:  # pragma: no cover
+            raise RuntimeError(f"unknown request {req.kind}")
+
+    def run(self, main: Coroutine, max_cycles: int | None = None) -> Any:
+        """Runs until ``main`` finishes; other tasks run alongside it."""
+        top = self.spawn(main, "main")
+        while not top.done:
+            if self.failed:
+                raise self.failed[0].exc
+            if not self._heap:
+                raise RuntimeError(f"deadlock at cycle {self.now}: nothing left to run")
+            when, _, item = heapq.heappop(self._heap)
+            if max_cycles is not None and when > max_cycles:
+                raise TimeoutError(f"simulation passed {max_cycles} cycles")
+            self.now = when
+            if isinstance(item, Task):
+                if not item.done:
+                    self._step(item)
+            else:
+                item()
+        if top.exc is not None:
+            raise top.exc
+        return top.result

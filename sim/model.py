@@ -1,0 +1,612 @@
+"""Cycle-approximate model of rtl/sgdma.v, at descriptor and burst granularity.
+
+Same registers (from ``regmap``), descriptor semantics, STATUS and APP0 write-back, interrupt
+coalescing and delay timer, errors, ring-full policies and counters as the RTL; time advances
+from event to event (a descriptor's data, a completion, an interrupt, a register access), never
+one Python step per clock.  ``ModelBackend`` gives the driver the same ``HwInterface`` as the
+cocotb backend, over the same simulated memory, so the unmodified driver model runs on it.
+
+Timing (all in engine clocks; the constants are calibrated against the RTL by
+tests/test_model_calibration.py and tb/test_calibration.py):
+- data: one W beat per clock, slowed by the stream rate, by W-channel backpressure, and by the
+  write-response latency when MAX_OUTSTANDING bursts cannot cover it;
+- a descriptor read costs FETCH_BEATS + READ_LATENCY; the next one is prefetched while the
+  current buffer is written, so it only costs time when buffers are short;
+- a completion is seen B_LATENCY + STATUS_LATENCY after the buffer's last data beat;
+- AXI-Lite register accesses take LITE_READ / LITE_WRITE clocks.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+import numpy as np
+
+from sgdma_driver import regmap as rm
+from sgdma_sim.events import Scheduler
+
+CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
+ST = rm.STATUS
+
+
+@dataclass
+class ModelParams:
+    data_width: int = 64
+    addr_width: int = 32
+    sg_data_width: int = 64
+    max_burst_len: int = 16
+    max_outstanding: int = 4
+    len_width: int = 26
+    delay_unit: int = rm.DELAY_UNIT
+    # timing of the surroundings
+    b_latency: int = 3            # last W beat of a burst -> its B response
+    read_latency: int = 3         # AR -> first R beat (descriptor fetch)
+    status_latency: int = 5       # data B of a buffer's last burst -> write-back acknowledged
+    w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
+    lite_read: int = 4            # AXI-Lite read, request to data in the driver
+    lite_write: int = 3           # AXI-Lite write, request to done
+    doorbell_to_fetch: int = 2    # TAILDESC write -> first descriptor read issued
+    first_data: int = 3           # descriptor queued and data present -> first W beat
+    irq_latency: int = 2          # status bit -> s2mm_introut
+
+    @property
+    def db(self) -> int:
+        return self.data_width // 8
+
+
+class StreamSource:
+    """The device: bytes in packets (tlast at each packet end), at `rate` beats per clock."""
+
+    def __init__(self, db: int, rate: float = 1.0):
+        if not 0 < rate <= 1:
+            raise ValueError(f"stream rate {rate} must be in (0, 1]")
+        self.db, self.rate = db, rate
+        self.chunks: list[memoryview] = []
+        self.chunk_starts: list[int] = []
+        self.pkt_ends: list[int] = []     # cumulative byte positions where tlast falls
+        self.pos = 0                      # next byte to deliver
+        self.pkt_start = 0                # where the current packet began
+        self.next_time = 0.0              # earliest clock the next beat can be delivered
+        self.total = 0
+
+    def push(self, data: bytes, last: bool = True) -> None:
+        self.chunk_starts.append(self.total)
+        self.chunks.append(memoryview(bytes(data)))
+        self.total += len(data)
+        if last:
+            self.pkt_ends.append(self.total)
+
+    def available(self) -> int:
+        return self.total - self.pos
+
+    def next_packet_end(self) -> int | None:
+        i = bisect.bisect_right(self.pkt_ends, self.pos)
+        return self.pkt_ends[i] if i < len(self.pkt_ends) else None
+
+    def packet_start(self) -> bool:
+        return self.pos == self.pkt_start
+
+    def _beat_offset(self) -> int:
+        return (self.pos - self.pkt_start) % self.db
+
+    def beats_for(self, n: int) -> int:
+        """Stream beats that carry the next n bytes (the current beat may be partly used)."""
+        used = self._beat_offset()
+        return math.ceil((used + n) / self.db) - (1 if used else 0)
+
+    def _read(self, n: int) -> bytes:
+        out, pos, end = [], self.pos, self.pos + n
+        i = bisect.bisect_right(self.chunk_starts, pos) - 1
+        while pos < end:
+            c, c0 = self.chunks[i], self.chunk_starts[i]
+            k = min(end, c0 + len(c)) - pos
+            out.append(c[pos - c0:pos - c0 + k])
+            pos += k
+            i += 1
+        return b"".join(out)
+
+    def take(self, n: int, start: float) -> tuple[bytes, float]:
+        """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last)."""
+        beats = self.beats_for(n)
+        t0 = max(start, self.next_time)
+        end = t0 + beats / self.rate
+        if beats:
+            self.next_time = end
+        data = self._read(n)
+        self.pos += n
+        i = bisect.bisect_right(self.pkt_ends, self.pos) - 1
+        if i >= 0 and self.pkt_ends[i] > self.pkt_start and self.pkt_ends[i] <= self.pos:
+            self.pkt_start = self.pkt_ends[i]
+        return data, end
+
+
+class EngineModel:
+    """The engine's architectural state and behaviour."""
+
+    def __init__(self, sched: Scheduler, params: ModelParams, port):
+        self.s, self.p, self.port = sched, params, port
+        self.source = StreamSource(params.db)
+        self.irq_event = sched.event()
+        self.wake = sched.event()
+        self.counters = {"COMPLETED": 0, "BYTES_WRITTEN": 0, "DROPPED_BYTES": 0, "DROPPED_PACKETS": 0}
+        self._hi: dict[str, int] = {}
+        self.rx_pos = 0
+        self.fault: Callable[[int, int, bool], int] | None = None
+        self.statuses: dict[int, int] = {}
+        self._reset_regs()
+        self.introut = False
+        sched.spawn(self._engine(), "engine")
+
+    # ------------------------------------------------------------------ registers
+    def _reset_regs(self) -> None:
+        self.rs = self.cyclic = False
+        self.ioc_en = self.dly_en = self.err_en = False
+        self.threshold, self.delay = 1, 0
+        self.curdesc = self.taildesc = 0
+        self.sg_cache = 0b0011
+        self.policy_drop = self.ownership = self.ovr_en = self.pos_wb = False
+        self.halted, self.err_bits = True, set()
+        self.ioc_irq = self.dly_irq = self.err_irq = self.ovr_irq = False
+        self.count, self.pending, self._dly_gen = 1, False, 0
+        self.started = False
+        self.tail_reached = False
+        self.owner_wait = False
+        self.next_desc = 0
+        self.ring_full = False
+        self.dropping = False
+        self._epoch = getattr(self, "_epoch", 0) + 1   # invalidates work of a flushed run
+
+    def read_reg(self, off: int) -> int:
+        if off == CR.offset:
+            v = (CR.RS.put(int(self.rs)) | CR.CYCLIC_BD_EN.put(int(self.cyclic)) | CR.IOC_IRQ_EN.put(int(self.ioc_en))
+                 | CR.DLY_IRQ_EN.put(int(self.dly_en)) | CR.ERR_IRQ_EN.put(int(self.err_en))
+                 | CR.IRQ_THRESHOLD.put(self.threshold) | CR.IRQ_DELAY.put(self.delay))
+            return v
+        if off == SR.offset:
+            v = SR.HALTED.put(int(self.halted)) | SR.SG_INCLD.put(1) | SR.IDLE.put(int(self._idle()))
+            for name in self.err_bits:
+                v |= getattr(SR, name).mask
+            v |= SR.IOC_IRQ.put(int(self.ioc_irq)) | SR.DLY_IRQ.put(int(self.dly_irq)) | SR.ERR_IRQ.put(int(self.err_irq))
+            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
+        regs = rm.REG
+        if off == regs["S2MM_CURDESC"].offset:
+            return self.curdesc & 0xFFFFFFFF
+        if off == regs["S2MM_CURDESC_MSB"].offset:
+            return self.curdesc >> 32 if self.p.addr_width > 32 else 0
+        if off == regs["S2MM_TAILDESC"].offset:
+            return self.taildesc & 0xFFFFFFFF
+        if off == regs["S2MM_TAILDESC_MSB"].offset:
+            return self.taildesc >> 32 if self.p.addr_width > 32 else 0
+        if off == regs["SG_CTL"].offset:
+            return self.sg_cache
+        if off == regs["SGDMA_ID"].offset:
+            return regs["SGDMA_ID"].reset
+        if off == regs["SGDMA_CONFIG"].offset:
+            c = rm.SGDMA_CONFIG
+            return (c.DATA_BYTES_LOG2.put(self.p.db.bit_length() - 1) | c.ADDR64.put(int(self.p.addr_width == 64))
+                    | c.MAX_BURST_LEN.put(self.p.max_burst_len) | c.MAX_OUTSTANDING.put(self.p.max_outstanding)
+                    | c.LEN_WIDTH.put(self.p.len_width))
+        if off == XC.offset:
+            return (XC.POLICY_DROP.put(int(self.policy_drop)) | XC.OWNERSHIP.put(int(self.ownership))
+                    | XC.OVR_IRQ_EN.put(int(self.ovr_en)) | XC.POS_WRITEBACK.put(int(self.pos_wb)))
+        if off == XS.offset:
+            return (XS.OVR_IRQ.put(int(self.ovr_irq)) | XS.RING_FULL.put(int(self.ring_full))
+                    | XS.DROPPING.put(int(self.dropping)))
+        for name in self.counters:
+            lo, hi = regs[name + "_LO"].offset, regs[name + "_HI"].offset
+            if off == lo:
+                self._hi[name] = self.counters[name] >> 32
+                return self.counters[name] & 0xFFFFFFFF
+            if off == hi:
+                return self._hi.get(name, 0)
+        return 0
+
+    def write_reg(self, off: int, v: int) -> None:
+        regs = rm.REG
+        if off == CR.offset:
+            if CR.RESET.get(v):
+                self._soft_reset()
+                return
+            self.rs = bool(CR.RS.get(v))
+            self.cyclic = bool(CR.CYCLIC_BD_EN.get(v))
+            self.ioc_en, self.dly_en, self.err_en = (bool(CR.IOC_IRQ_EN.get(v)), bool(CR.DLY_IRQ_EN.get(v)),
+                                                     bool(CR.ERR_IRQ_EN.get(v)))
+            self.threshold, self.delay = CR.IRQ_THRESHOLD.get(v), CR.IRQ_DELAY.get(v)
+            self.count, self.pending = max(1, self.threshold), False
+            self._dly_gen += 1
+            if self.rs and self.halted and not self.err_bits:
+                self.halted = False
+            elif not self.rs and not self.halted:
+                self._halt()
+            self._update_irq()
+        elif off == SR.offset:
+            if SR.IOC_IRQ.get(v):
+                self.ioc_irq = False
+            if SR.DLY_IRQ.get(v):
+                self.dly_irq = False
+            if SR.ERR_IRQ.get(v):
+                self.err_irq = False
+            self._update_irq()
+        elif off == regs["S2MM_CURDESC"].offset and self.halted:
+            self.curdesc = (self.curdesc & ~0xFFFFFFFF) | (v & ~0x3F)
+        elif off == regs["S2MM_CURDESC_MSB"].offset and self.halted and self.p.addr_width > 32:
+            self.curdesc = (self.curdesc & 0xFFFFFFFF) | (v << 32)
+        elif off == regs["S2MM_TAILDESC_MSB"].offset and self.p.addr_width > 32:
+            self.taildesc = (self.taildesc & 0xFFFFFFFF) | (v << 32)
+        elif off == regs["S2MM_TAILDESC"].offset:
+            self.taildesc = (self.taildesc & ~0xFFFFFFFF) | (v & ~0x3F)
+            if not self.halted:
+                self._doorbell()
+        elif off == regs["SG_CTL"].offset:
+            self.sg_cache = v & 0xF
+        elif off == XC.offset:
+            self.policy_drop, self.ownership = bool(XC.POLICY_DROP.get(v)), bool(XC.OWNERSHIP.get(v))
+            self.ovr_en, self.pos_wb = bool(XC.OVR_IRQ_EN.get(v)), bool(XC.POS_WRITEBACK.get(v))
+            self._update_irq()
+        elif off == XS.offset and XS.OVR_IRQ.get(v):
+            self.ovr_irq = False
+            self._update_irq()
+
+    def _doorbell(self) -> None:
+        if not self.started:
+            self.started = True
+            self.next_desc = self.curdesc
+            self._doorbell_time = self.s.now
+        self.tail_reached = False
+        self.owner_wait = False
+        self.wake.set()
+
+    def _idle(self) -> bool:
+        return (not self.halted and not self.cyclic and (not self.started or self.tail_reached)
+                and not self._busy)
+
+    def _halt(self) -> None:
+        self.halted = True
+        self.rs = False
+        self.started = False
+        self._flush()
+
+    def _flush(self) -> None:
+        """Data path flushed: the rest of a partly used stream beat counts as consumed."""
+        off = self.source._beat_offset()
+        if off:
+            drop = min(self.p.db - off, self.source.available())
+            self.source.pos += drop
+            self.rx_pos += drop
+        self._epoch += 1
+        self.wake.set()
+
+    def _soft_reset(self) -> None:
+        if not self.halted:
+            self._flush()
+        self._reset_regs()
+        self._update_irq()
+
+    # ------------------------------------------------------------------ interrupts
+    def _update_irq(self) -> None:
+        level = ((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
+                 (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
+        if level != self.introut:
+            def apply(level=level):
+                rising = level and not self.introut
+                self.introut = level
+                if rising:
+                    self.irq_event.set()
+                    self.irq_event.clear()
+            self.s.call_at(self.s.now + self.p.irq_latency, apply)
+
+    def _completion(self) -> None:
+        self._dly_gen += 1
+        if self.count <= 1:
+            self.ioc_irq = True
+            self.count, self.pending = max(1, self.threshold), False
+        else:
+            self.count -= 1
+            self.pending = True
+            if self.delay:
+                gen = self._dly_gen
+                self.s.call_at(self.s.now + self.delay * self.p.delay_unit, lambda: self._delay_expired(gen))
+        self._update_irq()
+
+    def _delay_expired(self, gen: int) -> None:
+        if gen == self._dly_gen and self.pending:
+            self.dly_irq = True
+            self.count, self.pending = max(1, self.threshold), False
+            self._dly_gen += 1
+            self._update_irq()
+
+    def _error(self, bit: str, desc: int) -> None:
+        self.err_bits.add(bit)
+        self.curdesc = desc
+        self.err_irq = True
+        self._halt()
+        self._update_irq()
+
+    # ------------------------------------------------------------------ memory access
+    def _read(self, addr: int, n: int) -> bytes | None:
+        if self.fault and self.fault(addr, n, False):
+            return None
+        try:
+            return self.port.read_sync(addr, n)
+        except Exception:  # noqa: BLE001 - a refused access is SLVERR
+            return None
+
+    def _write(self, addr: int, data: bytes) -> bool:
+        if self.fault and self.fault(addr, len(data), True):
+            return False
+        try:
+            self.port.write_sync(addr, data)
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+    # ------------------------------------------------------------------ the engine process
+    _busy = False
+
+    async def _engine(self) -> None:
+        s, p = self.s, self.p
+        db = p.db
+        nbeats = 32 // (p.sg_data_width // 8)
+        fetch_cost = nbeats + p.read_latency + 1        # AR to the last R beat
+        fetch_interval = max(nbeats, p.read_latency + 2)  # the next read issues once NXTDESC is in
+        mover_free = 0.0          # clock the data path can start the next buffer
+        fetch_free = 0.0          # clock the fetcher may issue the next read
+        prefetch_from = 0.0       # the queue has room from here (the current buffer started)
+        last_done = 0.0           # clock of the latest completion
+        while True:
+            if self.halted or not self.started:
+                self._busy = False
+                self.wake.clear()
+                await self.wake.wait()
+                mover_free = prefetch_from = float(s.now)
+                fetch_free = float(s.now) + p.doorbell_to_fetch
+                continue
+            epoch = self._epoch
+            if self.tail_reached or self.owner_wait:
+                # ring full: STALL waits; DROP discards what the device sends until released
+                self.ring_full = True
+                self._busy = s.now < last_done
+                self.wake.clear()
+                if self.policy_drop:
+                    await self._drop_until_wake(max(mover_free, float(s.now)))
+                else:
+                    await self.wake.wait()
+                self.ring_full = False
+                mover_free = max(mover_free, float(s.now))
+                fetch_free = max(fetch_free, float(s.now) + p.doorbell_to_fetch)
+                continue
+            self._busy = True
+            addr = self.next_desc
+            t_fetch = max(fetch_free, prefetch_from)
+            await self._after(t_fetch)
+            if epoch != self._epoch or self.halted:
+                continue
+            fetch_free = t_fetch + fetch_interval
+            t_avail = t_fetch + fetch_cost
+            raw = self._read(addr, 32)
+            if raw is None:
+                await self._after(max(last_done, t_avail))
+                self._error("SG_SLV_ERR", addr)
+                continue
+            w = np.frombuffer(raw, dtype="<u4")
+            nxt = int(w[0]) | (int(w[1]) << 32)
+            buf = int(w[2]) | (int(w[3]) << 32)
+            length = ST.LENGTH.get(int(w[6])) & ((1 << p.len_width) - 1)
+            if ST.CMPLT.get(int(w[7])):
+                if not self.cyclic:
+                    await self._after(max(last_done, t_avail))
+                    self._error("SG_INT_ERR", addr)
+                    continue
+                if self.ownership:
+                    await self._after(t_avail)
+                    self.owner_wait = True
+                    continue
+            is_tail = not self.cyclic and (addr >> 6) == (self.taildesc >> 6)
+            self.next_desc = nxt & ~0x3F
+            if length == 0:
+                await self._after(max(last_done, t_avail))
+                self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
+                self._error("DMA_INT_ERR", addr)
+                continue
+            # --- data: the buffer's bytes as the stream delivers them
+            idle = mover_free <= t_avail
+            start = t_avail + p.first_data if idle else mover_free
+            while self.source.available() == 0 and epoch == self._epoch:
+                await self._after(t_avail)
+                if self.source.available():
+                    break
+                self.wake.clear()           # check and clear in one step: no wake-up is lost
+                await self.wake.wait()
+                start = max(start, float(s.now) + p.first_data)
+            if epoch != self._epoch or self.halted:
+                continue
+            self.curdesc = addr
+            pos0 = self.rx_pos
+            sof = self.source.packet_start()
+            pend = self.source.next_packet_end()
+            take = min(length, self.source.available())
+            eof = pend is not None and self.source.pos + take >= pend
+            if eof:
+                take = pend - self.source.pos
+            data, t_src = self.source.take(take, start)
+            self.rx_pos += take
+            wbeats = math.ceil(((buf % db) + take) / db) + (self._pads(buf, length, take) if eof else 0)
+            end = max(start + wbeats / self._w_throughput(), t_src + 1)
+            prefetch_from = start
+            mover_free = end
+            if is_tail:
+                self.tail_reached = True
+            status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
+            if not self._write_data(buf, data):
+                await self._after(end + p.b_latency)
+                self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
+                self._error("DMA_SLV_ERR", addr)
+                continue
+            t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
+            last_done = t_done
+            s.call_at(math.ceil(t_done), self._make_done(epoch, addr, status | ST.CMPLT.put(1), pos0, take))
+
+    async def _after(self, t: float) -> None:
+        if t > self.s.now:
+            await self.s.sleep(math.ceil(t) - self.s.now)
+
+    def _make_done(self, epoch: int, addr: int, status: int, pos: int, n: int) -> Callable[[], None]:
+        def done() -> None:
+            if epoch != self._epoch:
+                return
+            if not self._write_status(addr, status, pos):
+                self._error("SG_SLV_ERR", addr)
+                return
+            self.counters["COMPLETED"] += 1
+            self.counters["BYTES_WRITTEN"] += n
+            self._completion()
+        return done
+
+    def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
+        ok = self._write(addr + rm.DESC_OFFSETS["status"], status.to_bytes(4, "little"))
+        if ok and self.pos_wb and pos is not None:
+            ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+        self.statuses[addr] = status
+        return ok
+
+    def _write_data(self, buf: int, data: bytes) -> bool:
+        if not data:
+            return True
+        if self._write(buf, data):
+            return True
+        return False
+
+    def _w_throughput(self) -> float:
+        p = self.p
+        burst = p.max_burst_len
+        cover = p.max_outstanding * burst / (burst + p.b_latency + 2)
+        return min(1.0, p.w_accept, cover)
+
+    def _pads(self, buf: int, capacity: int, taken: int) -> int:
+        """WSTRB=0 beats that finish the burst a packet ended in."""
+        p, db = self.p, self.p.db
+        first = buf // db * db
+        last_beat = (buf + max(taken, 1) - 1) // db * db
+        cap_end = (buf + capacity + db - 1) // db * db
+        page = last_beat & ~0xFFF
+        seg = max(page, first)
+        bl = p.max_burst_len * db
+        bstart = seg + (last_beat - seg) // bl * bl
+        bend = min(bstart + bl, page + 0x1000, cap_end)
+        return (bend - last_beat) // db - 1
+
+    async def _drop_until_wake(self, start: float) -> None:
+        """DROP: beats the device sends while the ring is full are discarded and counted."""
+        s, src = self.s, self.source
+        t = max(start, src.next_time, float(s.now))
+        first = True
+        while not self.wake.is_set and not self.halted:
+            n = src.available()
+            if n == 0:
+                await s.sleep(64)
+                t = max(t, float(s.now))
+                continue
+            # the source delivers one beat per 1/rate clocks; drop beat by beat up to a packet end
+            pend = src.next_packet_end()
+            chunk = min(n, (pend - src.pos) if pend else n, self.p.db - src._beat_offset())
+            when = max(t, src.next_time)
+            if when > s.now:
+                await s.sleep(math.ceil(when) - s.now)
+                if self.wake.is_set or self.halted:
+                    break
+            pkt_counted = getattr(self, "_pkt_counted", False)
+            _, t = src.take(chunk, when)
+            if first:
+                self.dropping = True
+                self.ovr_irq = True
+                self._update_irq()
+                first = False
+            self.counters["DROPPED_BYTES"] += chunk
+            if not pkt_counted:
+                self.counters["DROPPED_PACKETS"] += 1
+            self._pkt_counted = not (pend and src.pos >= pend)
+            self.rx_pos += chunk
+        self.dropping = False
+
+
+class ModelHw:
+    """HwInterface on the model: register accesses cost AXI-Lite time."""
+
+    def __init__(self, sched: Scheduler, engine: EngineModel):
+        self.s, self.e = sched, engine
+
+    async def read_reg(self, offset: int) -> int:
+        await self.s.sleep(self.e.p.lite_read)
+        return self.e.read_reg(offset)
+
+    async def write_reg(self, offset: int, value: int) -> None:
+        await self.s.sleep(1)
+        self.e.write_reg(offset, value)
+        await self.s.sleep(self.e.p.lite_write - 1)
+
+    async def wait_irq(self) -> None:
+        if not self.e.introut:
+            await self.e.irq_event.wait()
+
+    async def sleep(self, cycles: int) -> None:
+        await self.s.sleep(max(1, int(cycles)))
+
+    def now(self) -> int:
+        return self.s.now
+
+
+class ModelBackend:
+    """The fast model as an acquisition backend (see sgdma_sim.acquisition.Backend)."""
+
+    name = "model"
+    simulator = "fast-model"
+
+    def __init__(self, params: ModelParams | None = None):
+        self.params = params or ModelParams()
+        self.data_width = self.params.data_width
+        self.sched = Scheduler()
+        self.engine: EngineModel | None = None
+        self.hw: ModelHw | None = None
+        self._sent = False
+
+    def attach_memory(self, port) -> None:
+        self.engine = EngineModel(self.sched, self.params, port)
+        self.hw = ModelHw(self.sched, self.engine)
+
+    def spawn(self, coro: Awaitable[Any]) -> Any:
+        return self.sched.spawn(coro)
+
+    async def send_stream(self, data: bytes, rate: float, last: bool = True) -> None:
+        src = self.engine.source
+        src.rate = rate
+        src.next_time = max(src.next_time, float(self.sched.now))
+        src.push(data, last=last)
+        self.engine.wake.set()
+        while src.available():
+            await self.sched.sleep(max(64, int(src.available() / self.params.db / rate / 4)))
+        self._sent = True
+
+    def stream_done(self) -> bool:
+        return self._sent
+
+    def cycles_per_second_hint(self) -> float:
+        return 1e7
+
+    def run(self, coro, max_cycles: int | None = None):
+        return self.sched.run(coro, max_cycles)
+
+
+def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> dict:
+    """One acquisition on the fast model (same Acquisition as the RTL backend)."""
+    from sgdma_sim.acquisition import Acquisition
+
+    be = ModelBackend(params or ModelParams())
+    acq = Acquisition(scenario, be, progress=progress)
+    t0 = time.perf_counter()
+    rep = be.run(acq.run())
+    rep.wall_s = round(time.perf_counter() - t0, 3)
+    rep.cycles_per_s = round(rep.cycles / rep.wall_s) if rep.wall_s else 0
+    return rep.to_json()
