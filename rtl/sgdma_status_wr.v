@@ -138,7 +138,8 @@ module sgdma_status_wr #(
     wire [ADDR_WIDTH-1:0] fl_desc = {fl_head[ADDR_WIDTH-7:0], 6'b0};
     wire b_bad = m_axi_sg_bvalid && m_axi_sg_bresp[1];
 
-    assign done     = m_axi_sg_bvalid && !b_bad && !fl_is_err && !stopped;
+    // Write-backs issued before an error still complete: their STATUS says Cmplt, so they count.
+    assign done     = m_axi_sg_bvalid && !b_bad && !fl_is_err;
     assign done_len = fl_head[ADDR_WIDTH + 6 - 6 +: LEN_WIDTH];
 
     always @(posedge clk) begin

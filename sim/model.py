@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -28,6 +29,7 @@ import numpy as np
 from sgdma_driver import regmap as rm
 from sgdma_sim.events import Scheduler
 
+QUEUE_DEPTH = 4
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 
@@ -42,14 +44,15 @@ class ModelParams:
     len_width: int = 26
     delay_unit: int = rm.DELAY_UNIT
     # timing of the surroundings
-    b_latency: int = 3            # last W beat of a burst -> its B response
+    b_latency: int = 2            # last W beat of a burst -> its B response
     read_latency: int = 3         # AR -> first R beat (descriptor fetch)
-    status_latency: int = 5       # data B of a buffer's last burst -> write-back acknowledged
+    status_issue: int = 1         # data B of a buffer's last burst -> STATUS written to memory
+    status_latency: int = 4       # data B of a buffer's last burst -> write-back acknowledged
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
     lite_read: int = 4            # AXI-Lite read, request to data in the driver
     lite_write: int = 3           # AXI-Lite write, request to done
-    doorbell_to_fetch: int = 2    # TAILDESC write -> first descriptor read issued
-    first_data: int = 3           # descriptor queued and data present -> first W beat
+    doorbell_to_fetch: int = 1    # TAILDESC write -> first descriptor read issued
+    first_data: int = 2           # descriptor queued and data present -> first W beat
     irq_latency: int = 2          # status bit -> s2mm_introut
 
     @property
@@ -138,6 +141,8 @@ class EngineModel:
         self.statuses: dict[int, int] = {}
         self._reset_regs()
         self.introut = False
+        self._irq_target = False
+        self._quiet_at = 0.0
         sched.spawn(self._engine(), "engine")
 
     # ------------------------------------------------------------------ registers
@@ -261,7 +266,7 @@ class EngineModel:
 
     def _idle(self) -> bool:
         return (not self.halted and not self.cyclic and (not self.started or self.tail_reached)
-                and not self._busy)
+                and self.s.now >= self._quiet_at)
 
     def _halt(self) -> None:
         self.halted = True
@@ -287,9 +292,12 @@ class EngineModel:
 
     # ------------------------------------------------------------------ interrupts
     def _update_irq(self) -> None:
-        level = ((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
-                 (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
-        if level != self.introut:
+        """The registered interrupt line follows the enabled status bits irq_latency later."""
+        level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
+                     (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
+        if level != self._irq_target:
+            self._irq_target = level
+
             def apply(level=level):
                 rising = level and not self.introut
                 self.introut = level
@@ -344,7 +352,6 @@ class EngineModel:
             return False
 
     # ------------------------------------------------------------------ the engine process
-    _busy = False
 
     async def _engine(self) -> None:
         s, p = self.s, self.p
@@ -354,21 +361,20 @@ class EngineModel:
         fetch_interval = max(nbeats, p.read_latency + 2)  # the next read issues once NXTDESC is in
         mover_free = 0.0          # clock the data path can start the next buffer
         fetch_free = 0.0          # clock the fetcher may issue the next read
-        prefetch_from = 0.0       # the queue has room from here (the current buffer started)
+        starts: deque[float] = deque(maxlen=QUEUE_DEPTH)   # data start of the latest buffers
         last_done = 0.0           # clock of the latest completion
         while True:
             if self.halted or not self.started:
-                self._busy = False
                 self.wake.clear()
                 await self.wake.wait()
-                mover_free = prefetch_from = float(s.now)
+                mover_free = float(s.now)
+                starts.clear()
                 fetch_free = float(s.now) + p.doorbell_to_fetch
                 continue
             epoch = self._epoch
             if self.tail_reached or self.owner_wait:
                 # ring full: STALL waits; DROP discards what the device sends until released
                 self.ring_full = True
-                self._busy = s.now < last_done
                 self.wake.clear()
                 if self.policy_drop:
                     await self._drop_until_wake(max(mover_free, float(s.now)))
@@ -378,9 +384,9 @@ class EngineModel:
                 mover_free = max(mover_free, float(s.now))
                 fetch_free = max(fetch_free, float(s.now) + p.doorbell_to_fetch)
                 continue
-            self._busy = True
             addr = self.next_desc
-            t_fetch = max(fetch_free, prefetch_from)
+            # the queue (4 descriptors) has room once the one 4 places back was taken
+            t_fetch = max(fetch_free, starts[0] if len(starts) == QUEUE_DEPTH else 0.0)
             await self._after(t_fetch)
             if epoch != self._epoch or self.halted:
                 continue
@@ -412,7 +418,7 @@ class EngineModel:
                 self._error("DMA_INT_ERR", addr)
                 continue
             # --- data: the buffer's bytes as the stream delivers them
-            idle = mover_free <= t_avail
+            idle = mover_free < t_avail
             start = t_avail + p.first_data if idle else mover_free
             while self.source.available() == 0 and epoch == self._epoch:
                 await self._after(t_avail)
@@ -431,11 +437,12 @@ class EngineModel:
             eof = pend is not None and self.source.pos + take >= pend
             if eof:
                 take = pend - self.source.pos
-            data, t_src = self.source.take(take, start)
+            # the holding register accepts each stream beat one clock before the mover uses it
+            data, t_src = self.source.take(take, start - 1)
             self.rx_pos += take
             wbeats = math.ceil(((buf % db) + take) / db) + (self._pads(buf, length, take) if eof else 0)
             end = max(start + wbeats / self._w_throughput(), t_src + 1)
-            prefetch_from = start
+            starts.append(start)
             mover_free = end
             if is_tail:
                 self.tail_reached = True
@@ -447,17 +454,27 @@ class EngineModel:
                 continue
             t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
             last_done = t_done
-            s.call_at(math.ceil(t_done), self._make_done(epoch, addr, status | ST.CMPLT.put(1), pos0, take))
+            self._quiet_at = t_done
+            t_write = t_done - p.status_latency + p.status_issue
+            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | ST.CMPLT.put(1), pos0))
+            s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
             await self.s.sleep(math.ceil(t) - self.s.now)
 
-    def _make_done(self, epoch: int, addr: int, status: int, pos: int, n: int) -> Callable[[], None]:
+    def _make_writeback(self, epoch: int, addr: int, status: int, pos: int) -> Callable[[], None]:
+        def writeback() -> None:
+            if epoch == self._epoch and not self._write_status(addr, status, pos):
+                self._failed_writeback = addr
+        return writeback
+
+    def _make_done(self, epoch: int, addr: int, n: int) -> Callable[[], None]:
         def done() -> None:
             if epoch != self._epoch:
                 return
-            if not self._write_status(addr, status, pos):
+            if getattr(self, "_failed_writeback", None) == addr:
+                self._failed_writeback = None
                 self._error("SG_SLV_ERR", addr)
                 return
             self.counters["COMPLETED"] += 1
@@ -587,6 +604,16 @@ class ModelBackend:
         self.engine.wake.set()
         while src.available():
             await self.sched.sleep(max(64, int(src.available() / self.params.db / rate / 4)))
+        self._sent = True
+
+    async def send_packets(self, packets: list[bytes], rate: float, idle: bool = False) -> None:
+        """Each element with tlast; `idle` = 30 % random idle cycles, modelled as rate x 0.7."""
+        src = self.engine.source
+        src.rate = rate * (0.7 if idle else 1.0)
+        src.next_time = max(src.next_time, float(self.sched.now))
+        for p in packets:
+            src.push(p, last=True)
+        self.engine.wake.set()
         self._sent = True
 
     def stream_done(self) -> bool:

@@ -83,6 +83,18 @@ class CocotbBackend:
         await src.wait()
         self._sent = True
 
+    async def send_packets(self, packets: list[bytes], rate: float, idle: bool = False) -> None:
+        """Each element with tlast; `idle` adds random idle cycles (30 %) instead of pacing."""
+        src = self.tb.source
+        if idle:
+            self.tb.set_idle(True)
+        elif rate < 1.0:
+            src.set_pause_generator(_rate_pauses(rate))
+        for p in packets:
+            await src.send(AxiStreamFrame(p))
+        await src.wait()
+        self._sent = True
+
     def stream_done(self) -> bool:
         return self._sent
 

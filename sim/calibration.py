@@ -1,0 +1,214 @@
+"""Calibration of the fast model against the RTL: one program, two backends.
+
+Each case programs a descriptor chain (sizes, alignments), streams data (continuous or in
+packets, at a rate, with or without idle cycles and backpressure), services interrupts with a
+coalescing setting, and optionally injects an error.  It records what software can observe:
+memory contents (buffers and the guard bytes around them), every descriptor's STATUS word,
+the number of interrupts, the final DMASR, and the clocks from the TAILDESC write to the last
+status write-back.  The RTL (tb/test_calibration.py) and the model must agree exactly on all
+but the clocks, which must be within 2 %.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from sgdma_driver import regmap as rm
+from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+from sgdma_driver.physmem import PhysicalMemory
+
+MEM_SIZE = 8 << 20
+DESC_BASE = 0x1000
+BUF_BASE = 0x20000
+GUARD = 0xA5
+MAX_CYCLE_ERROR = 0.02
+
+
+@dataclass(frozen=True)
+class CalCase:
+    name: str
+    lengths: tuple[int, ...]
+    offsets: tuple[int, ...]
+    packets: tuple[int, ...] | None = None     # packet sizes (tlast), None = one stream to the end
+    threshold: int = 1
+    delay: int = 0
+    rate: float = 1.0
+    idle: bool = False            # random idle cycles at the source (30 %)
+    backpressure: bool = False    # random not-ready cycles on the AXI channels (30 %)
+    error_desc: int | None = None  # SLVERR when fetching this descriptor
+
+    @property
+    def total(self) -> int:
+        return sum(self.packets) if self.packets else sum(self.lengths)
+
+
+def _spread(n: int, lo: int, hi: int, seed: int) -> tuple[int, ...]:
+    rng = np.random.default_rng(seed)
+    return tuple(int(x) for x in rng.integers(lo, hi, n))
+
+
+CASES: tuple[CalCase, ...] = (
+    CalCase("small_64B", (64,) * 32, (0,) * 32),
+    CalCase("mixed_aligned", (1024, 4096, 10000, 3000, 65536, 1024), (0, 0, 0, 0, 0, 0), threshold=2, delay=4),
+    CalCase("misaligned", tuple(_spread(16, 100, 6000, 1)), tuple(_spread(16, 0, 16, 2)), threshold=3, delay=2),
+    CalCase("packets", (2048,) * 10, (3,) * 10, packets=(1000, 2048, 5000, 300, 700, 4096, 1), threshold=2),
+    CalCase("rate_0.5", (8192,) * 8, (0,) * 8, rate=0.5, threshold=4, delay=20),
+    CalCase("idle", (8192,) * 8, (5,) * 8, idle=True, threshold=2),
+    CalCase("backpressure", (8192,) * 8, (0,) * 8, backpressure=True, threshold=2),
+    CalCase("fetch_error", (4096,) * 6, (0,) * 6, error_desc=4),
+)
+
+
+@dataclass
+class CalResult:
+    case: str
+    data_width: int
+    cycles: int
+    statuses: list[int]
+    interrupts: int
+    dmasr: int
+    mem_sha: str
+    completed: int
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class TimedPort(DeviceMemoryPort):
+    """The device's memory port, noting when each descriptor STATUS word is written."""
+
+    def __init__(self, iommu: Iommu, status_addrs: set[int]):
+        super().__init__(iommu)
+        self.status_addrs = status_addrs
+        self.clock = lambda: 0
+        self.last_status_write = 0
+
+    def write_sync(self, iova: int, data: bytes) -> None:
+        if iova in self.status_addrs:
+            self.last_status_write = self.clock()
+        super().write_sync(iova, data)
+
+
+def layout(case: CalCase) -> list[tuple[int, int]]:
+    bufs, addr = [], BUF_BASE
+    for n, off in zip(case.lengths, case.offsets):
+        addr = (addr + 255) // 256 * 256 + off
+        bufs.append((addr, n))
+        addr += n + 128
+    return bufs
+
+
+def stream_bytes(case: CalCase) -> bytes:
+    return np.random.default_rng(7).integers(0, 256, case.total, dtype=np.uint8).tobytes()
+
+
+def setup_memory(case: CalCase) -> tuple[PhysicalMemory, TimedPort, list[int], list[tuple[int, int]]]:
+    mem = PhysicalMemory(MEM_SIZE)
+    bufs = layout(case)
+    end = bufs[-1][0] + bufs[-1][1] + 256
+    mem.view(BUF_BASE, end - BUF_BASE)[:] = GUARD
+    descs = [DESC_BASE + 64 * i for i in range(len(bufs))]
+    for i, (buf, n) in enumerate(bufs):
+        d = np.zeros(1, rm.DESC_DTYPE)
+        nxt = descs[i + 1] if i + 1 < len(descs) else descs[i]
+        d["nxtdesc"], d["buffer_address"] = nxt, buf
+        d["control"] = rm.CONTROL.LENGTH.put(n)
+        mem.write(descs[i], d.tobytes())
+    status_addrs = {a + rm.DESC_OFFSETS["status"] for a in descs}
+    port = TimedPort(Iommu(mem, passthrough=True), status_addrs)
+    return mem, port, descs, bufs
+
+
+async def run_case(backend, case: CalCase, mem: PhysicalMemory, port: TimedPort, descs) -> CalResult:
+    """The calibration program; `backend` has hw, spawn and send_packets (after attach_memory)."""
+    hw = backend.hw
+    port.clock = hw.now
+    cr = rm.S2MM_DMACR
+    await hw.write_reg(cr.offset, cr.RESET.put(1))
+    await hw.sleep(10)
+    irqs = [0]
+
+    async def isr():
+        bits = rm.S2MM_DMASR.IOC_IRQ.mask | rm.S2MM_DMASR.DLY_IRQ.mask | rm.S2MM_DMASR.ERR_IRQ.mask
+        while True:
+            await hw.wait_irq()
+            sr = await hw.read_reg(rm.S2MM_DMASR.offset)
+            if sr & bits:
+                irqs[0] += 1   # a real interrupt (not the level line still falling after the W1C)
+                await hw.write_reg(rm.S2MM_DMASR.offset, sr & bits)
+            else:
+                await hw.sleep(2)
+    backend.spawn(isr())
+    await hw.write_reg(rm.REG["S2MM_CURDESC"].offset, descs[0])
+    await hw.write_reg(cr.offset, cr.RS.put(1) | cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
+                       | cr.IRQ_THRESHOLD.put(case.threshold) | cr.IRQ_DELAY.put(case.delay))
+    t0 = hw.now()
+    await hw.write_reg(rm.REG["S2MM_TAILDESC"].offset, descs[-1])
+    data = stream_bytes(case)
+    pkts = []
+    if case.packets:
+        pos = 0
+        for n in case.packets:
+            pkts.append(data[pos:pos + n])
+            pos += n
+    else:
+        pkts = [data]
+    backend.spawn(backend.send_packets(pkts, case.rate, case.idle))
+    expect = len(descs) if case.error_desc is None else case.error_desc
+    for _ in range(100_000):
+        await hw.sleep(64)
+        done = await _counter(hw, "COMPLETED")
+        sr = await hw.read_reg(rm.S2MM_DMASR.offset)
+        if done >= expect and (case.error_desc is None or rm.S2MM_DMASR.HALTED.get(sr)):
+            break
+    await hw.sleep(2000 + 125 * case.delay)   # let the last interrupts come
+    sr = await hw.read_reg(rm.S2MM_DMASR.offset)
+    bufs = layout(case)
+    end = bufs[-1][0] + bufs[-1][1] + 256
+    statuses = [int.from_bytes(mem.read(d + rm.DESC_OFFSETS["status"], 4), "little") for d in descs]
+    return CalResult(case.name, backend.data_width, port.last_status_write - t0, statuses, irqs[0],
+                     sr & ~(rm.S2MM_DMASR.IRQ_THRESHOLD_STS.mask | rm.S2MM_DMASR.IRQ_DELAY_STS.mask),
+                     hashlib.sha256(mem.read(BUF_BASE, end - BUF_BASE)).hexdigest(), done)
+
+
+async def _counter(hw, name: str) -> int:
+    lo = await hw.read_reg(rm.REG[name + "_LO"].offset)
+    hi = await hw.read_reg(rm.REG[name + "_HI"].offset)
+    return (hi << 32) | lo
+
+
+def fault_for(case: CalCase, descs):
+    if case.error_desc is None:
+        return None
+    bad = descs[case.error_desc]
+    return lambda addr, n, is_write: rm.RESP_SLVERR if (not is_write and bad <= addr < bad + 32) else 0
+
+
+def run_on_model(case: CalCase, data_width: int) -> CalResult:
+    from sgdma_sim.model import ModelBackend, ModelParams
+
+    mem, port, descs, _ = setup_memory(case)
+    params = ModelParams(data_width=data_width, w_accept=0.7 if case.backpressure else 1.0)
+    be = ModelBackend(params)
+    be.attach_memory(port)
+    be.engine.fault = fault_for(case, descs)
+    return be.run(run_case(be, case, mem, port, descs))
+
+
+def compare(rtl: dict, model: CalResult) -> list[str]:
+    """Differences between an RTL result and the model's (empty when calibrated)."""
+    diffs = []
+    for key in ("statuses", "interrupts", "dmasr", "mem_sha", "completed"):
+        if rtl[key] != getattr(model, key):
+            diffs.append(f"{key}: rtl {rtl[key]!r} model {getattr(model, key)!r}")
+    err = abs(model.cycles - rtl["cycles"]) / max(1, rtl["cycles"])
+    if err > MAX_CYCLE_ERROR:
+        diffs.append(f"cycles: rtl {rtl['cycles']} model {model.cycles} ({err:.2%} > {MAX_CYCLE_ERROR:.0%})")
+    return diffs
+
+
+def cycle_error(rtl: dict, model: CalResult) -> float:
+    return abs(model.cycles - rtl["cycles"]) / max(1, rtl["cycles"])
