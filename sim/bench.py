@@ -2,6 +2,7 @@
 
 - rtl:   throughput and latency of rtl/sgdma.v (tb/bench_sgdma.py) -> rtl_throughput.json
 - ring:  the contiguous user view of 16 x 4 MiB buffers (driver model) -> ring.json
+- model: the fast model: seed-scale scenario, speed against the RTL, calibration -> model.json
 - synth: yosys synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
   (flattened, as Vivado's default flow does, so constants propagate across the sub-blocks)
 Further benchmarks register themselves in BENCHES.
@@ -153,10 +154,62 @@ def bench_ring(out: Path) -> dict:
     return doc
 
 
+SEED_SCENARIO = dict(buffers=16, buf_size=4 << 20, laps=4, rate=0.5, mode="cyclic", consumer="fast")
+SCALED_SCENARIO = dict(buffers=8, buf_size=16 << 10, laps=2, rate=0.5, mode="cyclic", consumer="fast")
+
+
+def bench_model(out: Path, sim: str) -> dict:
+    """Seed-scale scenario on the fast model; model vs RTL simulation speed on a scaled-down
+    scenario in the same run; the calibration's worst cycle error."""
+    from sgdma_sim.acquisition import Scenario
+    from sgdma_sim.calibration import CASES, cycle_error, run_on_model
+    from sgdma_sim.cli import run_rtl
+    from sgdma_sim.model import run_scenario
+
+    seed = run_scenario(Scenario(**SEED_SCENARIO))
+    if not seed["ok"]:
+        raise SystemExit(f"seed scenario failed on the model: {seed['accounting_errors']} {seed['data_errors']}")
+    scaled = Scenario(**SCALED_SCENARIO)
+    model = run_scenario(scaled)
+    rtl = run_rtl(scaled, sim, out / "model_vs_rtl", waves=False)
+    cal_dir = toolchain.BUILD_DIR / "calibration"
+    errors = {}
+    for dw in (64, 32):
+        lines = cal_dir / f"rtl_{sim}_dw{dw}.jsonl"
+        lines.unlink(missing_ok=True)
+        toolchain.build_and_test("test_calibration", sim, {"DATA_WIDTH": dw},
+                                 extra_env={"SGDMA_CAL_OUT": str(lines)}, test_dir=out / f"cal_dw{dw}")
+        for r in (json.loads(x) for x in lines.read_text().splitlines()):
+            case = next(c for c in CASES if c.name == r["case"])
+            errors[f"dw{dw}/{case.name}"] = round(cycle_error(r, run_on_model(case, dw)), 5)
+    doc = {
+        "seed_scenario": SEED_SCENARIO,
+        "seed_scenario_wall_s": seed["wall_s"],
+        "seed_scenario_bytes": seed["bytes"],
+        "seed_scenario_cycles": seed["cycles"],
+        "scaled_scenario": SCALED_SCENARIO,
+        "model_cycles_per_s": model["cycles_per_s"],
+        "rtl_cycles_per_s": rtl["cycles_per_s"],
+        "rtl_simulator": sim,
+        "speedup": round(model["cycles_per_s"] / rtl["cycles_per_s"], 1),
+        "scaled_cycles_model": model["cycles"],
+        "scaled_cycles_rtl": rtl["cycles"],
+        "calibration_max_cycle_error": max(errors.values()),
+        "calibration_cycle_errors": errors,
+    }
+    (out / "model.json").write_text(json.dumps(doc, indent=2))
+    print(f"model: seed scenario (256 MiB) {doc['seed_scenario_wall_s']} s (target <= 10 s); "
+          f"{doc['model_cycles_per_s']:,} vs {doc['rtl_cycles_per_s']:,} cycles/s on {sim} = "
+          f"{doc['speedup']}x (target >= 1000x); calibration max cycle error "
+          f"{doc['calibration_max_cycle_error']:.4f} (target <= 0.02)")
+    return doc
+
+
 BENCHES: dict[str, Callable[[Path, str], dict]] = {
     "rtl": bench_rtl,
     "synth": lambda out, sim: bench_synth(out),
     "ring": lambda out, sim: bench_ring(out),
+    "model": bench_model,
 }
 
 

@@ -22,6 +22,7 @@ from sgdma_sim.acquisition import Scenario
 from sgdma_sim.report import plot_timeline, summary
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "efficiency", "interrupts", "descriptors", "overruns",
+               "irq_latency_p50", "irq_latency_p90", "irq_latency_p99",
                "lost_bytes", "engine_dropped_bytes", "engine_dropped_packets", "error_lost_bytes",
                "ring_overrun_bytes", "data_errors", "accounting_errors", "simulator", "backend", "wall_s",
                "cycles_per_s", "ok", "scenario")
@@ -41,13 +42,16 @@ def _scenario_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--strategy", choices=["eager", "lazy"], default=d.strategy)
     ap.add_argument("--kernel", default=d.kernel)
     ap.add_argument("--seed", type=int, default=d.seed)
+    ap.add_argument("--irq-latency", type=int, default=d.irq_latency, help="clocks from interrupt to service (mean)")
+    ap.add_argument("--irq-jitter", choices=["fixed", "exp"], default=d.irq_jitter)
 
 
 def _scenario(args) -> Scenario:
     sc = Scenario(buffers=args.buffers, buf_size=args.buf_size, laps=args.laps, rate=args.rate,
                   consumer=args.consumer, policy=args.policy, mode=args.mode,
                   irq_threshold=args.irq_threshold, irq_delay=args.irq_delay, strategy=args.strategy,
-                  kernel=args.kernel, seed=args.seed)
+                  kernel=args.kernel, seed=args.seed, irq_latency=args.irq_latency,
+                  irq_jitter=args.irq_jitter)
     sc.validate()
     return sc
 

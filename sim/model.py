@@ -143,6 +143,7 @@ class EngineModel:
         self.introut = False
         self._irq_target = False
         self._quiet_at = 0.0
+        self._held_until: dict[int, float] = {}
         sched.spawn(self._engine(), "engine")
 
     # ------------------------------------------------------------------ registers
@@ -387,6 +388,10 @@ class EngineModel:
             addr = self.next_desc
             # the queue (4 descriptors) has room once the one 4 places back was taken
             t_fetch = max(fetch_free, starts[0] if len(starts) == QUEUE_DEPTH else 0.0)
+            if self.cyclic and self.ownership and addr in self._held_until:
+                # as in the RTL: a descriptor the engine still holds is not read again before its
+                # own write-back has landed (it then reads Cmplt=1 and waits for software)
+                t_fetch = max(t_fetch, self._held_until[addr])
             await self._after(t_fetch)
             if epoch != self._epoch or self.halted:
                 continue
@@ -456,6 +461,7 @@ class EngineModel:
             last_done = t_done
             self._quiet_at = t_done
             t_write = t_done - p.status_latency + p.status_issue
+            self._held_until[addr] = t_done
             s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | ST.CMPLT.put(1), pos0))
             s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
 

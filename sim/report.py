@@ -30,6 +30,8 @@ def summary(rep: dict) -> str:
         f"  simulated time      {us:>14,.1f} us  ({rep['cycles']:,} cycles at {CLOCK_MHZ:.0f} MHz)",
         f"  throughput          {mbps:>14,.1f} MB/s read; bus efficiency {rep['efficiency']:.4f}",
         f"  interrupts          {rep['interrupts']:>14,}  for {rep['descriptors']:,} descriptors",
+        f"  interrupt latency   p50 {rep['irq_latency_p50']:,.0f} / p90 {rep['irq_latency_p90']:,.0f} / "
+        f"p99 {rep['irq_latency_p99']:,.0f} clocks (line rising to driver service)",
         f"  overruns            {rep['overruns']:>14,}",
         f"  wall time           {rep['wall_s']:>14,.2f} s  ({rep['cycles_per_s']:,.0f} simulated cycles/s)",
     ]

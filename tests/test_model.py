@@ -1,0 +1,101 @@
+"""The fast model with the driver model on top (no simulator): modes, policies, accounting."""
+from __future__ import annotations
+
+import pytest
+
+from sgdma_sim.acquisition import Scenario, adc_bytes
+from sgdma_sim.events import Scheduler
+from sgdma_sim.model import run_scenario
+from sgdma_sim.sweep import _parse_param, run_sweep
+
+KiB = 1024
+
+
+def clean(rep: dict) -> None:
+    assert rep["data_errors"] == 0, rep["data_errors"]
+    assert not rep["accounting_errors"], rep["accounting_errors"]
+    assert rep["bytes_read"] + rep["lost_bytes"] == rep["bytes"]
+    assert rep["ok"]
+
+
+@pytest.mark.parametrize("mode", ["owned", "tail", "cyclic"])
+def test_modes_fast_consumer_lose_nothing(mode):
+    rep = run_scenario(Scenario(buffers=8, buf_size=16 * KiB, laps=4, mode=mode, irq_threshold=3, irq_delay=40))
+    clean(rep)
+    assert rep["lost_bytes"] == 0 and rep["descriptors"] == 32
+    assert rep["interrupts"] < rep["descriptors"]
+
+
+def test_lazy_mapping_streaming_buffers_old_kernel():
+    rep = run_scenario(Scenario(buffers=4, buf_size=8 * KiB, laps=3, mode="tail", strategy="lazy",
+                                double_map=False, kernel="4.14", streaming=True, rate=0.7))
+    clean(rep)
+    assert rep["lost_bytes"] == 0
+
+
+def test_drop_policy_loss_equals_engine_counter():
+    rep = run_scenario(Scenario(buffers=4, buf_size=8 * KiB, laps=8, mode="owned", policy="drop", consumer="slow"))
+    clean(rep)
+    assert rep["engine_dropped_bytes"] > 0 and rep["lost_bytes"] == rep["engine_dropped_bytes"]
+
+
+def test_cyclic_overrun_is_counted():
+    rep = run_scenario(Scenario(buffers=4, buf_size=8 * KiB, laps=8, mode="cyclic", consumer="slow"))
+    clean(rep)
+    assert rep["overruns"] > 0 and rep["ring_overrun_bytes"] > 0 and rep["engine_dropped_bytes"] == 0
+
+
+def test_stall_with_slow_consumer_loses_nothing():
+    rep = run_scenario(Scenario(buffers=4, buf_size=8 * KiB, laps=6, mode="owned", policy="stall", consumer="slow"))
+    clean(rep)
+    assert rep["lost_bytes"] == 0
+
+
+def test_interrupt_latency_causes_drops_and_is_reported():
+    fast = run_scenario(Scenario(buffers=2, buf_size=64 * KiB, laps=6, rate=0.5, mode="owned", policy="drop",
+                                 irq_threshold=1, irq_delay=0, irq_latency=60000))
+    clean(fast)
+    assert fast["engine_dropped_bytes"] > 0
+    assert fast["irq_latency_p50"] >= 60000
+
+
+def test_bad_scenarios_name_the_value():
+    with pytest.raises(ValueError, match="buf_size=1000"):
+        Scenario(buf_size=1000).validate()
+    with pytest.raises(ValueError, match="rate=1.5"):
+        Scenario(rate=1.5).validate()
+    with pytest.raises(ValueError, match="policy='maybe'"):
+        Scenario(policy="maybe").validate()
+    with pytest.raises(ValueError, match="nosuch"):
+        _parse_param("nosuch=1,2")
+
+
+def test_sweep_rows():
+    rows = run_sweep(Scenario(buf_size=8 * KiB, laps=2), [("buffers", [2, 4])], "lost_bytes")
+    assert [r["buffers"] for r in rows] == [2, 4] and all(r["ok"] for r in rows)
+
+
+def test_pattern_is_positional():
+    assert bytes(adc_bytes(100, 50)) == bytes(adc_bytes(0, 200)[100:150])
+
+
+def test_scheduler_orders_events_and_detects_deadlock():
+    s = Scheduler()
+    log = []
+
+    async def a():
+        await s.sleep(5)
+        log.append(("a", s.now))
+
+    async def main():
+        s.spawn(a())
+        await s.sleep(10)
+        log.append(("main", s.now))
+    s.run(main())
+    assert log == [("a", 5), ("main", 10)]
+    ev = Scheduler()
+
+    async def stuck():
+        await ev.event().wait()
+    with pytest.raises(RuntimeError, match="deadlock"):
+        ev.run(stuck())
