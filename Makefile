@@ -45,6 +45,7 @@ $(STAMP): pyproject.toml
 	@scripts/bootstrap.sh
 
 sim: bootstrap
+	@if [ "$(WAVES)" = 1 ] && [ "$(SIM)" = verilator ]; then scripts/bootstrap.sh liblz4-dev; fi
 	$(PY) -m sgdma_sim.cli run --backend $(BACKEND) --sim $(SIM) --buffers $(BUFFERS) \
 	    --buf-size $(BUF_SIZE) --laps $(LAPS) --rate $(RATE) --consumer $(CONSUMER) \
 	    --policy $(POLICY) --seed $(SEED) $(if $(filter 1,$(WAVES)),--waves) --out build/sim

@@ -110,9 +110,15 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
         rep["ok"] = False
         rep["accounting_errors"].append("the cocotb acquisition test failed")
     if waves:
+        import shutil
         found = sorted((out / f"rtl_{sim}").glob("*.fst")) + sorted(
             (toolchain.BUILD_DIR / "sim_build" / sim).glob("*_waves/*.fst"))
-        rep["waves"] = [str(p) for p in found]
+        if not found:
+            raise SystemExit(f"WAVES=1 but the simulation left no FST file (see {out}/rtl_{sim}/sim.log)")
+        newest = max(found, key=lambda p: p.stat().st_mtime)
+        dest = out / f"sgdma_{sim}.fst"
+        shutil.copyfile(newest, dest)
+        rep["waves"] = [str(dest)]
     return rep
 
 
