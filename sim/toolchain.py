@@ -62,6 +62,26 @@ def selected_simulators() -> list[str]:
     return names
 
 
+def full_matrix() -> bool:
+    """$SGDMA_FULL=1 (make test-full): every data width x address width, not a subset."""
+    return os.environ.get("SGDMA_FULL", "0") == "1"
+
+
+def param_sets(representative: list[dict]) -> list[dict]:
+    """The representative parameter sets, or with SGDMA_FULL the whole width matrix (plus
+    the representative sets, which also vary bursts and the SG bus)."""
+    if not full_matrix():
+        return representative
+    sets = [{"DATA_WIDTH": dw, "ADDR_WIDTH": aw} for dw in (32, 64, 128) for aw in (32, 64)]
+    sets += [{"DATA_WIDTH": dw, "ADDR_WIDTH": aw, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16}
+             for dw in (32, 128) for aw in (64,)]
+    return sets + [p for p in representative if p not in sets]
+
+
+def param_id(params: dict) -> str:
+    return "_".join(f"{k.lower().replace('_width', 'w').replace('max_', '')}{v}" for k, v in sorted(params.items())) or "default"
+
+
 def _param_tag(parameters: Mapping[str, object]) -> str:
     if not parameters:
         return "default"

@@ -207,16 +207,16 @@ async def cyclic_several_laps(dut, backpressure):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E402
+from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
-DMA_PARAMS = [
-    pytest.param({}, id="dw64_aw32"),
-    pytest.param({"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8}, id="dw32_aw64"),
-    pytest.param({"DATA_WIDTH": 128, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 8}, id="dw128_aw32"),
-]
+DMA_PARAMS = param_sets([
+    {},
+    {"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8},
+    {"DATA_WIDTH": 128, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 8},
+])
 
 
-@pytest.mark.parametrize("params", DMA_PARAMS)
+@pytest.mark.parametrize("params", DMA_PARAMS, ids=param_id)
 @pytest.mark.parametrize("sim", selected_simulators())
 def test_sgdma_dma(sim, params):
     build_and_test("test_sgdma_dma", sim, params)

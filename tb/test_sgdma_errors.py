@@ -167,15 +167,15 @@ async def soft_reset_with_bursts_outstanding(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E402
+from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
-ERR_PARAMS = [
-    pytest.param({}, id="dw64_aw32"),
-    pytest.param({"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8}, id="dw32_aw64"),
-]
+ERR_PARAMS = param_sets([
+    {},
+    {"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8},
+])
 
 
-@pytest.mark.parametrize("params", ERR_PARAMS)
+@pytest.mark.parametrize("params", ERR_PARAMS, ids=param_id)
 @pytest.mark.parametrize("sim", selected_simulators())
 def test_sgdma_errors(sim, params):
     build_and_test("test_sgdma_errors", sim, params)

@@ -152,15 +152,15 @@ async def cyclic_ownership_check(dut, drop):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E402
+from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
-RF_PARAMS = [
-    pytest.param({}, id="dw64_aw32"),
-    pytest.param({"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32}, id="dw128_aw64_sg32"),
-]
+RF_PARAMS = param_sets([
+    {},
+    {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32},
+])
 
 
-@pytest.mark.parametrize("params", RF_PARAMS)
+@pytest.mark.parametrize("params", RF_PARAMS, ids=param_id)
 @pytest.mark.parametrize("sim", selected_simulators())
 def test_sgdma_ringfull(sim, params):
     build_and_test("test_sgdma_ringfull", sim, params)
