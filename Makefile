@@ -66,8 +66,14 @@ bench: bootstrap
 	@scripts/bootstrap.sh yosys
 	SGDMA_SIMS="$(SIM)" $(PY) -m sgdma_sim.bench --out build/bench
 
+# The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.
+REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)
+
 regress: bootstrap
-	$(PY) -m sgdma_sim.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(SIM) --out build/regress
+	$(PY) -m sgdma_sim.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
+
+coverage: bootstrap
+	$(PY) -m sgdma_sim.coverage --out build/coverage
 
 clean:
 	rm -rf build sim_build results.xml

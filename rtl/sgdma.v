@@ -159,8 +159,9 @@ module sgdma #(
     wire unused_ids = &{1'b0, m_axi_sg_bid, m_axi_sg_rid, m_axi_s2mm_bid};
 
     wire clk = axi_aclk;
-    reg  rst;                          // synchronous, active high
-    always @(posedge clk) rst <= !axi_resetn;
+    // Synchronous reset, sampled directly, so every VALID is low from the first clock edge
+    // of a reset (AXI: masters drive VALID low during reset).
+    wire rst = !axi_resetn;
 
     // ------------------------------------------------------------------ wires between blocks
     wire                  rs, reset_req, cyclic, ioc_en, dly_en, err_en, dmacr_wr, tail_wr;

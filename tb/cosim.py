@@ -56,8 +56,9 @@ def _rate_pauses(rate: float):
 class CocotbBackend:
     name = "rtl"
 
-    def __init__(self, dut, simulator: str):
+    def __init__(self, dut, simulator: str, checker: bool = True):
         self.dut = dut
+        self.checker = checker
         self.simulator = simulator
         self._port: DeviceMemoryPort | None = None
         self.tb: TB | None = None
@@ -66,7 +67,7 @@ class CocotbBackend:
         self._sent = False
 
     def attach_memory(self, port: DeviceMemoryPort) -> None:
-        self.tb = TB(self.dut, port=port, tlast=True)
+        self.tb = TB(self.dut, port=port, tlast=True, checker=self.checker)
         self.hw = CocotbHw(self.tb)
 
     async def reset(self) -> None:

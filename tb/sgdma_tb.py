@@ -25,6 +25,7 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRam
                            AxiWriteBus)
 from cocotbext.axi.constants import AxiResp
 
+from axi_checker import AxiChecker
 from sgdma_driver import regmap as rm
 
 #: fault(address, length, is_write) -> AXI response (0 OKAY, 2 SLVERR, 3 DECERR)
@@ -136,6 +137,14 @@ class FaultyRamRead(AxiRamRead, _ResponseMixin):
         return bytes(length)
 
 
+def set_pause(channel, generator) -> None:
+    """Set or remove a channel's pause generator. Removing one leaves cocotbext's pause flag as
+    it last was (possibly paused for good), so it is cleared explicitly."""
+    channel.set_pause_generator(generator)
+    if generator is None:
+        channel.pause = False
+
+
 def _pause_gen(seed: int, duty: float) -> Iterable[int]:
     rng = random.Random(seed)
     while True:
@@ -146,7 +155,7 @@ class TB:
     """Environment around one sgdma instance."""
 
     def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
-                 b_latency: int = 0, port=None):
+                 b_latency: int = 0, port=None, checker: bool = True):
         self.dut = dut
         self.log = dut._log
         self.data_width = len(dut.s_axis_s2mm_tdata)
@@ -176,6 +185,9 @@ class TB:
         for model in (self.lite.write_if, self.lite.read_if, self.sg_wr, self.sg_rd, self.data_wr,
                       self.source):
             model.log.setLevel(logging.WARNING)
+        # Every test runs with the AXI protocol checker on every port (off only for the speed
+        # runs of `make sim` and `make bench`).
+        self.checker = AxiChecker(dut) if checker else None
         self.irq_count = 0
         self.irq_event = Event()
         self.cycle = 0
@@ -202,7 +214,7 @@ class TB:
 
     def set_idle(self, enable: bool, seed: int = 1) -> None:
         """Random idle cycles at the stream source."""
-        self.source.set_pause_generator(_pause_gen(seed, 0.3) if enable else None)
+        set_pause(self.source, _pause_gen(seed, 0.3) if enable else None)
 
     def set_backpressure(self, enable: bool, seed: int = 2) -> None:
         """Random not-ready cycles on every AXI channel the engine drives."""
@@ -210,13 +222,15 @@ class TB:
                  self.sg_wr.aw_channel, self.sg_wr.w_channel, self.sg_wr.b_channel,
                  self.sg_rd.ar_channel, self.sg_rd.r_channel]
         for i, ch in enumerate(chans):
-            ch.set_pause_generator(_pause_gen(seed * 31 + i, 0.3) if enable else None)
+            set_pause(ch, _pause_gen(seed * 31 + i, 0.3) if enable else None)
 
     def reset_source(self) -> None:
         """Reset the device model: drop queued and half-sent data, tvalid low."""
         self.source.clear()
         self.source._handle_reset(True)
         self.source._handle_reset(False)
+        if self.checker:
+            self.checker.stream_reset()
 
     async def read_reg(self, name: str) -> int:
         return int.from_bytes(await self.lite.read(rm.REG[name].offset, 4), "little")
