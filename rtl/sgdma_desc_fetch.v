@@ -96,9 +96,9 @@ module sgdma_desc_fetch #(
     wire [4:0]            held_count_unused;
     wire [ADDR_WIDTH-7:0] held_head;
     wire [ADDR_WIDTH-1:0] issue_addr = (doorbell && !active) ? curdesc : next_addr;
-    wire own_block = cyclic && ownership &&
-                     (held_empty ? (inflight != 2'd0 && f0_addr[ADDR_WIDTH-1:6] == issue_addr[ADDR_WIDTH-1:6])
-                                 : (held_head == issue_addr[ADDR_WIDTH-1:6]));
+    wire [ADDR_WIDTH-7:0] oldest = held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
+    wire own_block = cyclic && ownership && (!held_empty || inflight != 2'd0) &&
+                     (oldest == issue_addr[ADDR_WIDTH-1:6]);
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
     wire issue = issue_ok && !own_block && ((doorbell && !active) ||

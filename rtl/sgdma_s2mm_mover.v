@@ -101,7 +101,7 @@ module sgdma_s2mm_mover #(
     reg [ADDR_WIDTH-1:0] cd_desc;
     reg [ADDR_WIDTH-1:0] cd_addr;      // address of the next byte to place
     reg [LEN_WIDTH-1:0]  cd_rem;       // bytes of the buffer not yet taken
-    reg [LEN_WIDTH-1:0]  cd_len;
+    reg [LEN_WIDTH-1:0]  cd_done;      // bytes of the buffer taken so far
     reg                  cd_sof;
     reg [DATA_WIDTH-1:0] out_data;     // bytes of the current memory beat below cd_addr's lane
     reg [DB-1:0]         out_strb;
@@ -212,9 +212,10 @@ module sgdma_s2mm_mover #(
     end
 
     wire [7:0] aw_seq_next = aw_seq + {7'd0, open_burst};
-    wire [LEN_WIDTH-1:0] done_len = cd_len - cd_rem + (data_end ? {{(LEN_WIDTH-LB-1){1'b0}}, take} : {LEN_WIDTH{1'b0}});
-    wire [31:0] rx_pos_next = rx_pos + (data_fire ? {{(31-LB){1'b0}}, take} : 32'd0)
-                                     + (drop_fire ? {{(31-LB){1'b0}}, avail} : 32'd0);
+    wire [LEN_WIDTH-1:0] done_len = cd_done + (data_end ? {{(LEN_WIDTH-LB-1){1'b0}}, take} : {LEN_WIDTH{1'b0}});
+    // data_fire needs a descriptor and drop_fire needs none: one adder serves both
+    wire [31:0] rx_pos_next = rx_pos + {{(31-LB){1'b0}},
+                                        data_fire ? take : (drop_fire ? avail : {(LB+1){1'b0}})};
     wire pkt_start_next = pkt_ends ? 1'b1 : ((data_fire && take != 0) || drop_fire) ? 1'b0 : pkt_start;
 
     always @* begin
@@ -249,7 +250,7 @@ module sgdma_s2mm_mover #(
             cd_desc      <= {ADDR_WIDTH{1'b0}};
             cd_addr      <= {ADDR_WIDTH{1'b0}};
             cd_rem       <= {LEN_WIDTH{1'b0}};
-            cd_len       <= {LEN_WIDTH{1'b0}};
+            cd_done      <= {LEN_WIDTH{1'b0}};
             cd_sof       <= 1'b0;
             out_data     <= {DATA_WIDTH{1'b0}};
             out_strb     <= {DB{1'b0}};
@@ -307,6 +308,7 @@ module sgdma_s2mm_mover #(
             if (data_fire) begin
                 cd_addr <= cd_addr + {{(ADDR_WIDTH-LB-1){1'b0}}, take};
                 cd_rem  <= cd_rem - {{(LEN_WIDTH-LB-1){1'b0}}, take};
+                cd_done <= cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
                 if (emit) begin
                     out_data <= rot_data;
                     out_strb <= carry_mask;
@@ -337,7 +339,7 @@ module sgdma_s2mm_mover #(
                 cd_desc    <= q_desc;
                 cd_addr    <= q_buf;
                 cd_rem     <= q_len;
-                cd_len     <= q_len;
+                cd_done    <= {LEN_WIDTH{1'b0}};
                 cd_sof     <= pkt_start_next;
                 cd_pos     <= rx_pos_next;
                 out_strb   <= {DB{1'b0}};

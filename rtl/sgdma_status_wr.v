@@ -80,7 +80,8 @@ module sgdma_status_wr #(
     wire [ADDR_WIDTH-1:0] h_desc = {c_head[32 +: ADDR_WIDTH-6], 6'b0};
     wire [31:0]          h_pos  = c_head[31:0];
 
-    reg stopped;                               // an error was raised
+    reg stopped;                               // an error entry was taken: no further entries
+    reg raised;                                // the error has been reported
     wire [7:0] seq_diff  = b_seq - h_seq;      // >= 0 (mod 256) once the entry's bursts are done
     wire       bursts_in = !seq_diff[7];
     wire [7:0] err_diff  = h_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
@@ -145,6 +146,7 @@ module sgdma_status_wr #(
     always @(posedge clk) begin
         if (rst) begin
             stopped          <= 1'b0;
+            raised           <= 1'b0;
             fl_count         <= 3'd0;
             err              <= 1'b0;
             err_bits         <= 6'd0;
@@ -186,19 +188,24 @@ module sgdma_status_wr #(
             end
             fl_count <= fl_count + {2'd0, fl_push} - {2'd0, fl_pop};
 
-            if (!stopped) begin
+            // Taking an error entry (raised now, or written back first) ends the processing:
+            // the entries behind it belong to the abandoned part of the chain.
+            if (h_raise || (do_write && h_bits != 6'd0))
+                stopped <= 1'b1;
+            if (!raised) begin
                 if (h_raise) begin
-                    stopped  <= 1'b1;
+                    raised   <= 1'b1;
                     err      <= 1'b1;
                     err_bits <= h_bits;
                     err_desc <= h_desc;
                 end else if (b_bad) begin
                     stopped  <= 1'b1;
+                    raised   <= 1'b1;
                     err      <= 1'b1;
                     err_bits <= m_axi_sg_bresp[0] ? 6'b100000 : 6'b010000;
                     err_desc <= fl_desc;
                 end else if (m_axi_sg_bvalid && fl_is_err) begin
-                    stopped  <= 1'b1;
+                    raised   <= 1'b1;
                     err      <= 1'b1;
                     err_bits <= fl_bits;
                     err_desc <= fl_desc;

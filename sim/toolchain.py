@@ -132,13 +132,18 @@ def build_and_test(
         if not Path("/usr/include/lz4.h").exists():
             raise RuntimeError("WAVES=1 with Verilator needs liblz4-dev (apt-get install liblz4-dev)")
     tag = _param_tag(parameters) + ("_waves" if waves else "")
-    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
     runner = get_runner(sim)
     build_args: list[str] = []
     if sim == "verilator":
         build_args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
         if waves:
             build_args += ["--trace-fst", "--trace-structs"]
+        if os.environ.get("SGDMA_COVERAGE") == "1":
+            # --output-split 0: one C++ file, so make does not take the precompiled-header path
+            # (the wheel's verilated.mk lacks the -include for it)
+            build_args += ["--coverage-line", "--coverage-toggle", "--output-split", "0"]
+            tag += "_cov"
+    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
     with _locked(build_dir.with_suffix(".lock")):
         runner.build(
             sources=[str(s) for s in (sources or rtl_sources())],

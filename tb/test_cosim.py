@@ -92,18 +92,20 @@ async def drop_policy_exact_loss(dut):
 
 
 @cocotb.test()
-async def axi_error_recovered(dut):
-    """An injected SLVERR on a data write: the driver reports it (descriptor, bits), soft-resets,
-    re-arms and the acquisition continues; the bytes lost are located exactly by APP0."""
+@cocotb.parametrize((("resp", "after_writes"), [(rm.RESP_SLVERR, 5), (rm.RESP_DECERR, 1500), (rm.RESP_SLVERR, 5000)]))
+async def axi_error_recovered(dut, resp, after_writes):
+    """An injected SLVERR/DECERR on a data write early, mid-way or late in the acquisition: the
+    driver reports it (descriptor, bits), soft-resets, re-arms and the acquisition continues;
+    the bytes lost are located exactly by APP0 and every other byte arrives."""
     be = CocotbBackend(dut, _sim())
     acq = Acquisition(Scenario(buffers=8, buf_size=8 * KiB, laps=3, mode="owned"), be)
     await be.reset()
     hits = []
 
     def fault(addr, length, is_write):
-        if is_write and len(be.tb.data_wr.writes) > 1500 and not hits:
+        if is_write and len(be.tb.data_wr.writes) > after_writes and not hits:
             hits.append(addr)
-            return rm.RESP_SLVERR
+            return resp
         return 0
     be.tb.data_wr.fault = fault
     rep = await acq.run()
@@ -111,7 +113,7 @@ async def axi_error_recovered(dut):
     assert_clean(rep)
     assert rep.engine_errors == 1
     err = acq.driver.stats.errors[0]
-    assert err.bits == ["DMA_SLV_ERR"], err
+    assert err.bits == ["DMA_SLV_ERR" if resp == rm.RESP_SLVERR else "DMA_DEC_ERR"], err
     assert rep.error_lost_bytes > 0 and rep.lost_bytes == rep.error_lost_bytes
 
 

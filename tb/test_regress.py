@@ -52,7 +52,7 @@ class Draw:
         self.seed = seed
         self.cyclic = rng.random() < 0.3
         n = int(rng.integers(50, 81))
-        hi = 4096 if self.cyclic else 65536
+        hi = 8192 if self.cyclic else 65536
         self.lengths = [max(1, int(math.exp(rng.uniform(0, math.log(hi))))) for _ in range(n)]
         self.offsets = [int(rng.integers(0, 256)) for _ in range(n)]
         self.packets: list[int] | None = None
@@ -62,7 +62,8 @@ class Draw:
             while len(s2mm_expected([b"\0" * p for p in self.packets], self.lengths)) < n:
                 self.packets.append(max(1, int(math.exp(rng.uniform(0, math.log(3 * avg))))))
         self.laps = 2 if self.cyclic else 1
-        self.duty = {k: float(rng.choice([0.0, 0.0, 0.2, 0.5])) for k in
+        bp = rng.random() < 0.5      # half the seeds see backpressure on the AXI channels
+        self.duty = {k: float(rng.choice([0.0, 0.2, 0.5])) if (bp or k == "source") else 0.0 for k in
                      ("source", "data_aw", "data_w", "data_b", "sg_aw", "sg_w", "sg_b", "sg_ar", "sg_r")}
         self.threshold = int(rng.integers(1, 9))
         self.delay = int(rng.choice([0, 0, 1, 4]))
