@@ -137,6 +137,28 @@ class FaultyRamRead(AxiRamRead, _ResponseMixin):
         return bytes(length)
 
 
+class OffsetPort:
+    """Bus address -> test memory offset (bus address minus ``base``): lets a small memory sit
+    anywhere in the engine's address space, so high address bits are exercised too."""
+
+    def __init__(self, mem, base: int):
+        self.mem, self.base = mem, base
+
+    def _off(self, addr: int, n: int) -> int:
+        off = addr - self.base
+        if off < 0 or off + n > len(self.mem):
+            raise ValueError(f"bus address {addr:#x} outside the test memory at {self.base:#x}")
+        return off
+
+    async def write(self, addr: int, data: bytes) -> None:
+        off = self._off(addr, len(data))
+        self.mem[off:off + len(data)] = data
+
+    async def read(self, addr: int, n: int) -> bytes:
+        off = self._off(addr, n)
+        return bytes(self.mem[off:off + n])
+
+
 def set_pause(channel, generator) -> None:
     """Set or remove a channel's pause generator. Removing one leaves cocotbext's pause flag as
     it last was (possibly paused for good), so it is cleared explicitly."""
@@ -253,12 +275,15 @@ class TB:
         self.mem[start:start + length] = bytes([value]) * length
 
     def write_chain(self, desc_base: int, buffers: list[tuple[int, int]], cyclic: bool = False,
-                    stride: int = rm.DESC_SIZE) -> list[int]:
-        """Writes a descriptor chain for (buffer address, length) pairs; returns descriptor addresses."""
+                    stride: int = rm.DESC_SIZE, bus_base: int = 0) -> list[int]:
+        """Writes a descriptor chain for (buffer address, length) pairs; returns descriptor
+        addresses (memory offsets). With ``bus_base`` the engine sees every address shifted by
+        it (see OffsetPort)."""
         addrs = [desc_base + i * stride for i in range(len(buffers))]
         for i, (buf, length) in enumerate(buffers):
             d = np.zeros(1, dtype=rm.DESC_DTYPE)
             nxt = addrs[(i + 1) % len(addrs)] if (cyclic or i + 1 < len(addrs)) else addrs[i] + stride
+            nxt, buf = nxt + bus_base, buf + bus_base
             d["nxtdesc"], d["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> 32
             d["buffer_address"], d["buffer_address_msb"] = buf & 0xFFFFFFFF, buf >> 32
             d["control"] = rm.CONTROL.LENGTH.put(length)

@@ -22,7 +22,7 @@ from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
 from sgdma_sim.reference import s2mm_expected
-from sgdma_tb import TB, _pause_gen, set_pause
+from sgdma_tb import TB, OffsetPort, _pause_gen, set_pause
 
 SR = rm.S2MM_DMASR
 GUARD = 0xA5
@@ -107,7 +107,11 @@ async def run_seed(tb: TB, seed: int) -> dict:
     bufs = _layout(d)
     lo, hi = BUF_BASE, bufs[-1][0] + bufs[-1][1] + 256
     tb.fill(lo, hi - lo, GUARD)
-    descs = tb.write_chain(DESC_BASE, bufs, cyclic=d.cyclic)
+    # the whole memory sits at a random bus address: high address bits toggle too
+    bus = int(np.random.default_rng(seed + 7777).integers(0, (0xFFFFFFFF - (16 << 20)) >> 12)) << 12
+    port = OffsetPort(tb.mem, bus)
+    tb.sg_wr.port = tb.sg_rd.port = tb.data_wr.port = port
+    descs = tb.write_chain(DESC_BASE, bufs, cyclic=d.cyclic, bus_base=bus)
     n = len(descs)
     res = {"seed": seed, "descriptors": 0, "bytes": 0, "mismatches": 0, "protocol_violations": 0, "hangs": 0,
            "out_of_bounds_writes": 0, "scenario": {"cyclic": d.cyclic, "packets": d.packets is not None,
@@ -120,21 +124,21 @@ async def run_seed(tb: TB, seed: int) -> dict:
         pk = [b"\0" * p for p in d.packets] if d.packets is not None else [d.data]
         written = len(s2mm_expected(pk, d.lengths)[d.error_desc].data)
         addr, _ = bufs[d.error_desc]
-        target = addr + int(d.error_beat * (written - 1))
+        target = bus + addr + int(d.error_beat * (written - 1))
         resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
         tb.data_wr.fault = lambda a, ln, w: resp if (w and a <= target < a + ln) else 0
     elif d.error and d.error.startswith("fetch"):
         resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
-        word = bad + 8 * min(3, int(d.error_beat * 4))
+        word = bus + bad + 8 * min(3, int(d.error_beat * 4))
         tb.sg_rd.fault = lambda a, ln, w: resp if (not w and a <= word < a + ln) else 0
     elif d.error:
         resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
-        tb.sg_wr.fault = lambda a, ln, w: resp if (w and a <= bad + 0x1C < a + ln) else 0
+        tb.sg_wr.fault = lambda a, ln, w: resp if (w and a <= bus + bad + 0x1C < a + ln) else 0
     # the 64-bit counters survive soft resets: every figure of this seed is a difference
     base = {k: await tb.read_counter(k) for k in ("COMPLETED", "DROPPED_BYTES", "BYTES_WRITTEN")}
     if d.drop:
         await tb.write_reg("SGDMA_XCTRL", rm.SGDMA_XCTRL.POLICY_DROP.put(1))
-    await tb.start(descs[0], DESC_BASE + 0x100000 if d.cyclic else descs[-1], cyclic=d.cyclic,
+    await tb.start(bus + descs[0], bus + (DESC_BASE + 0x100000 if d.cyclic else descs[-1]), cyclic=d.cyclic,
                    threshold=d.threshold, delay=d.delay, irq=True)
     # stream
     if d.packets is not None:
@@ -242,7 +246,7 @@ async def run_seed(tb: TB, seed: int) -> dict:
         sr = await tb.read_reg("S2MM_DMASR")
         errs = [f.name for f in rm.DMASR_ERROR_BITS if f.get(sr)]
         cur = await tb.read_reg("S2MM_CURDESC")
-        if errs != [bit.name] or cur != bad:
+        if errs != [bit.name] or cur != (bus + bad) & 0xFFFFFFFF:
             res["mismatches"] += 1
             res.setdefault("errors", []).append(f"DMASR {errs} CURDESC {cur:#x}, expected {bit.name} at {bad:#x}")
         res["fcov"].append(["-", "-", "backpressure" if d.backpressure else "smooth",
