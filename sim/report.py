@@ -58,7 +58,7 @@ def plot_timeline(rep: dict, path: Path) -> None:
     ax = axes[0]
     ax.plot(t, np.array(tl["produced"]) / mib, label="producer (engine, completed buffers)")
     ax.plot(t, np.array(tl["consumed"]) / mib, label="consumer (application, released)")
-    ax.set_ylabel("position in stream [MiB]")
+    ax.set_ylabel("bytes through the ring [MiB]")
     ax.legend(loc="upper left")
     ax.set_title(f"sgdma acquisition ({rep['backend']}): {rep['scenario']['buffers']} x "
                  f"{rep['scenario']['buf_size'] // 1024} KiB ring, mode {rep['scenario']['mode']}, "

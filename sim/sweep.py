@@ -1,7 +1,7 @@
 """sgdma-sim sweep: vary one or two scenario parameters on the fast model.
 
     sgdma-sim sweep --param buffers=4,8,16 --param irq_latency=0,20000,80000 \\
-        --metric lost_bytes --mode owned --policy drop --buf-size 65536 --laps 4
+        --metric lost_fraction --mode owned --policy drop --buf-size 65536 --laps 4
 
 writes sweep.json, sweep.csv and sweep.png (a line per value of the second parameter) to --out
 and prints the table.  Answers questions like "how many buffers, at what interrupt latency,
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sgdma_sim.acquisition import Scenario
 
-METRICS = ("lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
+METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
            "efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
 
 
@@ -42,6 +42,7 @@ def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str, progr
         sc.validate()
         rep = run_scenario(sc)
         row = dict(zip(names, combo))
+        rep["lost_fraction"] = round(rep["lost_bytes"] / rep["bytes"], 5) if rep["bytes"] else 0.0
         row.update({m: rep[m] for m in METRICS})
         row["ok"] = rep["ok"]
         rows.append(row)
@@ -65,9 +66,10 @@ def plot(rows: list[dict], params: list[tuple[str, list]], metric: str, path: Pa
         for y in ys:
             ax.plot(xs, [r[metric] for r in rows if r[y_name] == y], marker="o", label=f"{y_name} = {y}")
         ax.legend()
-    unit = {"lost_bytes": "bytes", "engine_dropped_bytes": "bytes", "ring_overrun_bytes": "bytes",
+    unit = {"lost_fraction": "fraction of bytes sent", "lost_bytes": "bytes", "engine_dropped_bytes": "bytes", "ring_overrun_bytes": "bytes",
             "irq_latency_p99": "clocks", "efficiency": "fraction of bus", "throughput_bytes_per_cycle": "bytes/clock"}
-    ax.set_xlabel(x_name + (" [clocks]" if "latency" in x_name else " [bytes]" if "size" in x_name else ""))
+    ax.set_xlabel(x_name + (" [clocks]" if "latency" in x_name else " [bytes]" if "size" in x_name
+                            else " [fraction of bus]" if x_name == "rate" else " [count]"))
     ax.set_ylabel(f"{metric} [{unit.get(metric, 'count')}]")
     ax.set_title(f"fast model sweep: {metric}")
     ax.grid(True, alpha=0.3)
@@ -109,7 +111,7 @@ def add_sweep_parser(sub) -> None:
 
     sp = sub.add_parser("sweep", help="sweep one or two parameters on the fast model")
     sp.add_argument("--param", action="append", required=True, help="NAME=v1,v2,... (one or two)")
-    sp.add_argument("--metric", default="lost_bytes")
+    sp.add_argument("--metric", default="lost_fraction")
     sp.add_argument("--out", default="build/sweep")
     _scenario_args(sp)
     sp.set_defaults(func=cmd_sweep)
