@@ -18,6 +18,7 @@ import numpy as np
 from sgdma_driver import regmap as rm
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
 from sgdma_driver.physmem import PhysicalMemory
+from sgdma_sim.reference import place_buffers
 
 MEM_SIZE = 8 << 20
 DESC_BASE = 0x1000
@@ -93,12 +94,7 @@ class TimedPort(DeviceMemoryPort):
 
 
 def layout(case: CalCase) -> list[tuple[int, int]]:
-    bufs, addr = [], BUF_BASE
-    for n, off in zip(case.lengths, case.offsets):
-        addr = (addr + 255) // 256 * 256 + off
-        bufs.append((addr, n))
-        addr += n + 128
-    return bufs
+    return place_buffers(list(case.lengths), list(case.offsets), BUF_BASE, 128)
 
 
 def stream_bytes(case: CalCase) -> bytes:

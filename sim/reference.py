@@ -57,3 +57,14 @@ def s2mm_expected(packets: list[bytes], buffer_lengths: list[int], tlast: bool =
                 break
         pkt_start = tlast
     return out
+
+
+def place_buffers(lengths: list[int], offsets: list[int], base: int, gap: int) -> list[tuple[int, int]]:
+    """Test buffer layout: each buffer starts `offset` bytes past a 256-byte boundary, with at
+    least `gap` guard bytes after the previous one. Returns (address, length) pairs."""
+    bufs, addr = [], base
+    for length, off in zip(lengths, offsets):
+        addr = (addr + 255) // 256 * 256 + off
+        bufs.append((addr, length))
+        addr += length + gap
+    return bufs

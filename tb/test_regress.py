@@ -21,7 +21,7 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.reference import s2mm_expected
+from sgdma_sim.reference import place_buffers, s2mm_expected
 from sgdma_tb import TB, OffsetPort, _pause_gen, set_pause
 
 SR = rm.S2MM_DMASR
@@ -85,12 +85,7 @@ class Draw:
 
 
 def _layout(d: Draw) -> list[tuple[int, int]]:
-    bufs, addr = [], BUF_BASE
-    for n, off in zip(d.lengths, d.offsets):
-        addr = (addr + 255) // 256 * 256 + off
-        bufs.append((addr, n))
-        addr += n + 64
-    return bufs
+    return place_buffers(d.lengths, d.offsets, BUF_BASE, 64)
 
 
 async def run_seed(tb: TB, seed: int) -> dict:

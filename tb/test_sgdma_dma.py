@@ -12,6 +12,7 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
+from sgdma_sim import reference
 from sgdma_sim.reference import s2mm_expected
 from sgdma_tb import TB, pattern
 
@@ -27,12 +28,7 @@ TRAFFIC_IDS = ["smooth", "idle", "backpressure", "idle+backpressure"]
 def place_buffers(lengths: list[int], offsets: list[int], base: int = BUF_BASE,
                   gap: int = 96) -> list[tuple[int, int]]:
     """Buffers at the given misalignments, each followed by a guard gap."""
-    bufs, addr = [], base
-    for length, off in zip(lengths, offsets):
-        addr = (addr + 255) // 256 * 256 + off
-        bufs.append((addr, length))
-        addr += length + gap
-    return bufs
+    return reference.place_buffers(lengths, offsets, base, gap)
 
 
 def check_guards(tb: TB, bufs: list[tuple[int, int]], lo: int, hi: int) -> None:
