@@ -213,13 +213,10 @@ module sgdma_desc_fetch #(
                     inflight  <= inflight - 2'd1;
                 end
                 2'b11: begin
-                    if (inflight == 2'd1) begin
-                        f0_addr <= issue_addr; f0_squash <= squash_younger;
-                    end else begin
-                        f0_addr   <= f1_addr;
-                        f0_squash <= f1_squash || squash_younger;
-                        f1_addr   <= issue_addr; f1_squash <= squash_younger;
-                    end
+                    // issuing needs fewer than two reads in flight and retiring at least one,
+                    // so exactly one was in flight: the new read becomes the only one
+                    f0_addr   <= issue_addr;
+                    f0_squash <= squash_younger;
                 end
                 default: ;
             endcase

@@ -166,6 +166,26 @@ async def soft_reset_with_bursts_outstanding(dut):
     await recover(tb, descs, bufs)
 
 
+@cocotb.test()
+async def reset_while_halting(dut):
+    """DMACR.Reset written while the channel is still draining after RS=0 (bursts outstanding
+    under backpressure): the reset completes and the engine is back to its reset state."""
+    tb, bufs, descs, hi = await prepare(dut, backpressure=True, lengths=[4096] * 3)
+    await tb.start(descs[0], descs[-1])
+    await tb.send(pattern(4096 * 3, seed=6))
+    await tb.wait_for(lambda: len(tb.data_wr.writes) > 10, what="data writes under way")
+    await tb.write_reg("S2MM_DMACR", 0)                              # halt: the drain begins
+    await tb.write_reg("S2MM_DMACR", rm.S2MM_DMACR.RESET.put(1))     # and a reset during it
+    for _ in range(1000):
+        if not rm.S2MM_DMACR.RESET.get(await tb.read_reg("S2MM_DMACR")):
+            break
+    else:
+        raise AssertionError("reset during the drain never completed")
+    assert await tb.read_reg("S2MM_DMASR") == SR.reset
+    check_guards(tb, bufs, BUF_BASE, hi)
+    await recover(tb, descs, bufs)
+
+
 # ------------------------------------------------------------------------------ pytest entry
 from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
