@@ -207,6 +207,9 @@ class Acquisition:
         db = self.backend.data_width // 8
         # A slow consumer needs 4x the stream's time per byte.
         cost = sc.slow_cycles_per_kib or (0 if sc.consumer == "fast" else int(4 * 1024 / db / sc.rate))
+        # With nothing to read, look again after an eighth of a buffer's fill time (a reader
+        # woken by a timer, not spinning).
+        idle = max(64, int(sc.buf_size / db / sc.rate / 8))
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
@@ -221,7 +224,7 @@ class Acquisition:
                     await self.driver.poll()
                     if self._finished(ring, total):
                         return
-                await hw.sleep(64)
+                await hw.sleep(idle)
                 continue
             if cost:
                 await hw.sleep(cost * max(1, span.length // 1024))
