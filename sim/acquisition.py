@@ -11,14 +11,12 @@ before it was read (plain cyclic mode: the ring's overrun count).
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 
 import numpy as np
 
-from sgdma_driver import regmap as rm
 from sgdma_driver.allocator import BuddyAllocator
 from sgdma_driver.dma_api import Device
 from sgdma_driver.driver import Mode, Policy, SgdmaDriver
@@ -115,7 +113,6 @@ class Backend(Protocol):
     def spawn(self, coro: Awaitable[Any]) -> Any: ...
     async def send_stream(self, data: bytes, rate: float) -> None: ...
     def stream_done(self) -> bool: ...
-    def cycles_per_second_hint(self) -> float: ...
 
 
 @dataclass

@@ -172,7 +172,7 @@ def write_html(out: Path, s: dict) -> None:
     by_file: dict[str, dict[int, int]] = defaultdict(dict)
     for (src, line), counts in s["lines"].items():
         by_file[src][line] = min(counts)
-    rows, pages = [], []
+    rows = []
     for src in sorted(by_file):
         name = Path(src).name
         cov = by_file[src]

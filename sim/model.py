@@ -21,7 +21,7 @@ import bisect
 import math
 from collections import deque
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 import numpy as np
@@ -139,11 +139,14 @@ class EngineModel:
         self.rx_pos = 0
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
+        self._epoch = 0
         self._reset_regs()
         self.introut = False
         self._irq_target = False
         self._quiet_at = 0.0
         self._held_until: dict[int, float] = {}
+        self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
+        self._pkt_counted = False                   # current packet already counted as dropped
         sched.spawn(self._engine(), "engine")
 
     # ------------------------------------------------------------------ registers
@@ -163,7 +166,7 @@ class EngineModel:
         self.next_desc = 0
         self.ring_full = False
         self.dropping = False
-        self._epoch = getattr(self, "_epoch", 0) + 1   # invalidates work of a flushed run
+        self._epoch += 1   # invalidates work scheduled by a flushed run
 
     def read_reg(self, off: int) -> int:
         if off == CR.offset:
@@ -452,7 +455,7 @@ class EngineModel:
             if is_tail:
                 self.tail_reached = True
             status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
-            if not self._write_data(buf, data):
+            if data and not self._write(buf, data):
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
                 self._error("DMA_SLV_ERR", addr)
@@ -479,7 +482,7 @@ class EngineModel:
         def done() -> None:
             if epoch != self._epoch:
                 return
-            if getattr(self, "_failed_writeback", None) == addr:
+            if self._failed_writeback == addr:
                 self._failed_writeback = None
                 self._error("SG_SLV_ERR", addr)
                 return
@@ -494,13 +497,6 @@ class EngineModel:
             ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
         self.statuses[addr] = status
         return ok
-
-    def _write_data(self, buf: int, data: bytes) -> bool:
-        if not data:
-            return True
-        if self._write(buf, data):
-            return True
-        return False
 
     def _w_throughput(self) -> float:
         p = self.p
@@ -540,7 +536,7 @@ class EngineModel:
                 await s.sleep(math.ceil(when) - s.now)
                 if self.wake.is_set or self.halted:
                     break
-            pkt_counted = getattr(self, "_pkt_counted", False)
+            pkt_counted = self._pkt_counted
             _, t = src.take(chunk, when)
             if first:
                 self.dropping = True
@@ -602,15 +598,8 @@ class ModelBackend:
     def spawn(self, coro: Awaitable[Any]) -> Any:
         return self.sched.spawn(coro)
 
-    async def send_stream(self, data: bytes, rate: float, last: bool = True) -> None:
-        src = self.engine.source
-        src.rate = rate
-        src.next_time = max(src.next_time, float(self.sched.now))
-        src.push(data, last=last)
-        self.engine.wake.set()
-        while src.available():
-            await self.sched.sleep(max(64, int(src.available() / self.params.db / rate / 4)))
-        self._sent = True
+    async def send_stream(self, data: bytes, rate: float) -> None:
+        await self.send_packets([data], rate)
 
     async def send_packets(self, packets: list[bytes], rate: float, idle: bool = False) -> None:
         """Each element with tlast; `idle` = 30 % random idle cycles, modelled as rate x 0.7."""
@@ -620,13 +609,13 @@ class ModelBackend:
         for p in packets:
             src.push(p, last=True)
         self.engine.wake.set()
+        # like the RTL backend: return once the device has sent everything
+        while src.available():
+            await self.sched.sleep(max(64, int(src.available() / self.params.db / src.rate / 4)))
         self._sent = True
 
     def stream_done(self) -> bool:
         return self._sent
-
-    def cycles_per_second_hint(self) -> float:
-        return 1e7
 
     def run(self, coro, max_cycles: int | None = None):
         return self.sched.run(coro, max_cycles)

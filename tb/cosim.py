@@ -77,12 +77,8 @@ class CocotbBackend:
         return cocotb.start_soon(coro)
 
     async def send_stream(self, data: bytes, rate: float) -> None:
-        src = self.tb.source
-        if rate < 1.0:
-            src.set_pause_generator(_rate_pauses(rate))
-        await src.send(AxiStreamFrame(data))   # one packet: tlast only on the very last byte
-        await src.wait()
-        self._sent = True
+        """One packet: tlast only on the very last byte."""
+        await self.send_packets([data], rate)
 
     async def send_packets(self, packets: list[bytes], rate: float, idle: bool = False) -> None:
         """Each element with tlast; `idle` adds random idle cycles (30 %) instead of pacing."""
@@ -98,6 +94,3 @@ class CocotbBackend:
 
     def stream_done(self) -> bool:
         return self._sent
-
-    def cycles_per_second_hint(self) -> float:
-        return 20_000.0

@@ -19,9 +19,9 @@ from typing import Callable, Iterable, Optional
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, Edge, Event, RisingEdge, Timer
+from cocotb.triggers import ClockCycles, Event, RisingEdge
 from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRamWrite,
-                           AxiReadBus, AxiStreamBus, AxiStreamFrame, AxiStreamSource,
+                           AxiStreamBus, AxiStreamFrame, AxiStreamSource,
                            AxiWriteBus)
 from cocotbext.axi.constants import AxiResp
 

@@ -11,7 +11,7 @@ from sgdma_driver.dma_api import Device, DmaApiError, DmaDirection
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu, IommuFault
 from sgdma_driver.mapping import DmaBuf, ImporterFile, RingFile, Strategy
 from sgdma_driver.physmem import PAGE_SIZE, PhysicalMemory
-from sgdma_driver.vma import (MAP_PRIVATE, MAP_SHARED, PROFILES, VM_DONTDUMP, VM_IO, VM_PFNMAP,
+from sgdma_driver.vma import (MAP_PRIVATE, PROFILES, VM_DONTDUMP, VM_IO, VM_PFNMAP,
                               VM_RESERVED, AddressSpace, KernelBug, KernelProfile, MmapError)
 
 MiB = 1 << 20
