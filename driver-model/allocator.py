@@ -7,9 +7,9 @@ ioctl interface), free by handle or by name, and free-all for an owner (device c
 """
 from __future__ import annotations
 
-import itertools
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory
 
@@ -26,6 +26,10 @@ class Block:
     handle: int
     name: str | None = None
     owner: object | None = None
+    freed: bool = False
+    #: Called with the block once it is freed, by whatever path (free, free_all): the DMA
+    #: layer uses it to end CPU access and tear down the device's IOMMU mappings of it.
+    on_free: list[Callable[["Block"], None]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def pages(self) -> int:
@@ -46,7 +50,7 @@ class BuddyAllocator:
     _free: list[set[int]] = field(init=False)
     _blocks: dict[int, Block] = field(init=False, default_factory=dict)
     _names: dict[str, int] = field(init=False, default_factory=dict)
-    _handles: itertools.count = field(init=False, default_factory=lambda: itertools.count(1))
+    _next_handle: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed) if self.seed is not None else None
@@ -79,8 +83,10 @@ class BuddyAllocator:
 
     # -- allocation ------------------------------------------------------------------------
     def alloc(self, size: int, name: str | None = None, owner: object | None = None) -> Block:
-        if not isinstance(size, int) or size <= 0:
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ValueError(f"allocation size must be a positive number of bytes, got {size!r}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"block name must be a string or None, got {name!r}")
         pages = -(-size // PAGE_SIZE)
         order = max(0, (pages - 1).bit_length())
         if order > self.max_order:
@@ -99,11 +105,29 @@ class BuddyAllocator:
         while o > order:  # split, keeping the low half
             o -= 1
             self._free[o].add(page + (1 << o))
-        blk = Block(self.mem.base + (page << PAGE_SHIFT), size, order, next(self._handles), name, owner)
+        blk = Block(self.mem.base + (page << PAGE_SHIFT), size, order, self._next_handle, name, owner)
+        self._next_handle += 1
         self._blocks[blk.handle] = blk
         if name is not None:
             self._names[name] = blk.handle
         return blk
+
+    # -- all-or-nothing operations ---------------------------------------------------------------
+    def checkpoint(self) -> tuple[int, object]:
+        """A mark to roll back to after a multi-step operation failed part-way."""
+        return self._next_handle, self._rng.getstate() if self._rng else None
+
+    def roll_back(self, mark: tuple[int, object]) -> None:
+        """Back to ``mark``: every block allocated since must have been freed again.  The free
+        lists are then those of the mark (buddies merge the same way), and the handle counter
+        and the random placement continue as if the operation had never been tried."""
+        handle, rng_state = mark
+        late = [b for b in self._blocks.values() if b.handle >= handle]
+        if late:
+            raise RuntimeError(f"allocator roll-back with {len(late)} block(s) allocated since the mark still live")
+        self._next_handle = handle
+        if self._rng is not None:
+            self._rng.setstate(rng_state)
 
     def free(self, what: int | str | Block) -> None:
         """Free by handle, name or Block. Double free and unknown handles are errors."""
@@ -113,9 +137,10 @@ class BuddyAllocator:
             handle = self.lookup(what).handle
         else:
             handle = what
-        blk = self._blocks.pop(handle, None)
-        if blk is None:
+        blk = self._blocks.get(handle) if isinstance(handle, int) and not isinstance(handle, bool) else None
+        if blk is None or (isinstance(what, Block) and blk is not what):
             raise ValueError(f"free of unknown or already freed block handle {handle!r}")
+        del self._blocks[handle]
         if blk.name is not None:
             self._names.pop(blk.name, None)
         page, order = (blk.phys - self.mem.base) >> PAGE_SHIFT, blk.order
@@ -127,9 +152,14 @@ class BuddyAllocator:
             page = min(page, buddy)
             order += 1
         self._free[order].add(page)
+        blk.freed = True
+        for hook in blk.on_free:
+            hook(blk)
 
     def free_all(self, owner: object) -> int:
-        """Free every block of ``owner`` (the file was closed); returns how many."""
+        """Free every block of ``owner`` (the file was closed); returns how many.  Each block's
+        ``on_free`` hooks run, so DMA buffers among them stop being reachable by the CPU and,
+        through the IOMMU, by the device."""
         blocks = self.blocks(owner)
         for b in blocks:
             self.free(b)

@@ -16,14 +16,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .allocator import Block, BuddyAllocator
-from .iommu import DmaDirection, Iommu
-from .physmem import PhysicalMemory
+from .iommu import DmaDirection, Iommu, check_direction
+from .physmem import PhysicalMemory, check_int
 
 __all__ = ["DmaApiError", "DmaDirection", "Device", "DmaBuffer", "DmaPool", "Owner"]
 
 
 class DmaApiError(Exception):
     """A DMA-API rule was broken (what DMA_API_DEBUG would print a warning for)."""
+
+
+def _h(handle: object) -> str:
+    """A DMA handle for a message: hex if it is an integer, repr otherwise."""
+    return f"{handle:#x}" if isinstance(handle, int) and not isinstance(handle, bool) else repr(handle)
 
 
 class Owner(enum.Enum):
@@ -86,6 +91,16 @@ class DmaBuffer:
     def invalidate(self) -> None:
         self._cache = None
 
+    def _released(self, block: Block) -> None:
+        """The memory went back to the allocator (by any path, e.g. ``free_all`` at close):
+        the CPU may no longer touch it and the device's mappings of it are torn down, so a
+        late device write faults instead of landing in whatever is allocated there next."""
+        for handle in list(self.mapped):
+            self.dev._remove_map(handle)
+        self.freed = True
+        self.owner = Owner.CPU
+        self._cache = None
+
 
 @dataclass
 class Mapping:
@@ -116,11 +131,45 @@ class Device:
         if self.strict:
             raise DmaApiError(msg)
 
+    # -- all-or-nothing operations ---------------------------------------------------------------
+    def checkpoint(self) -> tuple[object, int]:
+        """A mark to roll back to if a multi-step operation (an SG map, a chain, a ring) fails."""
+        return self.allocator.checkpoint(), self.iommu.cursor
+
+    def roll_back(self, mark: tuple[object, int], buffers: list[DmaBuffer] = ()) -> None:
+        """Undoes a failed operation: unmaps and frees ``buffers`` (allocated since ``mark``)
+        without recording the handles as unmapped (they were never handed out), then rewinds
+        the IOMMU and the allocator, so the model is exactly as at the mark."""
+        for buf in reversed(list(buffers)):
+            for handle in list(buf.mapped):
+                self._remove_map(handle, record=False)
+            if not buf.freed:
+                self.allocator.free(buf.block)
+        alloc_mark, iova_mark = mark
+        self.iommu.rewind(iova_mark)
+        self.allocator.roll_back(alloc_mark)
+
+    @property
+    def mapping_count(self) -> int:
+        """Live DMA mappings (coherent and non-coherent allocations, streaming mappings)."""
+        return len(self._maps)
+
+    def _check_buffer(self, buf: object, what: str) -> DmaBuffer:
+        if not isinstance(buf, DmaBuffer):
+            raise TypeError(f"{what}: expected a DmaBuffer, got {buf!r}")
+        if buf.dev is not self:
+            raise ValueError(f"{what}: buffer at phys {buf.phys:#x} belongs to device {buf.dev.name!r}, "
+                             f"not {self.name!r}")
+        return buf
+
     # -- coherent and non-coherent allocations ----------------------------------------------
     def _alloc(self, size: int, kind: str, owner: object) -> DmaBuffer:
-        if not isinstance(size, int) or size <= 0:
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
-        return DmaBuffer(self, self.allocator.alloc(size, owner=owner), size, kind)
+        block = self.allocator.alloc(size, owner=owner)
+        buf = DmaBuffer(self, block, size, kind)
+        block.on_free.append(buf._released)
+        return buf
 
     def dma_alloc_coherent(self, size: int, owner: object = None) -> tuple[DmaBuffer, int]:
         buf = self._alloc(size, "coherent", owner)
@@ -129,6 +178,7 @@ class Device:
 
     def dma_alloc_noncoherent(self, size: int, direction: DmaDirection,
                               owner: object = None) -> tuple[DmaBuffer, int]:
+        check_direction(direction, "dma_alloc_noncoherent")
         buf = self._alloc(size, "noncoherent", owner)
         handle = self._add_map(buf, 0, size, direction, "noncoherent")
         return buf, handle
@@ -142,7 +192,7 @@ class Device:
     def _free_alloc(self, buf: DmaBuffer, handle: int, kind: str) -> None:
         m = self._maps.get(handle)
         if m is None or m.buf is not buf or m.kind != kind:
-            self._violation(f"dma_free_{kind} of unknown DMA handle {handle:#x}")
+            self._violation(f"dma_free_{kind} of unknown DMA handle {_h(handle)}")
             return
         self._remove_map(handle)
         buf.freed = True
@@ -154,20 +204,37 @@ class Device:
         return self._alloc(size, "kmalloc", owner)
 
     def kfree(self, buf: DmaBuffer) -> None:
+        self._check_buffer(buf, "kfree")
+        if buf.freed:
+            self._violation(f"kfree of buffer at phys {buf.phys:#x} that was already freed (double free)")
+            return
         if buf.mapped:
             self._violation(f"kfree of buffer at phys {buf.phys:#x} that still has "
                             f"{len(buf.mapped)} DMA mapping(s)")
         buf.freed = True
         self.allocator.free(buf.block)
 
-    def dma_map_single(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection) -> int:
+    def _check_single(self, buf: object, offset: object, size: object, direction: object,
+                      what: str) -> tuple[DmaBuffer, int, int]:
+        """Every argument check of a streaming map, before anything changes."""
+        buf = self._check_buffer(buf, what)
+        check_direction(direction, what)
+        offset = check_int(f"{what}: offset", offset)
+        size = check_int(f"{what}: size", size)
         if size <= 0 or offset < 0 or offset + size > buf.size:
-            raise ValueError(f"dma_map_single of [{offset}, {offset + size}) in a {buf.size}-byte buffer")
+            raise ValueError(f"{what} of [{offset}, {offset + size}) in a {buf.size}-byte buffer")
+        if buf.freed:
+            self._violation(f"{what} of freed DMA buffer at phys {buf.phys:#x}")
+        return buf, offset, size
+
+    def dma_map_single(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection) -> int:
+        buf, offset, size = self._check_single(buf, offset, size, direction, "dma_map_single")
         handle = self._add_map(buf, offset, size, direction, "single")
         buf.owner = Owner.DEVICE
         return handle
 
     def dma_unmap_single(self, handle: int, size: int, direction: DmaDirection) -> None:
+        check_direction(direction, "dma_unmap_single")
         m = self._lookup(handle, "dma_unmap_single")
         if m is None:
             return
@@ -179,16 +246,64 @@ class Device:
         m.buf.invalidate()
 
     def dma_map_sg(self, sglist: list[tuple[DmaBuffer, int, int]], direction: DmaDirection) -> list[tuple[int, int]]:
-        """Maps each (buffer, offset, length); returns the (bus address, length) list."""
-        if not sglist:
+        """Maps each (buffer, offset, length); returns the (bus address, length) list.
+
+        All or nothing: every entry is checked first (overlapping entries are a DMA-API
+        violation, as dma-debug reports them), and if mapping fails part-way the entries
+        already mapped are unmapped again, so the call leaves no trace."""
+        check_direction(direction, "dma_map_sg")
+        if isinstance(sglist, (str, bytes)) or not hasattr(sglist, "__iter__"):
+            raise TypeError(f"dma_map_sg: expected a list of (buffer, offset, length), got {sglist!r}")
+        entries = list(sglist)
+        if not entries:
             raise ValueError("dma_map_sg of an empty scatterlist")
-        return [(self.dma_map_single(b, off, n, direction), n) for b, off, n in sglist]
+        checked = []
+        for i, e in enumerate(entries):
+            if not isinstance(e, (tuple, list)) or len(e) != 3:
+                raise TypeError(f"dma_map_sg: entry {i} must be (buffer, offset, length), got {e!r}")
+            checked.append(self._check_single(*e, direction, f"dma_map_sg entry {i}"))
+        spans = sorted((b.phys + off, b.phys + off + n, i) for i, (b, off, n) in enumerate(checked))
+        for (s0, e0, i0), (s1, e1, i1) in zip(spans, spans[1:]):
+            if s1 < e0:
+                a, b = sorted((i0, i1))
+                self._violation(f"dma_map_sg: entries {a} and {b} overlap (phys [{s0:#x}, {e0:#x}) and "
+                                f"[{s1:#x}, {e1:#x})): overlapping mappings are not supported")
+        owners = {id(b): (b, b.owner) for b, _, _ in checked}
+        mark = self.iommu.cursor
+        done: list[tuple[int, int]] = []
+        try:
+            for b, off, n in checked:
+                done.append((self._add_map(b, off, n, direction, "single"), n))
+                b.owner = Owner.DEVICE
+        except BaseException:
+            for handle, _ in reversed(done):
+                self._remove_map(handle, record=False)
+            self.iommu.rewind(mark)
+            for b, owner in owners.values():
+                b.owner = owner
+            raise
+        return done
 
     def dma_unmap_sg(self, mapped: list[tuple[int, int]], direction: DmaDirection) -> None:
-        for handle, n in mapped:
+        """Unmaps what dma_map_sg returned; every entry is checked before any is unmapped."""
+        check_direction(direction, "dma_unmap_sg")
+        entries = list(mapped)
+        for i, e in enumerate(entries):
+            if not isinstance(e, (tuple, list)) or len(e) != 2:
+                raise TypeError(f"dma_unmap_sg: entry {i} must be (bus address, length), got {e!r}")
+        if self.strict:
+            for handle, n in entries:
+                m = self._lookup(handle, "dma_unmap_sg")
+                if m.size != n or m.direction is not direction:
+                    self._violation(f"dma_unmap_sg of {_h(handle)} with size {n!r} / {direction.name}, "
+                                    f"mapped with {m.size} / {m.direction.name}")
+            if len({h for h, _ in entries}) != len(entries):
+                self._violation("dma_unmap_sg: the same DMA handle appears twice (double unmap)")
+        for handle, n in entries:
             self.dma_unmap_single(handle, n, direction)
 
     def dma_sync_single_for_cpu(self, handle: int, size: int, direction: DmaDirection) -> None:
+        check_direction(direction, "dma_sync_single_for_cpu")
         m = self._lookup(handle, "dma_sync_single_for_cpu")
         if m is None:
             return
@@ -197,6 +312,7 @@ class Device:
         m.buf.invalidate()
 
     def dma_sync_single_for_device(self, handle: int, size: int, direction: DmaDirection) -> None:
+        check_direction(direction, "dma_sync_single_for_device")
         m = self._lookup(handle, "dma_sync_single_for_device")
         if m is None:
             return
@@ -204,6 +320,7 @@ class Device:
         m.buf.owner = Owner.DEVICE
 
     def _check_sync(self, m: Mapping, size: int, direction: DmaDirection, what: str) -> None:
+        size = check_int(f"{what}: size", size)
         if size <= 0 or size > m.size:
             self._violation(f"{what} of {size} bytes on a {m.size}-byte mapping {m.handle:#x}")
         if direction is not m.direction:
@@ -211,6 +328,7 @@ class Device:
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _add_map(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection, kind: str) -> int:
+        check_direction(direction, f"{kind} DMA mapping")
         handle = self.iommu.map(buf.phys + offset, size, direction)
         m = Mapping(handle, buf, offset, size, direction, kind)
         self._maps[handle] = m
@@ -218,17 +336,18 @@ class Device:
         buf.mapped[handle] = m
         return handle
 
-    def _remove_map(self, handle: int) -> None:
+    def _remove_map(self, handle: int, record: bool = True) -> None:
         m = self._maps.pop(handle)
         m.buf.mapped.pop(handle, None)
         self.iommu.unmap(handle, m.size)
-        self._unmapped.add(handle)
+        if record:   # a rolled-back mapping was never handed out: nothing to remember
+            self._unmapped.add(handle)
 
     def _lookup(self, handle: int, what: str) -> Mapping | None:
-        m = self._maps.get(handle)
+        m = self._maps.get(handle) if isinstance(handle, int) and not isinstance(handle, bool) else None
         if m is None:
             again = " (already unmapped: double unmap)" if handle in self._unmapped else ""
-            self._violation(f"{what} of unknown DMA handle {handle:#x}{again}")
+            self._violation(f"{what} of unknown DMA handle {_h(handle)}{again}")
         return m
 
     def dma_pool_create(self, name: str, size: int, align: int) -> "DmaPool":
@@ -262,12 +381,29 @@ class DmaPool:
 
     def free(self, bus: int) -> None:
         if bus not in self._used:
-            raise DmaApiError(f"dma_pool_free of {bus:#x}, not allocated from pool {self.name!r}")
+            raise DmaApiError(f"dma_pool_free of {_h(bus)}, not allocated from pool {self.name!r}")
         self._used.remove(bus)
         for buf, handle in self._pages:
             if handle <= bus < handle + buf.size:
                 self._free.append((buf, bus - handle, bus))
                 return
+
+    @property
+    def page_count(self) -> int:
+        return len(self._pages)
+
+    def checkpoint(self) -> tuple[int, list, set]:
+        """A mark for ``roll_back``: the pages, the free list (in order) and the blocks in use."""
+        return len(self._pages), list(self._free), set(self._used)
+
+    def roll_back(self, mark: tuple[int, list, set]) -> list[DmaBuffer]:
+        """Back to ``mark``: blocks allocated since are free again, in the same order, and the
+        pages added since are taken out of the pool and returned for ``Device.roll_back``."""
+        npages, free, used = mark
+        drop = [b for b, _ in self._pages[npages:]]
+        del self._pages[npages:]
+        self._free, self._used = free, used
+        return drop
 
     def destroy(self) -> None:
         if self._used:

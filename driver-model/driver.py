@@ -11,8 +11,10 @@ import enum
 from dataclasses import dataclass, field
 
 from . import regmap as rm
+from .allocator import OutOfMemoryError
 from .dma_api import Device, DmaBuffer, DmaDirection
 from .hw import HwInterface
+from .physmem import check_int
 from .sg import DescriptorChain
 
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
@@ -75,10 +77,10 @@ class SgdmaDriver:
     def __init__(self, hw: HwInterface, dev: Device, *, mode: Mode = Mode.CYCLIC,
                  policy: Policy = Policy.STALL, irq_threshold: int = 1, irq_delay: int = 0,
                  streaming: bool = False, position_writeback: bool = True):
-        if not 1 <= irq_threshold <= 255:
-            raise DriverError(f"irq_threshold {irq_threshold} outside 1..255")
-        if not 0 <= irq_delay <= 255:
-            raise DriverError(f"irq_delay {irq_delay} outside 0..255")
+        irq_threshold = check_int("irq_threshold", irq_threshold, 1, 255, DriverError, DriverError)
+        irq_delay = check_int("irq_delay", irq_delay, 0, 255, DriverError, DriverError)
+        if not isinstance(dev, Device):
+            raise DriverError(f"the driver needs a dma_api.Device, got {dev!r}")
         self.hw, self.dev = hw, dev
         self.mode, self.policy = Mode(mode), Policy(policy)
         self.irq_threshold, self.irq_delay = irq_threshold, irq_delay
@@ -93,6 +95,7 @@ class SgdmaDriver:
         self._seen = 0           # completions processed (COMPLETED counter value)
         self._released = 0       # descriptors handed back
         self._running = False
+        self._started = False    # a ring has run: the completion count follows the engine's
         self._seen_at_last_error = -1
         #: Called with each batch of new completions, synchronously, before anyone else can
         #: observe the new completion count.
@@ -122,26 +125,67 @@ class SgdmaDriver:
         raise DriverError("soft reset did not complete")
 
     def setup_ring(self, n_buffers: int, buf_size: int, owner: object = None) -> DescriptorChain:
-        """Allocates n physically contiguous buffers and the descriptor chain over them."""
+        """Allocates n physically contiguous buffers and the descriptor chain over them.
+
+        All or nothing: if memory runs out part-way, every buffer and descriptor allocated so
+        far is freed again and the model is as before the call.  A second set-up while a ring
+        exists is refused (as a Linux driver answers -EBUSY); ``teardown_ring`` frees the ring."""
         if not self.config:
             raise DriverError("setup_ring before probe")
-        if not isinstance(n_buffers, int) or n_buffers < 1:
-            raise DriverError(f"number of buffers must be >= 1, got {n_buffers!r}")
-        if not isinstance(buf_size, int) or buf_size <= 0 or buf_size % 4096:
+        n_buffers = check_int("number of buffers", n_buffers, 1, None, DriverError, DriverError)
+        if isinstance(buf_size, bool) or not isinstance(buf_size, int) or buf_size <= 0 or buf_size % 4096:
             raise DriverError(f"buffer size must be a positive multiple of 4096 bytes, got {buf_size!r}")
-        for _ in range(n_buffers):
-            if self.streaming:
-                buf = self.dev.kmalloc(buf_size, owner=owner)
-                bus = self.dev.dma_map_single(buf, 0, buf_size, DmaDirection.FROM_DEVICE)
-            else:
-                buf, bus = self.dev.dma_alloc_coherent(buf_size, owner=owner)
-            self.buffers.append((buf, bus))
+        if self.chain is not None:
+            raise DriverError(f"setup_ring({n_buffers}, {buf_size}): a ring of {len(self.buffers)} x "
+                              f"{self.buf_size} bytes is already set up (busy); teardown_ring() first")
+        if self._started:
+            raise DriverError("setup_ring after a ring has run: the engine's completion counter is "
+                              "free-running, so use a new driver instance after a new probe")
+        mark = self.dev.checkpoint()
+        buffers: list[tuple[DmaBuffer, int]] = []
+        try:
+            for i in range(n_buffers):
+                try:
+                    if self.streaming:
+                        buf = self.dev.kmalloc(buf_size, owner=owner)
+                        buffers.append((buf, -1))
+                        bus = self.dev.dma_map_single(buf, 0, buf_size, DmaDirection.FROM_DEVICE)
+                    else:
+                        buf, bus = self.dev.dma_alloc_coherent(buf_size, owner=owner)
+                        buffers.append((buf, bus))
+                except OutOfMemoryError as e:
+                    raise OutOfMemoryError(f"ring of {n_buffers} x {buf_size} bytes: buffer {i} "
+                                           f"does not fit ({e})") from e
+                buffers[-1] = (buf, bus)
+            # A ring in every mode: the last descriptor points back to the first. Tail mode
+            # differs only in that the engine stops at TAILDESC.
+            chain = DescriptorChain(self.dev, [(bus, buf_size) for _, bus in buffers],
+                                    cyclic=True, len_width=self.config["len_width"])
+        except BaseException:
+            self.dev.roll_back(mark, [b for b, _ in buffers])
+            raise
+        self.buffers = buffers
         self.buf_size = buf_size
-        # A ring in every mode: the last descriptor points back to the first. Tail mode differs
-        # only in that the engine stops at TAILDESC.
-        self.chain = DescriptorChain(self.dev, [(bus, buf_size) for _, bus in self.buffers],
-                                     cyclic=True, len_width=self.config["len_width"])
-        return self.chain
+        self.chain = chain
+        return chain
+
+    def teardown_ring(self) -> None:
+        """Frees the ring (the file's release): descriptors, then the buffers' mappings and
+        memory.  The engine must be stopped first."""
+        if self._running:
+            raise DriverError("teardown_ring while the engine runs; stop() first")
+        if self.chain is None:
+            raise DriverError("teardown_ring without a ring")
+        self.chain.destroy()
+        for buf, bus in self.buffers:
+            if self.streaming:
+                self.dev.dma_unmap_single(bus, self.buf_size, DmaDirection.FROM_DEVICE)
+                self.dev.kfree(buf)
+            else:
+                self.dev.dma_free_coherent(buf, bus)
+        self.chain = None
+        self.buffers = []
+        self.completions.clear()
 
     @property
     def ring_size(self) -> int:
@@ -159,6 +203,7 @@ class SgdmaDriver:
             raise DriverError("start before setup_ring")
         await self._arm(0)
         self._running = True
+        self._started = True
 
     async def _arm(self, first: int) -> None:
         chain = self.chain
@@ -288,6 +333,9 @@ class SgdmaDriver:
     # ------------------------------------------------------------------ release
     async def release(self, upto_seq: int) -> None:
         """Hands every descriptor with completion number < upto_seq back to the engine."""
+        upto_seq = check_int("release: completion number", upto_seq, 0, None, DriverError, DriverError)
+        if self.chain is None:
+            raise DriverError("release before setup_ring")
         if upto_seq > self._seen:
             raise DriverError(f"release up to completion {upto_seq}, but only {self._seen} completed")
         if upto_seq <= self._released:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory
+from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory, check_int
 
 
 class DmaDirection(enum.Enum):
@@ -22,6 +22,15 @@ class DmaDirection(enum.Enum):
         if self is DmaDirection.BIDIRECTIONAL:
             return True
         return is_write == (self is DmaDirection.FROM_DEVICE)
+
+
+def check_direction(direction: object, what: str) -> "DmaDirection":
+    """``direction`` if it is a ``DmaDirection``; a TypeError naming it otherwise (a string or
+    an int is not one: the kernel's enum dma_data_direction is checked at map time too)."""
+    if not isinstance(direction, DmaDirection):
+        raise TypeError(f"{what}: direction must be a DmaDirection (one of "
+                        f"{', '.join(d.name for d in DmaDirection)}), got {direction!r}")
+    return direction
 
 
 class IommuFault(Exception):
@@ -46,9 +55,12 @@ class Iommu:
     _next: int = 0
 
     def map(self, phys: int, length: int, direction: DmaDirection) -> int:
-        """Maps [phys, phys+length) and returns the bus address of ``phys``."""
-        if length <= 0:
-            raise ValueError(f"IOMMU map of {length} bytes")
+        """Maps [phys, phys+length) and returns the bus address of ``phys``.  The range must be
+        RAM; nothing changes if the call is refused."""
+        check_direction(direction, "IOMMU map")
+        phys = check_int("IOMMU map: physical address", phys, lo=0)
+        length = check_int("IOMMU map: length", length, lo=1)
+        self.mem.offset(phys, length)   # ValueError naming the range if it is not all RAM
         if self.passthrough:
             return phys
         first = phys & ~(PAGE_SIZE - 1)
@@ -58,6 +70,23 @@ class Iommu:
         for i in range(npages):
             self._pt[iova_page + i] = ((first >> PAGE_SHIFT) + i, direction)
         return (iova_page << PAGE_SHIFT) + (phys - first)
+
+    @property
+    def cursor(self) -> int:
+        """Where the next mapping's IOVA range starts (a mark for ``rewind``)."""
+        return self._next
+
+    def rewind(self, mark: int) -> None:
+        """Hands IOVAs from ``mark`` on out again, after the mappings made since were undone."""
+        first = (self.iova_base >> PAGE_SHIFT) + mark
+        if any(p >= first for p in self._pt):
+            raise RuntimeError(f"IOMMU rewind to {mark} with mappings made since still live")
+        self._next = mark
+
+    @property
+    def mapped_pages(self) -> int:
+        """IOVA pages currently mapped (0 in passthrough mode)."""
+        return len(self._pt)
 
     def unmap(self, iova: int, length: int) -> None:
         if self.passthrough:

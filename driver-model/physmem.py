@@ -6,6 +6,7 @@ user-space ring maps the same memfd pages into one contiguous virtual range.  Pa
 from __future__ import annotations
 
 import mmap
+import numbers
 import os
 
 import numpy as np
@@ -16,6 +17,19 @@ PAGE_SIZE = 1 << PAGE_SHIFT
 
 def page_align_up(n: int) -> int:
     return (n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+
+
+def check_int(what: str, value: object, lo: int | None = None, hi: int | None = None,
+              exc: type[Exception] = ValueError, type_exc: type[Exception] = TypeError) -> int:
+    """``value`` as an ``int`` if it is an integer (a bool, float or string is not) within
+    [lo, hi]; otherwise ``type_exc`` / ``exc`` with a message naming ``what`` and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise type_exc(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f"{lo}..{hi}" if lo is not None and hi is not None else (f">= {lo}" if lo is not None else f"<= {hi}")
+        raise exc(f"{what} {v} is out of range ({rng})")
+    return v
 
 
 class PhysicalMemory:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .driver import Mode, SgdmaDriver
+from .physmem import check_int
 from .vma import Vma
 
 
@@ -63,12 +64,14 @@ class UserRing:
     # -- positions ----------------------------------------------------------------------------
     def position_of(self, seq: int) -> int:
         """Absolute position where the first ``seq`` completions end."""
+        seq = check_int("position_of: completion count", seq, lo=0)
         chain = self.driver.chain
         n = len(chain)
         return (seq // n) * self.size + chain.descs[seq % n].ring_offset
 
     def completions_before(self, pos: int) -> int:
         """How many completions end at or before absolute position ``pos``."""
+        pos = check_int("completions_before: position", pos, lo=0)
         chain = self.driver.chain
         n = len(chain)
         lap, within = divmod(pos, self.size)
@@ -92,8 +95,9 @@ class UserRing:
 
     # -- acquire / check / release ---------------------------------------------------------------
     def acquire(self, max_bytes: int | None = None) -> Span | None:
-        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes <= 0):
-            raise ValueError(f"acquire of {max_bytes!r} bytes: give a positive byte count")
+        if max_bytes is not None:
+            if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+                raise ValueError(f"acquire of {max_bytes!r} bytes: give a positive byte count")
         start = self.consumed + self._acquired
         produced = self.produced
         limit = self.size - self.guard
@@ -133,7 +137,7 @@ class UserRing:
 
     async def release(self, what: Span | int) -> None:
         n = what.length if isinstance(what, Span) else what
-        if not isinstance(n, int) or n <= 0:
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise ValueError(f"release of {n!r} bytes: give a positive byte count or a Span")
         if n > self._acquired:
             raise ValueError(f"release of {n} bytes but only {self._acquired} are acquired")

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import regmap as rm
 from .dma_api import Device, DmaPool
+from .physmem import check_int
 
 
 @dataclass(frozen=True)
@@ -30,33 +31,56 @@ class DescriptorChain:
 
     def __init__(self, dev: Device, buffers: list[tuple[int, int]], cyclic: bool,
                  len_width: int = 26, pool: DmaPool | None = None):
+        len_width = check_int("length field width", len_width, lo=8, hi=26)
+        if isinstance(buffers, (str, bytes)) or not hasattr(buffers, "__iter__"):
+            raise TypeError(f"descriptor chain: expected a list of (bus address, length), got {buffers!r}")
+        buffers = list(buffers)
         if not buffers:
             raise ValueError("descriptor chain over an empty buffer list")
-        if not 8 <= len_width <= 26:
-            raise ValueError(f"length field width {len_width} outside 8..26")
+        for bi, b in enumerate(buffers):     # every buffer is checked before anything is allocated
+            if not isinstance(b, (tuple, list)) or len(b) != 2:
+                raise TypeError(f"buffer {bi} must be (bus address, length), got {b!r}")
+            check_int(f"buffer {bi} bus address", b[0], lo=0)
+            if check_int(f"buffer {bi} length", b[1]) <= 0:
+                raise ValueError(f"buffer {bi} has length {b[1]}; every buffer needs at least one byte")
+        if pool is not None and not isinstance(pool, DmaPool):
+            raise TypeError(f"descriptor chain: pool must be a DmaPool, got {pool!r}")
         self.dev = dev
-        self.cyclic = cyclic
+        self.cyclic = bool(cyclic)
         self.max_len = (1 << len_width) - 1
-        self.pool = pool or dev.dma_pool_create("sgdma-desc", rm.DESC_SIZE, rm.DESC_ALIGN)
         self.descs: list[DescInfo] = []
         self._pages = {}
-        ring_off = 0
-        for bi, (bus, length) in enumerate(buffers):
-            if length <= 0:
-                raise ValueError(f"buffer {bi} has length {length}; every buffer needs at least one byte")
-            off = 0
-            while off < length:
-                piece = min(self.max_len, length - off)
-                dbus, poff, page = self.pool.alloc()
-                if dbus % rm.DESC_ALIGN:
-                    raise ValueError(f"descriptor at {dbus:#x} is not {rm.DESC_ALIGN}-byte aligned")
-                self._pages[dbus] = page
-                self.descs.append(DescInfo(dbus, poff, bi, off, piece, ring_off + off))
-                off += piece
-            ring_off += length
-        self.ring_size = ring_off
-        self.buffers = list(buffers)
-        self._write_all()
+        # All or nothing: if a descriptor cannot be had (the pool needs a page and memory is
+        # exhausted), every descriptor taken so far goes back and the model is as before.
+        mark = dev.checkpoint()
+        own_pool = pool is None
+        self.pool = pool or dev.dma_pool_create("sgdma-desc", rm.DESC_SIZE, rm.DESC_ALIGN)
+        self._own_pool = own_pool
+        pool_mark = self.pool.checkpoint()
+        try:
+            ring_off = 0
+            for bi, (bus, length) in enumerate(buffers):
+                off = 0
+                while off < length:
+                    piece = min(self.max_len, length - off)
+                    dbus, poff, page = self.pool.alloc()
+                    if dbus % rm.DESC_ALIGN:
+                        raise ValueError(f"descriptor at {dbus:#x} is not {rm.DESC_ALIGN}-byte aligned")
+                    self._pages[dbus] = page
+                    self.descs.append(DescInfo(dbus, poff, bi, off, piece, ring_off + off))
+                    off += piece
+                ring_off += length
+            self.ring_size = ring_off
+            self.buffers = [(int(b), int(n)) for b, n in buffers]
+            self._write_all()
+        except BaseException:
+            pages = self.pool.roll_back(pool_mark)
+            dev.roll_back(mark, pages)
+            self.descs.clear()
+            self._pages.clear()
+            if own_pool:
+                self.pool = None  # type: ignore[assignment]
+            raise
 
     def _record(self, i: int) -> np.ndarray:
         d = self.descs[i]
@@ -99,6 +123,9 @@ class DescriptorChain:
         self._record(i)["status"] = 0
 
     def destroy(self) -> None:
+        """Gives the descriptors back to the pool (and frees the pool if the chain made it)."""
         for d in self.descs:
             self.pool.free(d.bus)
         self.descs.clear()
+        if self._own_pool:
+            self.pool.destroy()

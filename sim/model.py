@@ -618,7 +618,13 @@ class ModelBackend:
         return self._sent
 
     def run(self, coro, max_cycles: int | None = None):
-        return self.sched.run(coro, max_cycles)
+        try:
+            return self.sched.run(coro, max_cycles)
+        except BaseException as e:
+            # the failed task's error was raised here once; it must not be raised again by the
+            # next run, which would then report this call's error instead of its own result
+            self.sched.failed[:] = [t for t in self.sched.failed if t.exc is not e]
+            raise
 
 
 def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> dict:
