@@ -7,7 +7,17 @@ Three strategies (seeds 000, 001, 002):
 - ``DMA_MMAP_COHERENT``: one ``dma_mmap_coherent`` call, which maps a single buffer from the
   VMA start and cannot place several buffers, so it only works for a one-buffer ring.
 A mapping twice the ring's size gets the buffers twice, back to back ("magic ring"), so a read
-across the wrap is one contiguous slice.  ``DmaBuf`` exports the ring as a handle another user
+across the wrap is one contiguous slice.
+
+Which file operation the driver provides follows the kernel (``RingFile.mmap_hook``): before 6.16
+only ``f_op->mmap``.  From 6.16 ``f_op->mmap_prepare`` where the kernel can express the strategy
+in a ``vm_area_desc``: ``LAZY`` sets the flags and the fault handler in the descriptor (with a
+prefault, from 6.19, where the ``vm_ops->mapped`` hook can touch the new VMA); ``EAGER`` from 7.1
+describes the whole ring, every buffer of every copy, as one *map kernel pages* action, which
+the kernel performs once the VMA exists.  A VMA takes one action, and a *remap PFN* action
+(6.19) covers one physically contiguous range only, so before 7.1 a ring of several buffers
+keeps the deprecated ``f_op->mmap`` with one ``remap_pfn_range`` per buffer; so does
+``dma_mmap_coherent``, which needs the VMA.  ``DmaBuf`` exports the ring as a handle another user
 maps, through the handle itself or through an importing device's own file (``dma_buf_mmap``).
 """
 from __future__ import annotations
@@ -16,7 +26,7 @@ import enum
 import errno
 
 from .physmem import PAGE_SHIFT, PAGE_SIZE
-from .vma import VM_SHARED, MappableFile, Vma
+from .vma import VM_SHARED, KernelProfile, MappableFile, Vma, VmAreaDesc, compat_vma_mmap
 
 
 class Strategy(enum.Enum):
@@ -29,12 +39,24 @@ class RingFile(MappableFile):
     """The driver's character device file, as the application opens and mmaps it."""
 
     def __init__(self, driver, strategy: Strategy = Strategy.EAGER, reject_private: bool = True,
-                 prefault: bool = False):
+                 prefault: bool = False, use_mmap_prepare: bool = True):
         self.driver = driver
         self.strategy = Strategy(strategy)
         self.reject_private = reject_private
         self.prefault = prefault
+        #: False builds the driver with the deprecated f_op->mmap even where mmap_prepare exists
+        self.use_mmap_prepare = use_mmap_prepare
         self.last_error = ""
+
+    def mmap_hook(self, kernel: KernelProfile) -> str:
+        """The file operation this driver provides when built for ``kernel``."""
+        if not self.use_mmap_prepare or not kernel.mmap_prepare:
+            return "mmap"
+        if self.strategy is Strategy.EAGER and kernel.has_mmap_action_map_kernel_pages:
+            return "mmap_prepare"
+        if self.strategy is Strategy.LAZY and (not self.prefault or kernel.has_vm_ops_mapped):
+            return "mmap_prepare"
+        return "mmap"
 
     def _pieces(self) -> list[tuple[int, int]]:
         """(physical address, size) of each buffer in ring order."""
@@ -44,17 +66,47 @@ class RingFile(MappableFile):
         self.last_error = why
         return -err
 
-    def mmap(self, vma: Vma) -> int:
+    def _check(self, length: int, pgoff: int, flags: int) -> int:
+        """The checks both file operations make: 0 or -errno (with ``last_error`` saying why)."""
         ring = self.driver.ring_size
         if ring == 0:
             return self._fail(errno.ENODEV, "no ring set up")
-        if vma.length not in (ring, 2 * ring):
-            return self._fail(errno.EINVAL, f"mapping of {vma.length} bytes: the ring is {ring} bytes "
+        if length not in (ring, 2 * ring):
+            return self._fail(errno.EINVAL, f"mapping of {length} bytes: the ring is {ring} bytes "
                                             f"(map {ring}, or {2 * ring} for the double mapping)")
-        if vma.pgoff:
-            return self._fail(errno.EINVAL, f"offset {vma.pgoff << PAGE_SHIFT}: the ring maps from offset 0")
-        if not vma.flags & VM_SHARED and self.reject_private:
+        if pgoff:
+            return self._fail(errno.EINVAL, f"offset {pgoff << PAGE_SHIFT}: the ring maps from offset 0")
+        if not flags & VM_SHARED and self.reject_private:
             return self._fail(errno.EINVAL, "MAP_PRIVATE: a private copy would stop seeing DMA data; use MAP_SHARED")
+        return 0
+
+    def mmap_prepare(self, desc: VmAreaDesc) -> int:
+        """f_op->mmap_prepare: describes the mapping; the kernel performs it after."""
+        rc = self._check(desc.length, desc.pgoff, desc.flags)
+        if rc:
+            return rc
+        if self.strategy is Strategy.EAGER:
+            copies = desc.length // self.driver.ring_size
+            pages = [(phys >> PAGE_SHIFT) + i for _ in range(copies) for phys, size in self._pieces()
+                     for i in range(size >> PAGE_SHIFT)]
+            desc.mmap_action_map_kernel_pages_full(pages)
+            return 0
+        if self.strategy is Strategy.LAZY:
+            desc.set_flags(desc.kernel.pfnmap_flags())
+            desc.api_calls.append("fault(vmf)")
+            desc.set_vm_ops(fault=self._fault, mapped=self._prefault if self.prefault else None)
+            return 0
+        return self._fail(errno.EINVAL, f"{self.strategy.value} has no mmap_prepare form")
+
+    def _prefault(self, vma: Vma) -> int:
+        vma.touch()
+        return 0
+
+    def mmap(self, vma: Vma) -> int:
+        rc = self._check(vma.length, vma.pgoff, vma.flags)
+        if rc:
+            return rc
+        ring = self.driver.ring_size
         if vma.kernel.mmap_prepare:
             vma.api_calls.append("f_op->mmap (deprecated from 6.16 in favour of mmap_prepare)")
         copies = vma.length // ring
@@ -103,10 +155,18 @@ class DmaBuf(MappableFile):
         self.size = exporter.driver.ring_size
         self.closed = False
 
+    def mmap_hook(self, kernel: KernelProfile) -> str:
+        return self.exporter.mmap_hook(kernel)
+
     def mmap(self, vma: Vma) -> int:
         if self.closed:
             return -errno.EBADF
         return self.exporter.mmap(vma)
+
+    def mmap_prepare(self, desc: VmAreaDesc) -> int:
+        if self.closed:
+            return -errno.EBADF
+        return self.exporter.mmap_prepare(desc)
 
     def close(self) -> None:
         self.closed = True
@@ -118,7 +178,7 @@ def dma_buf_mmap(dmabuf: DmaBuf, vma: Vma, pgoff: int) -> int:
         return -errno.EBADF
     if pgoff != 0 or vma.length > 2 * dmabuf.size:
         return -errno.EINVAL
-    return dmabuf.exporter.mmap(vma)
+    return compat_vma_mmap(dmabuf.exporter, vma)
 
 
 class ImporterFile(MappableFile):

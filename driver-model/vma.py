@@ -9,13 +9,21 @@ virtual mapping of the discontiguous buffers, read through numpy with no copy.  
 entries are real private file mappings, so copy-on-write behaves as in the kernel: once the
 application writes a page it stops seeing what the device writes there.
 
-``KernelProfile`` decides which calls exist and how they behave, from 2.6.32 to 6.x.
+From 6.16 a file may instead provide ``f_op->mmap_prepare(struct vm_area_desc *)`` (``f_op->mmap``
+is deprecated since): the driver fills in a ``VmAreaDesc`` before the VMA exists (flags, vm_ops,
+and one *mmap action*: remap a PFN range, from 6.19; simple I/O remap or map an array of kernel
+pages, from 7.1), and the kernel creates the VMA and performs the action itself.  A file mapped
+from inside another driver's mmap (``dma_buf_mmap``) goes through ``compat_vma_mmap``, which runs
+mmap_prepare on a descriptor of the existing VMA and completes the action at once.
+
+``KernelProfile`` decides which calls exist and how they behave, from 2.6.32 to 7.x.
 """
 from __future__ import annotations
 
 import ctypes
 import errno
 import mmap as _mmap
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -54,18 +62,43 @@ class MmapError(OSError):
     """mmap failed with an errno (what the application's mmap() would return)."""
 
 
-class KernelProfile:
-    """Which memory-mapping API exists in a given kernel version (facts file table)."""
+class MissingKernelApi(Exception):
+    """The driver called a kernel function this kernel version does not have (it would not
+    build against that kernel)."""
 
-    def __init__(self, version: str | tuple[int, ...]):
-        if isinstance(version, str):
-            try:
-                version = tuple(int(x) for x in version.split(".")[:3])
-            except ValueError:
-                raise ValueError(f"kernel version {version!r} is not like '4.19' or '2.6.32'") from None
-        self.version = tuple(version) + (0,) * (3 - len(version))
-        if self.version < (2, 6, 32):
+
+_VERSION = re.compile(r"([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
+OLDEST_KERNEL = (2, 6, 32)
+NEWEST_MAJOR = 7      # mainline went from 6.19 to 7.0; the profiles cover 7.x
+
+
+class KernelProfile:
+    """Which memory-mapping API exists in a given kernel version (facts file table).
+
+    A version is ``"major.minor"`` or ``"major.minor.patch"`` (or a tuple of two or three
+    non-negative integers), from 2.6.32 to 7.x; anything else is a ValueError naming it."""
+
+    def __init__(self, version: "str | tuple[int, ...] | KernelProfile"):
+        if isinstance(version, KernelProfile):
+            parts = version.version
+        elif isinstance(version, str):
+            m = _VERSION.fullmatch(version.strip())
+            if not m:
+                raise ValueError(f"kernel version {version!r} is not a version like '6.6', '7.0' or '2.6.32' "
+                                 "(two or three non-negative numbers separated by dots)")
+            parts = tuple(int(x) for x in m.groups() if x is not None)
+        elif isinstance(version, tuple):
+            if not 2 <= len(version) <= 3 or any(isinstance(x, bool) or not isinstance(x, int) or x < 0
+                                                 for x in version):
+                raise ValueError(f"kernel version {version!r} must be two or three non-negative integers")
+            parts = version
+        else:
+            raise ValueError(f"kernel version {version!r} must be a string like '6.6' or a tuple of integers")
+        self.version = tuple(parts) + (0,) * (3 - len(parts))
+        if self.version < OLDEST_KERNEL:
             raise ValueError(f"kernel {self.label} is older than 2.6.32, the oldest profile")
+        if self.version[0] > NEWEST_MAJOR:
+            raise ValueError(f"kernel {self.label} is newer than any profile (they end at {NEWEST_MAJOR}.x)")
 
     @property
     def label(self) -> str:
@@ -81,7 +114,15 @@ class KernelProfile:
     has_vmf_insert_pfn = property(lambda s: s.at_least(4, 17))
     has_vm_insert_pfn = property(lambda s: not s.at_least(4, 20))
     vm_flags_setter = property(lambda s: s.at_least(6, 3))
+    #: ``f_op->mmap_prepare(struct vm_area_desc *)``; ``f_op->mmap`` is deprecated from here on
     mmap_prepare = property(lambda s: s.at_least(6, 16))
+    #: mmap actions ``mmap_action_remap[_full]`` / ``mmap_action_ioremap[_full]`` and the
+    #: ``vm_ops->mapped`` hook (the facts table dates them 6.17-7.x; the model places them at 6.19)
+    has_mmap_action_remap = property(lambda s: s.at_least(6, 19))
+    has_vm_ops_mapped = property(lambda s: s.at_least(6, 19))
+    #: ``mmap_action_simple_ioremap`` and ``mmap_action_map_kernel_pages[_full]`` (placed at 7.1)
+    has_mmap_action_simple_ioremap = property(lambda s: s.at_least(7, 1))
+    has_mmap_action_map_kernel_pages = property(lambda s: s.at_least(7, 1))
 
     def pfnmap_flags(self) -> int:
         """What remap_pfn_range sets on the VMA in this kernel."""
@@ -91,8 +132,15 @@ class KernelProfile:
     def __repr__(self) -> str:
         return f"KernelProfile({self.label})"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KernelProfile) and other.version == self.version
 
-PROFILES = [KernelProfile(v) for v in ("2.6.32", "3.10", "4.14", "4.19", "5.4", "5.15", "6.1", "6.6", "6.16")]
+    def __hash__(self) -> int:
+        return hash(self.version)
+
+
+PROFILES = [KernelProfile(v) for v in ("2.6.32", "3.10", "4.14", "4.19", "5.4", "5.15", "6.1", "6.6",
+                                       "6.12", "6.16", "6.19", "7.0", "7.1")]
 
 
 @dataclass
@@ -180,11 +228,176 @@ class Vma:
         self.space.munmap(self)
 
 
+@dataclass
+class MmapAction:
+    """``struct mmap_action``: what the kernel does to the new VMA after mmap_prepare."""
+
+    kind: str                       # remap_pfn, io_remap_pfn, simple_ioremap, map_kernel_pages
+    start: int = 0                  # user address where it begins
+    pfn: int = 0                    # first frame (remap), or the physical address (simple ioremap)
+    size: int = 0                   # bytes
+    pages: list[int] = field(default_factory=list)   # frames of the kernel pages, in order
+
+
+@dataclass
+class VmAreaDesc:
+    """``struct vm_area_desc``: the VMA-to-be that ``f_op->mmap_prepare`` fills in.  Nothing is
+    mapped while the driver runs; the kernel builds the VMA from the description and then
+    performs the one action it names (a later action call replaces an earlier one, as the
+    field is one ``desc->action``)."""
+
+    start: int
+    end: int
+    pgoff: int
+    flags: int
+    kernel: KernelProfile
+    fault: Callable[[Vma, int], int] | None = None      # desc->vm_ops->fault
+    mapped: Callable[[Vma], int] | None = None          # desc->vm_ops->mapped (6.19+)
+    action: MmapAction | None = None
+    api_calls: list[str] = field(default_factory=list)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def is_cow(self) -> bool:
+        return (self.flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE
+
+    def set_flags(self, flags: int) -> None:
+        """vma_desc_set_flags(): no locking dance, the VMA does not exist yet."""
+        self.api_calls.append("vma_desc_set_flags")
+        self.flags |= flags
+
+    def _need(self, have: bool, name: str) -> None:
+        self.api_calls.append(name)
+        if not have:
+            raise MissingKernelApi(f"{name}() does not exist in kernel {self.kernel.label}")
+
+    def set_vm_ops(self, fault: Callable[[Vma, int], int] | None = None,
+                   mapped: Callable[[Vma], int] | None = None) -> None:
+        """desc->vm_ops = &ops (a fault handler; the ``mapped`` hook from 6.19)."""
+        if mapped is not None:
+            self._need(self.kernel.has_vm_ops_mapped, "vm_ops->mapped")
+        self.fault, self.mapped = fault, mapped
+
+    def mmap_action_remap(self, start: int, pfn: int, size: int) -> None:
+        self._need(self.kernel.has_mmap_action_remap, "mmap_action_remap")
+        self.action = MmapAction("remap_pfn", start, pfn, size)
+
+    def mmap_action_remap_full(self, pfn: int) -> None:
+        self._need(self.kernel.has_mmap_action_remap, "mmap_action_remap_full")
+        self.action = MmapAction("remap_pfn", self.start, pfn, self.length)
+
+    def mmap_action_ioremap(self, start: int, pfn: int, size: int) -> None:
+        self._need(self.kernel.has_mmap_action_remap, "mmap_action_ioremap")
+        self.action = MmapAction("io_remap_pfn", start, pfn, size)
+
+    def mmap_action_ioremap_full(self, pfn: int) -> None:
+        self._need(self.kernel.has_mmap_action_remap, "mmap_action_ioremap_full")
+        self.action = MmapAction("io_remap_pfn", self.start, pfn, self.length)
+
+    def mmap_action_simple_ioremap(self, phys: int, size: int) -> None:
+        """Like vm_iomap_memory(): [phys, phys+size) over the whole VMA, from desc->pgoff."""
+        self._need(self.kernel.has_mmap_action_simple_ioremap, "mmap_action_simple_ioremap")
+        self.action = MmapAction("simple_ioremap", self.start, phys, size)
+
+    def mmap_action_map_kernel_pages(self, start: int, pages: list[int]) -> None:
+        """Maps the kernel pages (given by frame number), one after the other, from ``start``."""
+        self._need(self.kernel.has_mmap_action_map_kernel_pages, "mmap_action_map_kernel_pages")
+        self.action = MmapAction("map_kernel_pages", start, 0, len(pages) * PAGE_SIZE, list(pages))
+
+    def mmap_action_map_kernel_pages_full(self, pages: list[int]) -> None:
+        """The same over the whole VMA: there must be a page for every page of it."""
+        self._need(self.kernel.has_mmap_action_map_kernel_pages, "mmap_action_map_kernel_pages_full")
+        self.action = MmapAction("map_kernel_pages", self.start, 0, self.length, list(pages))
+
+
+def _action_prepare(desc: VmAreaDesc) -> int:
+    """mmap_action_prepare(): checks the action against the VMA-to-be and sets its flags.
+    Returns 0 or -errno; nothing is mapped yet."""
+    a = desc.action
+    if a is None:
+        return 0
+    if a.kind == "simple_ioremap":           # rewritten into a remap of the whole VMA
+        off = desc.pgoff << PAGE_SHIFT
+        if a.pfn % PAGE_SIZE or a.size <= 0 or off + desc.length > a.size:
+            return -errno.EINVAL
+        a.kind, a.start, a.pfn, a.size = "io_remap_pfn", desc.start, (a.pfn + off) >> PAGE_SHIFT, desc.length
+    if a.start % PAGE_SIZE or a.size % PAGE_SIZE or a.size <= 0:
+        return -errno.EINVAL
+    if a.start < desc.start or a.start + a.size > desc.end:
+        return -errno.EINVAL                 # the range must lie within the proposed VMA
+    if a.kind in ("remap_pfn", "io_remap_pfn"):
+        if desc.is_cow and (a.start != desc.start or a.size != desc.length):
+            return -errno.EINVAL
+        desc.flags |= desc.kernel.pfnmap_flags()
+    elif a.kind == "map_kernel_pages":
+        if len(a.pages) * PAGE_SIZE < a.size:
+            return -errno.EINVAL             # not enough pages for the range
+        desc.flags |= VM_MIXEDMAP
+    return 0
+
+
+def _action_complete(vma: Vma, action: MmapAction | None) -> int:
+    """mmap_action_complete(): performs the action on the VMA that now exists."""
+    if action is None:
+        return 0
+    vma.api_calls.append(f"mmap_action_complete({action.kind})")
+    if action.kind in ("remap_pfn", "io_remap_pfn"):
+        first = (action.start - vma.start) >> PAGE_SHIFT
+        for i in range(action.size >> PAGE_SHIFT):
+            vma.ptes[first + i] = action.pfn + i
+        vma.space._install(vma, action.start, action.pfn, action.size)
+        return 0
+    first = (action.start - vma.start) >> PAGE_SHIFT
+    run_start, run_pfn, run_len = 0, None, 0
+    for i, pfn in enumerate(action.pages[: action.size >> PAGE_SHIFT]):
+        vma.ptes[first + i] = pfn
+        if run_pfn is not None and pfn == run_pfn + run_len:
+            run_len += 1
+            continue
+        if run_pfn is not None:
+            vma.space._install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
+        run_start, run_pfn, run_len = i, pfn, 1
+    if run_pfn is not None:
+        vma.space._install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
+    return 0
+
+
 class MappableFile:
-    """What can be mmapped: implements ``mmap(vma) -> 0 or -errno``."""
+    """What can be mmapped: ``mmap(vma) -> 0 or -errno`` (``f_op->mmap``) or, from 6.16,
+    ``mmap_prepare(desc) -> 0 or -errno``; ``mmap_hook(kernel)`` says which one the file
+    provides in that kernel (a file has one of the two)."""
+
+    def mmap_hook(self, kernel: KernelProfile) -> str:
+        return "mmap"
 
     def mmap(self, vma: Vma) -> int:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def mmap_prepare(self, desc: VmAreaDesc) -> int:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def compat_vma_mmap(file: MappableFile, vma: Vma) -> int:
+    """Maps ``file`` into an existing VMA (a stacked mmap such as dma_buf_mmap): an
+    mmap_prepare file gets a descriptor of the VMA, and its action is completed at once."""
+    if file.mmap_hook(vma.kernel) != "mmap_prepare":
+        return file.mmap(vma)
+    desc = VmAreaDesc(vma.start, vma.start + vma.length, vma.pgoff, vma.flags, vma.kernel)
+    desc.api_calls.append("compat_vma_mmap")
+    rc = file.mmap_prepare(desc)
+    if rc == 0:
+        rc = _action_prepare(desc)
+    vma.api_calls.extend(desc.api_calls)
+    if rc:
+        return rc
+    vma.flags, vma.fault = desc.flags, desc.fault
+    rc = _action_complete(vma, desc.action)
+    if rc == 0 and desc.mapped is not None:
+        rc = desc.mapped(vma)
+    return rc
 
 
 class AddressSpace:
@@ -207,7 +420,12 @@ class AddressSpace:
             vmflags |= VM_SHARED | VM_MAYWRITE
         else:
             vmflags |= VM_MAYWRITE  # private mappings may become writable by mprotect
+        hook = file.mmap_hook(self.kernel)
+        if hook == "mmap_prepare" and not self.kernel.mmap_prepare:
+            raise MissingKernelApi(f"f_op->mmap_prepare does not exist in kernel {self.kernel.label} (added in 6.16)")
         start = _sys_mmap(None, length, 0, MAP_PRIVATE | _MAP_ANONYMOUS | _MAP_NORESERVE, -1, 0)
+        if hook == "mmap_prepare":
+            return self._mmap_prepare(file, start, length, vmflags, offset, flags)
         vma = Vma(self, start, length, vmflags, offset >> PAGE_SHIFT, self.kernel)
         self.vmas.append(vma)
         try:
@@ -219,6 +437,39 @@ class AddressSpace:
             self.munmap(vma)
             raise MmapError(-rc, f"mmap of {length} bytes ({'MAP_SHARED' if flags & MAP_SHARED else 'MAP_PRIVATE'}, "
                                  f"offset {offset}) failed: {errno.errorcode.get(-rc, rc)}")
+        return vma
+
+    def _mmap_prepare(self, file: MappableFile, start: int, length: int, vmflags: int,
+                      offset: int, flags: int) -> Vma:
+        """The mmap_prepare path: describe, check, then create the VMA and perform the action."""
+        desc = VmAreaDesc(start, start + length, offset >> PAGE_SHIFT, vmflags, self.kernel)
+        desc.api_calls.append("f_op->mmap_prepare")
+        try:
+            rc = file.mmap_prepare(desc)
+            if rc == 0:
+                rc = _action_prepare(desc)
+        except BaseException:
+            _libc.munmap(start, length)
+            raise
+        vma = None
+        if rc == 0:
+            vma = Vma(self, start, length, desc.flags, desc.pgoff, self.kernel, fault=desc.fault,
+                      api_calls=list(desc.api_calls))
+            self.vmas.append(vma)
+            try:
+                rc = _action_complete(vma, desc.action)
+                if rc == 0 and desc.mapped is not None:
+                    rc = desc.mapped(vma)
+            except BaseException:
+                self.munmap(vma)
+                raise
+        if rc != 0:
+            if vma is not None:
+                self.munmap(vma)
+            else:
+                _libc.munmap(start, length)
+            raise MmapError(-rc, f"mmap of {length} bytes ({'MAP_SHARED' if flags & MAP_SHARED else 'MAP_PRIVATE'}, "
+                                 f"offset {offset}) failed in mmap_prepare: {errno.errorcode.get(-rc, rc)}")
         return vma
 
     def _install(self, vma: Vma, addr: int, pfn: int, size: int) -> None:

@@ -11,8 +11,9 @@ from sgdma_driver.dma_api import Device, DmaApiError, DmaDirection
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu, IommuFault
 from sgdma_driver.mapping import DmaBuf, ImporterFile, RingFile, Strategy
 from sgdma_driver.physmem import PAGE_SIZE, PhysicalMemory
-from sgdma_driver.vma import (MAP_PRIVATE, PROFILES, VM_DONTDUMP, VM_IO, VM_PFNMAP,
-                              VM_RESERVED, AddressSpace, KernelBug, KernelProfile, MmapError)
+from sgdma_driver.vma import (MAP_PRIVATE, PROFILES, VM_DONTDUMP, VM_IO, VM_MIXEDMAP, VM_PFNMAP,
+                              VM_RESERVED, AddressSpace, KernelBug, KernelProfile, MappableFile,
+                              MissingKernelApi, MmapError, VmAreaDesc)
 
 MiB = 1 << 20
 
@@ -218,20 +219,31 @@ def test_contiguous_view_of_discontiguous_buffers(ring, mem, strategy, kernel):
     assert len({b.phys + b.size for b, _ in drv.buffers} & {b.phys for b, _ in drv.buffers}) < 3
     expect = _fill(drv)
     space = AddressSpace(mem, kernel)
-    vma = space.mmap(RingFile(drv, strategy, prefault=True), drv.ring_size)
+    f = RingFile(drv, strategy, prefault=True)
+    vma = space.mmap(f, drv.ring_size)
     assert np.array_equal(vma.array, expect)
     drv.buffers[2][0].view()[5] = 0xEE             # a device write shows up, no copy
     assert vma.array[2 * 64 * 1024 + 5] == 0xEE
-    assert vma.flags & VM_PFNMAP and vma.flags & VM_IO
-    if kernel.has_vm_reserved:
-        assert vma.flags & VM_RESERVED
+    prepare = f.mmap_hook(kernel) == "mmap_prepare"
+    assert ("f_op->mmap_prepare" in vma.api_calls) == prepare
+    if strategy is Strategy.EAGER and prepare:     # 7.1+: one map-kernel-pages action
+        assert vma.flags & VM_MIXEDMAP and not vma.flags & VM_PFNMAP
+        assert vma.api_calls.count("mmap_action_complete(map_kernel_pages)") == 1
+        assert "remap_pfn_range" not in vma.api_calls
     else:
-        assert vma.flags & VM_DONTDUMP
+        assert vma.flags & VM_PFNMAP and vma.flags & VM_IO
+        if kernel.has_vm_reserved:
+            assert vma.flags & VM_RESERVED
+        else:
+            assert vma.flags & VM_DONTDUMP
+    if strategy is Strategy.EAGER and not prepare:
+        assert vma.api_calls.count("remap_pfn_range") == 4
     if strategy is Strategy.LAZY:
         insert = "vmf_insert_pfn" if kernel.at_least(4, 17) else "vm_insert_pfn"
         assert insert in vma.api_calls
         assert ("fault(vmf)" if kernel.at_least(4, 11) else "fault(vma, vmf)") in vma.api_calls
-        assert ("vm_flags_set" in vma.api_calls) == kernel.at_least(6, 3)
+        setter = "vma_desc_set_flags" if prepare else "vm_flags_set" if kernel.at_least(6, 3) else "vma->vm_flags |="
+        assert setter in vma.api_calls
     vma.munmap()
 
 
@@ -256,7 +268,7 @@ def test_double_mapping_makes_the_wrap_contiguous(ring, mem):
     assert np.array_equal(tail, np.concatenate([expect[-100:], expect[:100]]))
 
 
-@pytest.mark.parametrize("kernel", ["2.6.32", "4.19", "6.6"])
+@pytest.mark.parametrize("kernel", ["2.6.32", "4.19", "6.6", "6.19", "7.1"])
 def test_correct_driver_rejects_map_private(ring, mem, kernel):
     dev, drv = ring
     f = RingFile(drv)
@@ -345,7 +357,140 @@ def test_kernel_profile_table():
     assert k("4.19").has_vm_insert_pfn and k("4.19").has_vmf_insert_pfn and not k("4.20").has_vm_insert_pfn
     assert k("4.10").fault_takes_vma and not k("4.11").fault_takes_vma
     assert not k("6.2").vm_flags_setter and k("6.3").vm_flags_setter and k("6.16").mmap_prepare
+    assert not k("6.15").mmap_prepare
+    assert not k("6.18").has_mmap_action_remap and k("6.19").has_mmap_action_remap and k("6.19").has_vm_ops_mapped
+    assert not k("7.0").has_mmap_action_map_kernel_pages and k("7.1").has_mmap_action_map_kernel_pages
+    assert not k("7.0").has_mmap_action_simple_ioremap and k("7.1").has_mmap_action_simple_ioremap
+    assert k("7.0").at_least(6, 19) and k((7, 1)) == k("7.1.0") and k(k("5.4")) == k("5.4")
+    assert PROFILES[-1].version[0] == 7 and any(p.label.startswith("7.0") for p in PROFILES)
     with pytest.raises(ValueError, match="2.6.18"):
         KernelProfile("2.6.18")
     with pytest.raises(ValueError, match="banana"):
         KernelProfile("banana")
+
+
+@pytest.mark.parametrize("bad", ["abc", "6", "6.x", "-6.1", "6.-1", "6.1.2.3", "", " ", "6.1-rc1", "v6.1",
+                                 (6,), (6, -1), (6, 1.5), (True, 1), (6, 1, 2, 3), 6.1, None])
+def test_malformed_kernel_versions_are_named(bad):
+    with pytest.raises(ValueError) as e:
+        KernelProfile(bad)
+    assert repr(bad) in str(e.value)
+
+
+@pytest.mark.parametrize("old,label", [("2.6.31", "2.6.31"), ("2.4", "2.4.0"), ("2.6", "2.6.0"),
+                                       ((2, 6, 0), "2.6.0"), ("1.0", "1.0.0")])
+def test_kernels_before_2_6_32_are_refused(old, label):
+    with pytest.raises(ValueError, match=f"kernel {label} is older than 2.6.32"):
+        KernelProfile(old)
+
+
+def test_kernels_after_the_profiles_are_refused():
+    with pytest.raises(ValueError, match="8.0.0 is newer than any profile"):
+        KernelProfile("8.0")
+
+
+# ---------------------------------------------------------------- mmap_prepare and mmap actions
+@pytest.mark.parametrize("kernel,strategy,prefault,hook", [
+    ("6.15", Strategy.EAGER, False, "mmap"), ("6.15", Strategy.LAZY, False, "mmap"),
+    ("6.16", Strategy.LAZY, False, "mmap_prepare"), ("6.16", Strategy.LAZY, True, "mmap"),
+    ("6.16", Strategy.EAGER, False, "mmap"), ("6.19", Strategy.LAZY, True, "mmap_prepare"),
+    ("7.0", Strategy.EAGER, False, "mmap"), ("7.1", Strategy.EAGER, False, "mmap_prepare"),
+    ("7.1", Strategy.DMA_MMAP_COHERENT, False, "mmap")])
+def test_ring_file_chooses_its_file_operation_by_kernel(ring, kernel, strategy, prefault, hook):
+    dev, drv = ring
+    assert RingFile(drv, strategy, prefault=prefault).mmap_hook(KernelProfile(kernel)) == hook
+    assert RingFile(drv, strategy, use_mmap_prepare=False).mmap_hook(KernelProfile(kernel)) == "mmap"
+
+
+def test_eager_mmap_prepare_describes_the_double_mapped_ring_in_one_action(ring, mem):
+    dev, drv = ring
+    expect = _fill(drv)
+    vma = AddressSpace(mem, KernelProfile("7.1")).mmap(RingFile(drv), 2 * drv.ring_size)
+    a = vma.array
+    assert np.array_equal(a[: drv.ring_size], expect) and np.array_equal(a[drv.ring_size:], expect)
+    assert vma.api_calls[:2] == ["f_op->mmap_prepare", "mmap_action_map_kernel_pages_full"]
+    assert vma.api_calls.count("mmap_action_complete(map_kernel_pages)") == 1
+    assert len(vma.ptes) == 2 * drv.ring_size // PAGE_SIZE
+    drv.buffers[3][0].view()[7] = 0x5A
+    assert a[3 * 64 * 1024 + 7] == 0x5A and a[drv.ring_size + 3 * 64 * 1024 + 7] == 0x5A
+    expect[3 * 64 * 1024 + 7] = 0x5A
+    old = AddressSpace(mem, KernelProfile("7.1")).mmap(RingFile(drv, use_mmap_prepare=False), drv.ring_size)
+    assert old.api_calls.count("remap_pfn_range") == 4 and any("deprecated" in c for c in old.api_calls)
+    assert np.array_equal(old.array, expect)
+
+
+def test_lazy_mmap_prepare_faults_in_and_prefaults_in_the_mapped_hook(ring, mem):
+    dev, drv = ring
+    expect = _fill(drv)
+    lazy = AddressSpace(mem, KernelProfile("6.16")).mmap(RingFile(drv, Strategy.LAZY), drv.ring_size)
+    assert lazy.ptes == {} and lazy.touch(5 * PAGE_SIZE, 1) == 1 and lazy.array[5 * PAGE_SIZE] == expect[5 * PAGE_SIZE]
+    pre = AddressSpace(mem, KernelProfile("6.19")).mmap(RingFile(drv, Strategy.LAZY, prefault=True), drv.ring_size)
+    assert "vm_ops->mapped" in pre.api_calls and len(pre.ptes) == drv.ring_size // PAGE_SIZE
+    assert np.array_equal(pre.array, expect)
+
+
+class OneRangeFile(MappableFile):
+    """A driver mapping one physically contiguous range through the given mmap action."""
+
+    def __init__(self, phys, size, action="remap_full"):
+        self.phys, self.size, self.action = phys, size, action
+
+    def mmap_hook(self, kernel):
+        return "mmap_prepare"
+
+    def mmap_prepare(self, desc: VmAreaDesc) -> int:
+        pfn = self.phys >> 12
+        if self.action == "remap_full":
+            desc.mmap_action_remap_full(pfn)
+        elif self.action == "remap_twice":          # a second action replaces the first
+            desc.mmap_action_remap(desc.start, pfn, PAGE_SIZE)
+            desc.mmap_action_remap(desc.start + PAGE_SIZE, pfn + 1, desc.length - PAGE_SIZE)
+        elif self.action == "remap_outside":
+            desc.mmap_action_remap(desc.start + PAGE_SIZE, pfn, desc.length)
+        elif self.action == "ioremap":
+            desc.mmap_action_simple_ioremap(self.phys, self.size)
+        return 0
+
+
+def test_remap_action_maps_one_contiguous_range(mem):
+    dev = make_dev(mem)
+    buf, _ = dev.dma_alloc_coherent(4 * PAGE_SIZE)
+    buf.view()[:] = np.arange(4 * PAGE_SIZE, dtype=np.uint32).view(np.uint8)[: 4 * PAGE_SIZE]
+    space = AddressSpace(mem, KernelProfile("6.19"))
+    vma = space.mmap(OneRangeFile(buf.phys, buf.size), buf.size)
+    assert np.array_equal(vma.array, buf.view()) and vma.flags & VM_PFNMAP and vma.flags & VM_DONTDUMP
+    assert "mmap_action_complete(remap_pfn)" in vma.api_calls
+    two = space.mmap(OneRangeFile(buf.phys, buf.size, "remap_twice"), buf.size)
+    assert sorted(two.ptes) == [1, 2, 3]            # only the last action was performed
+    with pytest.raises(MmapError, match="SIGBUS"):
+        two.touch(0, 1)
+    with pytest.raises(MmapError) as e:
+        space.mmap(OneRangeFile(buf.phys, buf.size, "remap_outside"), buf.size)
+    assert e.value.errno == errno.EINVAL and "mmap_prepare" in str(e.value)
+    assert len(space.vmas) == 2                      # the refused mmap left no VMA behind
+    with pytest.raises(MissingKernelApi, match="mmap_action_remap_full.*6.18"):
+        AddressSpace(mem, KernelProfile("6.18")).mmap(OneRangeFile(buf.phys, buf.size), buf.size)
+    with pytest.raises(MissingKernelApi, match="mmap_prepare does not exist in kernel 6.15"):
+        AddressSpace(mem, KernelProfile("6.15")).mmap(OneRangeFile(buf.phys, buf.size), buf.size)
+
+
+def test_simple_ioremap_action(mem):
+    dev = make_dev(mem)
+    buf, _ = dev.dma_alloc_coherent(2 * PAGE_SIZE)
+    buf.view()[:4] = [9, 8, 7, 6]
+    space = AddressSpace(mem, KernelProfile("7.1"))
+    vma = space.mmap(OneRangeFile(buf.phys, buf.size, "ioremap"), buf.size)
+    assert list(vma.array[:4]) == [9, 8, 7, 6] and vma.flags & VM_IO
+    with pytest.raises(MmapError) as e:             # the VMA is larger than the range
+        space.mmap(OneRangeFile(buf.phys, buf.size, "ioremap"), 2 * buf.size)
+    assert e.value.errno == errno.EINVAL
+    with pytest.raises(MissingKernelApi, match="simple_ioremap"):
+        AddressSpace(mem, KernelProfile("7.0")).mmap(OneRangeFile(buf.phys, buf.size, "ioremap"), buf.size)
+
+
+def test_dma_buf_importer_maps_an_mmap_prepare_exporter_through_compat(ring, mem):
+    dev, drv = ring
+    expect = _fill(drv)
+    dmabuf = DmaBuf(RingFile(drv))
+    vma = AddressSpace(mem, KernelProfile("7.1")).mmap(ImporterFile(dmabuf), drv.ring_size)
+    assert "compat_vma_mmap" in vma.api_calls and np.array_equal(vma.array, expect)
