@@ -23,6 +23,8 @@ def check_int(what: str, value: object, lo: int | None = None, hi: int | None = 
               exc: type[Exception] = ValueError, type_exc: type[Exception] = TypeError) -> int:
     """``value`` as an ``int`` if it is an integer (a bool, float or string is not) within
     [lo, hi]; otherwise ``type_exc`` / ``exc`` with a message naming ``what`` and the value."""
+    if type(value) is int and (lo is None or value >= lo) and (hi is None or value <= hi):
+        return value          # the common case, kept cheap: positions are checked per access
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise type_exc(f"{what} must be an integer, got {value!r} ({type(value).__name__})")
     v = int(value)
