@@ -460,7 +460,9 @@ class EngineModel:
             eof = pend is not None and self.source.pos + take >= pend
             if eof:
                 take = pend - self.source.pos
-            t_offered, sbeats = max(self.source.next_time, self._full_end), self.source.beats_for(take)
+            # the stream offers its next beat once paced, and not before the engine took the last one
+            t_offered = max(self.source.next_time, self._full_end, self._w_segs[-1][1] - 1 if self._w_segs else 0.0)
+            sbeats = self.source.beats_for(take)
             # the holding register accepts each stream beat one clock before the mover uses it
             data, t_src = self.source.take(take, start - 1)
             self.rx_pos += take
