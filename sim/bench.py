@@ -271,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.time()
         BENCHES[name](args.out.resolve(), args.sim)
         print(f"== bench {name}: {time.time() - t0:.1f} s")
-    return 0
+    from sgdma_sim import figures
+    return figures.main(["--build", str(args.out.resolve().parent)]) if args.out.resolve().name == "bench" else 0
 
 
 if __name__ == "__main__":
