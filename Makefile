@@ -34,7 +34,7 @@ endif
 
 export SGDMA_WAVES := $(WAVES)
 
-.PHONY: all sim test test-full lint bench regress coverage clean distclean bootstrap regmap
+.PHONY: all sim test test-full lint bench regress coverage figures clean distclean bootstrap regmap
 
 all: test
 
@@ -74,6 +74,9 @@ regress: bootstrap
 
 coverage: bootstrap
 	$(PY) -m sgdma_sim.coverage --out build/coverage
+
+figures: bootstrap
+	$(PY) -m sgdma_sim.figures
 
 clean:
 	rm -rf build sim_build results.xml

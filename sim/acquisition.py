@@ -78,7 +78,7 @@ class Scenario:
     slow_cycles_per_kib: int = 0   # consumer cost; 0 = derived from `consumer`
     irq_latency: int = 0           # clocks from the interrupt to the driver's service (mean)
     irq_jitter: str = "fixed"      # fixed | exp (exponentially distributed latency)
-    timeline_points: int = 400
+    timeline_points: int = 4000    # periodic timeline samples over the stream's duration (plus one per event)
 
     def validate(self) -> None:
         if self.buffers < 2:
@@ -101,6 +101,12 @@ class Scenario:
         return int(self.laps * self.buffers * self.buf_size) // 16 * 16
 
 
+# Timeline series, one value per point (bytes, cumulative): device sent (incl. dropped), engine
+# wrote to memory, driver saw (completions serviced), reader released, dropped by the engine,
+# overwritten before it was read.
+TIMELINE_SERIES = ("cycle", "sent", "written", "produced", "consumed", "dropped", "overwritten")
+
+
 class Backend(Protocol):
     """What an engine backend gives the acquisition."""
 
@@ -113,6 +119,8 @@ class Backend(Protocol):
     def spawn(self, coro: Awaitable[Any]) -> Any: ...
     async def send_stream(self, data: bytes, rate: float) -> None: ...
     def stream_done(self) -> bool: ...
+    # optional: probe() -> {"sent", "written", "dropped", "w_beats", "waiting_cycles"} so far,
+    # counted at the engine's ports without a bus access (None when no monitor runs)
 
 
 @dataclass
@@ -123,7 +131,10 @@ class Report:
     bytes: int = 0                 # stream bytes the device sent
     bytes_read: int = 0            # verified by the application
     cycles: int = 0
-    efficiency: float = 0.0
+    stream_utilisation: float = 0.0   # W data beats per clock over the whole run (the stream's share of the bus)
+    engine_efficiency: float = 0.0    # W data beats per clock while stream data waited for an engine with a buffer
+    w_beats: int = 0                  # W data beats (WSTRB not 0) the engine issued
+    waiting_cycles: int = 0           # clocks the stream offered data and the engine was not ring-full
     throughput_bytes_per_cycle: float = 0.0
     interrupts: int = 0
     descriptors: int = 0
@@ -173,7 +184,10 @@ class Acquisition:
         self.lengths: dict[int, int] = {}
         self.torn_bytes = 0
         self.irq_latencies: list[int] = []
-        self.tl: dict[str, list] = {k: [] for k in ("cycle", "produced", "consumed", "occupancy", "irq_cycle")}
+        self.tl: dict[str, list] = {k: [] for k in TIMELINE_SERIES + ("irq_cycle",)}
+        self._user_progress = progress
+        self._ring: UserRing | None = None
+        self.progress = self._released
 
     # ------------------------------------------------------------------ driver side
     def _record_completions(self, new) -> None:
@@ -182,6 +196,8 @@ class Acquisition:
             self.stream_pos[c.seq] = c.stream_pos
             self.lengths[c.seq] = c.length
         self.driver.completions.clear()
+        if self._ring is not None:
+            self._sample(self._ring)            # the driver's view changed: an exact timeline point
 
     async def _irq_loop(self) -> None:
         drv, hw, sc = self.driver, self.backend.hw, self.sc
@@ -266,14 +282,32 @@ class Acquisition:
                 report.data_errors += int(np.count_nonzero(data[lo:lo + n] != expect))
                 report.bytes_read += n
 
+    def _released(self, done: int, total: int) -> None:
+        """After each release by the reader: an exact timeline point, then the caller's progress."""
+        if self._ring is not None:
+            self._sample(self._ring)
+        if self._user_progress:
+            self._user_progress(done, total)
+
+    def _sample(self, ring: UserRing) -> None:
+        """One timeline point: what the device sent and the engine wrote (from the backend's
+        monitor), what the driver saw, what the reader released, and the bytes lost so far."""
+        tl, probe = self.tl, getattr(self.backend, "probe", None)
+        mon = probe() if probe else None
+        dropped = mon["dropped"] if mon else self.driver.stats.engine_dropped_bytes
+        tl["cycle"].append(self.backend.hw.now())
+        tl["sent"].append(mon["sent"] if mon else ring.produced + dropped)
+        tl["written"].append(mon["written"] if mon else ring.produced)
+        tl["produced"].append(ring.produced)
+        tl["consumed"].append(ring.consumed)
+        tl["dropped"].append(dropped)
+        tl["overwritten"].append(ring.stats.lost_bytes + self.torn_bytes)
+
     async def _sampler(self, ring: UserRing, every: int) -> None:
-        """Producer, consumer and occupancy at fixed intervals, for the timeline plot."""
+        """Timeline points at fixed intervals between the events (releases, driver services)."""
         hw = self.backend.hw
         while not self._done:
-            self.tl["cycle"].append(hw.now())
-            self.tl["produced"].append(ring.produced)
-            self.tl["consumed"].append(ring.consumed)
-            self.tl["occupancy"].append(ring.produced - ring.consumed)
+            self._sample(ring)
             await hw.sleep(every)
 
     # ------------------------------------------------------------------ the run
@@ -298,10 +332,12 @@ class Acquisition:
         db = be.data_width // 8
         deadline = c0 + int(total / db / sc.rate) * (40 if sc.consumer == "slow" else 8) + 200_000
         self._done = False
+        self._ring = ring
         be.spawn(self._sampler(ring, max(64, int(total / db / sc.rate / sc.timeline_points))))
         await self._consumer(ring, report, total, deadline)
         self._done = True
         await drv.stop()
+        self._sample(ring)                      # the end of the run, after the last release
         cycles = be.hw.now() - c0
         st = drv.stats
         report.cycles = cycles
@@ -325,7 +361,12 @@ class Acquisition:
         if accounted != total:
             report.accounting_errors.append(
                 f"read {report.bytes_read} + lost {report.lost_bytes} = {accounted} != sent {total}")
-        report.efficiency = round((total - st.engine_dropped_bytes) / db / cycles, 4) if cycles else 0.0
+        mon = be.probe() if hasattr(be, "probe") else None
+        if mon:
+            report.w_beats, report.waiting_cycles = mon["w_beats"], mon["waiting_cycles"]
+            report.engine_efficiency = round(mon["w_beats"] / mon["waiting_cycles"], 4) if mon["waiting_cycles"] else 0.0
+        beats = report.w_beats or (total - st.engine_dropped_bytes) / db
+        report.stream_utilisation = round(beats / cycles, 4) if cycles else 0.0
         report.throughput_bytes_per_cycle = round(report.bytes_read / cycles, 3) if cycles else 0.0
         if self.irq_latencies:
             lat = np.array(self.irq_latencies, dtype=float)
@@ -335,6 +376,7 @@ class Acquisition:
         report.iommu_faults = len(self.dev.iommu.faults)
         report.wall_s = round(time.perf_counter() - t0, 3)
         report.cycles_per_s = round(cycles / report.wall_s) if report.wall_s else 0.0
-        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size)
+        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size, bytes=total,
+                               start_cycle=c0, end_cycle=be.hw.now())
         report.ok = report.data_errors == 0 and not report.accounting_errors
         return report

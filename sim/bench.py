@@ -6,6 +6,12 @@
 - synth: yosys synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
   (flattened, as Vivado's default flow does, so constants propagate across the sub-blocks)
 Further benchmarks register themselves in BENCHES.
+
+Clock counts from simulation are exact and recorded once.  Every wall-clock figure is measured
+several times and recorded as {"median", "min", "max", "n", "samples"} (``spread``); figures
+that compare two runs (the ring view against a plain array, the model against the RTL) come
+from interleaved rounds, A B A B ..., so a change in machine load affects both sides alike, and
+the ratio is taken per round.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -70,20 +77,47 @@ def bench_synth(out: Path) -> dict:
     ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[CPRS]E?", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM"))
     doc = {"lut": lut, "ff": ff, "lutram_cells": lutram, "params": SYNTH_PARAMS,
-           "target_lut": LUT_TARGET, "flow": "yosys synth_xilinx -flatten -abc9 -family xc7", "yosys_s": round(time.time() - t0, 1), "cells": cells}
+           "target_lut": LUT_TARGET, "flow": "yosys synth_xilinx -flatten -abc9 -family xc7",
+           "yosys_s": spread([time.time() - t0], 1), "cells": cells}
     (out / "synth.json").write_text(json.dumps(doc, indent=2))
     print(f"synth (xc7, {SYNTH_PARAMS}): {lut} LUTs, {ff} flip-flops, {lutram} LUTRAM cells "
           f"(target <= {LUT_TARGET} LUTs)")
     return doc
 
 
-def _best(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+RING_ROUNDS = 15          # interleaved rounds of plain / view / wrapped-view reads
+MAP_REPEAT = 9
+SEED_REPEAT = 5          # seed-scale scenario runs on the model
+RTL_ROUNDS = 3           # interleaved model / RTL runs of the scaled scenario
+
+
+def spread(samples: list[float], digits: int = 3) -> dict:
+    """Median, min and max of repeated measurements, with the samples in measurement order."""
+    if not samples:
+        raise ValueError("spread of no samples")
+    return {"median": round(statistics.median(samples), digits), "min": round(min(samples), digits),
+            "max": round(max(samples), digits), "n": len(samples), "samples": [round(x, digits) for x in samples]}
+
+
+def fmt_spread(s: dict, unit: str = "", digits: int = 2) -> str:
+    """'1.02x (0.95..1.10, 15 runs)' from a spread."""
+    return f"{s['median']:.{digits}f}{unit} ({s['min']:.{digits}f}..{s['max']:.{digits}f}{unit}, {s['n']} runs)"
+
+
+def interleaved(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Wall time of each function, `rounds` times, the functions taking turns (the starting one
+    rotates every round, so none always runs first)."""
+    if rounds < 1:
+        raise ValueError(f"rounds={rounds}: need at least one round")
+    names = list(fns)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for n in names[k:] + names[:k]:
+            t0 = time.perf_counter()
+            fns[n]()
+            times[n].append(time.perf_counter() - t0)
+    return times
 
 
 def bench_ring(out: Path) -> dict:
@@ -115,7 +149,7 @@ def bench_ring(out: Path) -> dict:
     space = AddressSpace(mem, KernelProfile("6.6"))
     fobj = RingFile(Buffers, Strategy.EAGER)
     map_times = []
-    for _ in range(7):
+    for _ in range(MAP_REPEAT):
         t0 = time.perf_counter()
         vma = space.mmap(fobj, ring)
         map_times.append(time.perf_counter() - t0)
@@ -133,24 +167,24 @@ def bench_ring(out: Path) -> dict:
     assert np.array_equal(wrap[: ring - off], plain[off:]) and np.array_equal(wrap[ring - off:], plain[:off])
     for a in (view[:ring], wrap, plain):   # warm up caches and page tables
         work(a)()
-    t_plain = _best(work(plain))
-    t_view = _best(work(view[:ring]))
-    t_wrap = _best(work(wrap))
+    t = interleaved({"plain": work(plain), "view": work(view[:ring]), "wrap": work(wrap)}, RING_ROUNDS)
     doc = {
-        "view_vs_plain_ratio": round(t_plain / t_view, 3),
-        "wrap_view_vs_plain_ratio": round(t_plain / t_wrap, 3),
-        "map_16x4MiB_ms": round(min(map_times) * 1000, 3),
-        "map_16x4MiB_ms_median": round(sorted(map_times)[len(map_times) // 2] * 1000, 3),
-        "read_plain_GBps": round(ring / t_plain / 1e9, 2),
-        "read_view_GBps": round(ring / t_view / 1e9, 2),
+        "view_vs_plain_ratio": spread([p / v for p, v in zip(t["plain"], t["view"])]),
+        "wrap_view_vs_plain_ratio": spread([p / w for p, w in zip(t["plain"], t["wrap"])]),
+        "map_16x4MiB_ms": spread([x * 1000 for x in map_times]),
+        "read_plain_GBps": spread([ring / x / 1e9 for x in t["plain"]], 2),
+        "read_view_GBps": spread([ring / x / 1e9 for x in t["view"]], 2),
+        "read_wrap_GBps": spread([ring / x / 1e9 for x in t["wrap"]], 2),
+        "rounds": RING_ROUNDS, "method": "interleaved rounds plain/view/wrap, ratio per round",
         "buffers": n, "buffer_bytes": size,
         "physically_contiguous": all(b.phys + size == c.phys for (b, _), (c, _) in
                                      zip(Buffers.buffers, Buffers.buffers[1:])),
     }
     vma.munmap()
     (out / "ring.json").write_text(json.dumps(doc, indent=2))
-    print(f"ring: view/plain {doc['view_vs_plain_ratio']}, wrap view/plain {doc['wrap_view_vs_plain_ratio']} "
-          f"(targets >= 0.8); eager map of 16 x 4 MiB {doc['map_16x4MiB_ms']} ms (target < 50 ms)")
+    print(f"ring: view/plain {fmt_spread(doc['view_vs_plain_ratio'], 'x')}, wrap view/plain "
+          f"{fmt_spread(doc['wrap_view_vs_plain_ratio'], 'x')} (targets >= 0.8, median); eager map of 16 x 4 MiB "
+          f"{fmt_spread(doc['map_16x4MiB_ms'], ' ms')} (target < 50 ms)")
     return doc
 
 
@@ -167,12 +201,19 @@ def bench_model(out: Path, sim: str) -> dict:
     from sgdma_sim.cli import run_rtl
     from sgdma_sim.model import run_scenario
 
-    seed = run_scenario(Scenario(**SEED_SCENARIO))
-    if not seed["ok"]:
-        raise SystemExit(f"seed scenario failed on the model: {seed['accounting_errors']} {seed['data_errors']}")
+    seeds = []
+    for _ in range(SEED_REPEAT):
+        seed = run_scenario(Scenario(**SEED_SCENARIO))
+        if not seed["ok"]:
+            raise SystemExit(f"seed scenario failed on the model: {seed['accounting_errors']} {seed['data_errors']}")
+        seeds.append(seed)
     scaled = Scenario(**SCALED_SCENARIO)
-    model = run_scenario(scaled)
-    rtl = run_rtl(scaled, sim, out / "model_vs_rtl", waves=False)
+    runs: dict[str, list[dict]] = {"model": [], "rtl": []}
+    for _ in range(RTL_ROUNDS):          # interleaved: model, RTL, model, RTL, ...
+        runs["model"].append(run_scenario(scaled))
+        runs["rtl"].append(run_rtl(scaled, sim, out / "model_vs_rtl", waves=False))
+    model, rtl = runs["model"][0], runs["rtl"][0]
+    speedups = [m["cycles_per_s"] / r["cycles_per_s"] for m, r in zip(runs["model"], runs["rtl"])]
     cal_dir = toolchain.BUILD_DIR / "calibration"
     errors = {}
     for dw in (64, 32):
@@ -185,23 +226,24 @@ def bench_model(out: Path, sim: str) -> dict:
             errors[f"dw{dw}/{case.name}"] = round(cycle_error(r, run_on_model(case, dw)), 5)
     doc = {
         "seed_scenario": SEED_SCENARIO,
-        "seed_scenario_wall_s": seed["wall_s"],
+        "seed_scenario_wall_s": spread([r["wall_s"] for r in seeds]),
         "seed_scenario_bytes": seed["bytes"],
         "seed_scenario_cycles": seed["cycles"],
         "scaled_scenario": SCALED_SCENARIO,
-        "model_cycles_per_s": model["cycles_per_s"],
-        "rtl_cycles_per_s": rtl["cycles_per_s"],
+        "model_cycles_per_s": spread([r["cycles_per_s"] for r in runs["model"]], 0),
+        "rtl_cycles_per_s": spread([r["cycles_per_s"] for r in runs["rtl"]], 0),
         "rtl_simulator": sim,
-        "speedup": round(model["cycles_per_s"] / rtl["cycles_per_s"], 1),
+        "speedup": spread(speedups, 1),
+        "rounds": RTL_ROUNDS, "method": "interleaved rounds model/RTL of the scaled scenario, ratio per round",
         "scaled_cycles_model": model["cycles"],
         "scaled_cycles_rtl": rtl["cycles"],
         "calibration_max_cycle_error": max(errors.values()),
         "calibration_cycle_errors": errors,
     }
     (out / "model.json").write_text(json.dumps(doc, indent=2))
-    print(f"model: seed scenario (256 MiB) {doc['seed_scenario_wall_s']} s (target <= 10 s); "
-          f"{doc['model_cycles_per_s']:,} vs {doc['rtl_cycles_per_s']:,} cycles/s on {sim} = "
-          f"{doc['speedup']}x (target >= 1000x); calibration max cycle error "
+    print(f"model: seed scenario (256 MiB) {fmt_spread(doc['seed_scenario_wall_s'], ' s')} (target <= 10 s); "
+          f"{doc['model_cycles_per_s']['median']:,.0f} vs {doc['rtl_cycles_per_s']['median']:,.0f} cycles/s on {sim} = "
+          f"{fmt_spread(doc['speedup'], 'x', 0)} (target >= 1000x); calibration max cycle error "
           f"{doc['calibration_max_cycle_error']:.4f} (target <= 0.02)")
     return doc
 
@@ -229,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.time()
         BENCHES[name](args.out.resolve(), args.sim)
         print(f"== bench {name}: {time.time() - t0:.1f} s")
-    return 0
+    from sgdma_sim import figures
+    return figures.main(["--build", str(args.out.resolve().parent)]) if args.out.resolve().name == "bench" else 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from pathlib import Path
 from sgdma_sim.acquisition import Scenario
 from sgdma_sim.report import plot_timeline, summary
 
-REPORT_KEYS = ("bytes", "bytes_read", "cycles", "efficiency", "interrupts", "descriptors", "overruns",
+REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",
+               "waiting_cycles", "interrupts", "descriptors", "overruns",
                "irq_latency_p50", "irq_latency_p90", "irq_latency_p99",
                "lost_bytes", "engine_dropped_bytes", "engine_dropped_packets", "error_lost_bytes",
                "ring_overrun_bytes", "data_errors", "accounting_errors", "simulator", "backend", "wall_s",

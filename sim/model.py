@@ -147,7 +147,21 @@ class EngineModel:
         self._held_until: dict[int, float] = {}
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
         self._pkt_counted = False                   # current packet already counted as dropped
+        # write monitor: W data beats, clocks the stream had data for an engine that had a buffer,
+        # and each buffer's (first beat, last beat, bytes) to interpolate the bytes written so far
+        self.perf = {"w_beats": 0, "waiting_cycles": 0.0}
+        self._w_segs: deque[tuple[float, float, int]] = deque(maxlen=16)
+        self._w_total = 0
+        self._full_end = 0.0
         sched.spawn(self._engine(), "engine")
+
+    def bytes_written(self, t: float) -> int:
+        """Data bytes the W channel has carried by clock t (buffers interpolated beat by beat)."""
+        n = self._w_total
+        for start, end, k in self._w_segs:
+            if t < end:
+                n -= k if t <= start else int(k * (end - t) / (end - start))
+        return n
 
     # ------------------------------------------------------------------ registers
     def _reset_regs(self) -> None:
@@ -385,6 +399,7 @@ class EngineModel:
                 else:
                     await self.wake.wait()
                 self.ring_full = False
+                self._full_end = float(s.now)
                 mover_free = max(mover_free, float(s.now))
                 fetch_free = max(fetch_free, float(s.now) + p.doorbell_to_fetch)
                 continue
@@ -445,11 +460,20 @@ class EngineModel:
             eof = pend is not None and self.source.pos + take >= pend
             if eof:
                 take = pend - self.source.pos
+            # the stream offers its next beat once paced, and not before the engine took the last one
+            t_offered = max(self.source.next_time, self._full_end, self._w_segs[-1][1] - 1 if self._w_segs else 0.0)
+            sbeats = self.source.beats_for(take)
             # the holding register accepts each stream beat one clock before the mover uses it
             data, t_src = self.source.take(take, start - 1)
             self.rx_pos += take
             wbeats = math.ceil(((buf % db) + take) / db) + (self._pads(buf, length, take) if eof else 0)
             end = max(start + wbeats / self._w_throughput(), t_src + 1)
+            dbeats = math.ceil(((buf % db) + take) / db)
+            w_bound = start + wbeats / self._w_throughput() >= t_src + 1
+            self.perf["w_beats"] += dbeats
+            self.perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_bound else sbeats)
+            self._w_segs.append((start, end, take))
+            self._w_total += take
             starts.append(start)
             mover_free = end
             if is_tail:
@@ -616,6 +640,13 @@ class ModelBackend:
 
     def stream_done(self) -> bool:
         return self._sent
+
+    def probe(self) -> dict[str, int]:
+        """What a monitor on the engine's ports would count so far (no bus access)."""
+        e = self.engine
+        written, dropped = e.bytes_written(self.sched.now), e.counters["DROPPED_BYTES"]
+        return {"sent": written + dropped, "written": written, "dropped": dropped,
+                "w_beats": e.perf["w_beats"], "waiting_cycles": round(e.perf["waiting_cycles"])}
 
     def run(self, coro, max_cycles: int | None = None):
         try:

@@ -5,7 +5,10 @@
 
 writes sweep.json, sweep.csv and sweep.png (a line per value of the second parameter) to --out
 and prints the table.  Answers questions like "how many buffers, at what interrupt latency,
-before data is lost?".
+before data is lost?".  A point whose run fails (data errors, bytes not accounted for, the
+acquisition not finishing, or an exception) has no metric value: it is marked FAILED with the
+reason in the table, the CSV and the JSON (``ok`` false, ``error``), and drawn as a red cross
+on the plot's bottom edge, never as a value.
 """
 from __future__ import annotations
 
@@ -15,11 +18,12 @@ import json
 import sys
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import Callable
 
 from sgdma_sim.acquisition import Scenario
 
 METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
-           "efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
+           "stream_utilisation", "engine_efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
 
 
 def _parse_param(text: str) -> tuple[str, list]:
@@ -32,23 +36,53 @@ def _parse_param(text: str) -> tuple[str, list]:
     return name, [conv(v) for v in values.split(",")]
 
 
-def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str, progress=None) -> list[dict]:
+def _failure(rep: dict) -> str:
+    """Why a run's figures cannot be trusted ('' when they can)."""
+    if rep["ok"]:
+        return ""
+    why = list(rep["accounting_errors"])
+    if rep["data_errors"]:
+        why.insert(0, f"{rep['data_errors']} data errors")
+    return "; ".join(why) or "the run failed"
+
+
+def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str,
+              progress: Callable[[dict], None] | None = None) -> list[dict]:
+    """One fast-model run per combination; each row has the parameters, every metric, ``ok`` and
+    ``error``.  A failed run's metrics are None (it has no trustworthy value)."""
     from sgdma_sim.model import run_scenario
 
-    rows = []
     names = [n for n, _ in params]
-    for combo in itertools.product(*[v for _, v in params]):
-        sc = replace(base, **dict(zip(names, combo)))
-        sc.validate()
-        rep = run_scenario(sc)
-        row = dict(zip(names, combo))
-        rep["lost_fraction"] = round(rep["lost_bytes"] / rep["bytes"], 5) if rep["bytes"] else 0.0
-        row.update({m: rep[m] for m in METRICS})
-        row["ok"] = rep["ok"]
+    combos = [dict(zip(names, combo)) for combo in itertools.product(*[v for _, v in params])]
+    scenarios = []
+    for combo in combos:           # every point is valid before the first one runs
+        sc = replace(base, **combo)
+        try:
+            sc.validate()
+        except ValueError as e:
+            raise ValueError(f"sweep point {combo}: {e}") from None
+        scenarios.append(sc)
+    rows = []
+    for combo, sc in zip(combos, scenarios):
+        row = dict(combo)
+        try:
+            rep = run_scenario(sc)
+        except Exception as e:  # noqa: BLE001 - a failed point is reported, the sweep goes on
+            rep, error = None, f"{type(e).__name__}: {e}"
+        else:
+            rep["lost_fraction"] = round(rep["lost_bytes"] / rep["bytes"], 5) if rep["bytes"] else 0.0
+            error = _failure(rep)
+        row.update({m: (None if error else rep[m]) for m in METRICS})
+        row["ok"], row["error"] = not error, error
         rows.append(row)
         if progress:
             progress(row)
     return rows
+
+
+def cell(row: dict, metric: str) -> str:
+    """The table's text for a point's metric: its value, or FAILED."""
+    return str(row[metric]) if row["ok"] else "FAILED"
 
 
 def plot(rows: list[dict], params: list[tuple[str, list]], metric: str, path: Path) -> None:
@@ -57,25 +91,50 @@ def plot(rows: list[dict], params: list[tuple[str, list]], metric: str, path: Pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig = figure(rows, params, metric)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def figure(rows: list[dict], params: list[tuple[str, list]], metric: str):
+    """The sweep plot: a line per value of the second parameter through the points that ran;
+    a failed point breaks its line and is a red cross on the bottom edge."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
     x_name, xs = params[0]
-    if len(params) == 1:
-        ax.plot(xs, [r[metric] for r in rows], marker="o")
-    else:
-        y_name, ys = params[1]
-        for y in ys:
-            ax.plot(xs, [r[metric] for r in rows if r[y_name] == y], marker="o", label=f"{y_name} = {y}")
-        ax.legend()
+    groups = [(None, rows)] if len(params) == 1 else [
+        (y, [r for r in rows if r[params[1][0]] == y]) for y in params[1][1]]
+    failed = [r for r in rows if not r["ok"]]
+    for y, group in groups:
+        vals = [float("nan") if not r["ok"] else r[metric] for r in group]
+        ax.plot([r[x_name] for r in group], vals, marker="o",
+                label=None if y is None else f"{params[1][0]} = {y}")
+    if failed:
+        ax.plot([r[x_name] for r in failed], [0.0] * len(failed), "x", color="tab:red", ms=10, mew=2, clip_on=False,
+                transform=ax.get_xaxis_transform(), label=f"failed run, no value ({len(failed)})")
+        at: dict = {}
+        for r in failed:
+            at.setdefault(r[x_name], []).append(r)
+        for x, group in at.items():
+            text = "FAILED" + (f": {params[1][0]} = " + ", ".join(str(r[params[1][0]]) for r in group)
+                               if len(params) > 1 else "")
+            ax.annotate(text, (x, 0.0), xycoords=("data", "axes fraction"), xytext=(0, 9),
+                        textcoords="offset points", ha="center", fontsize=7, color="tab:red")
+    if len(params) > 1 or failed:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     unit = {"lost_fraction": "fraction of bytes sent", "lost_bytes": "bytes", "engine_dropped_bytes": "bytes", "ring_overrun_bytes": "bytes",
-            "irq_latency_p99": "clocks", "efficiency": "fraction of bus", "throughput_bytes_per_cycle": "bytes/clock"}
+            "irq_latency_p99": "clocks", "stream_utilisation": "W beats per clock",
+            "engine_efficiency": "W beats per clock with data waiting", "throughput_bytes_per_cycle": "bytes/clock"}
     ax.set_xlabel(x_name + (" [clocks]" if "latency" in x_name else " [bytes]" if "size" in x_name
                             else " [fraction of bus]" if x_name == "rate" else " [count]"))
     ax.set_ylabel(f"{metric} [{unit.get(metric, 'count')}]")
-    ax.set_title(f"fast model sweep: {metric}")
+    ax.set_title(f"fast model sweep: {metric}" + (f" ({len(failed)} of {len(rows)} points failed)" if failed else ""))
     ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
 def cmd_sweep(args) -> int:
@@ -93,7 +152,8 @@ def cmd_sweep(args) -> int:
     print("  ".join(f"{n:>14}" for n in names) + f"  {args.metric:>16}  ok")
 
     def show(row):
-        print("  ".join(f"{row[n]!s:>14}" for n in names) + f"  {row[args.metric]!s:>16}  {row['ok']}")
+        print("  ".join(f"{row[n]!s:>14}" for n in names) + f"  {cell(row, args.metric):>16}  {row['ok']}"
+              + (f"  ({row['error']})" if row["error"] else ""))
         sys.stdout.flush()
     rows = run_sweep(base, params, args.metric, progress=show)
     (out / "sweep.json").write_text(json.dumps({"metric": args.metric, "params": names, "rows": rows}, indent=2))
@@ -102,6 +162,9 @@ def cmd_sweep(args) -> int:
         w.writeheader()
         w.writerows(rows)
     plot(rows, params, args.metric, out / "sweep.png")
+    failed = sum(not r["ok"] for r in rows)
+    if failed:
+        print(f"{failed} of {len(rows)} points FAILED (no value; red crosses on the plot)")
     print(f"wrote {out / 'sweep.json'}, {out / 'sweep.csv'}, {out / 'sweep.png'}")
     return 0 if all(r["ok"] for r in rows) else 1
 

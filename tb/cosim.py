@@ -65,6 +65,7 @@ class CocotbBackend:
         self.hw: CocotbHw | None = None
         self.data_width = len(dut.s_axis_s2mm_tdata)
         self._sent = False
+        self._mon: dict[str, int] | None = None
 
     def attach_memory(self, port: DeviceMemoryPort) -> None:
         self.tb = TB(self.dut, port=port, tlast=True, checker=self.checker)
@@ -72,6 +73,40 @@ class CocotbBackend:
 
     async def reset(self) -> None:
         await self.tb.reset()
+        if self._mon is None:
+            self._mon = {"sent_beats": 0, "written": 0, "w_beats": 0, "waiting_cycles": 0}
+            cocotb.start_soon(self._monitor())
+
+    async def _monitor(self) -> None:
+        """Counts, every clock: stream beats accepted, clocks the stream offered data while the
+        engine had a buffer for it (not ring-full), W data beats and the bytes they carry."""
+        d, m = self.dut, self._mon
+        tvalid, tready = d.s_axis_s2mm_tvalid, d.s_axis_s2mm_tready
+        wvalid, wready, wstrb = d.m_axi_s2mm_wvalid, d.m_axi_s2mm_wready, d.m_axi_s2mm_wstrb
+        ring_full = getattr(d, "ring_full", None)
+        edge = RisingEdge(d.axi_aclk)
+        while True:
+            await edge
+            if tvalid.value:
+                if tready.value:
+                    m["sent_beats"] += 1
+                if ring_full is None or not ring_full.value:
+                    m["waiting_cycles"] += 1
+            if wvalid.value and wready.value:
+                strb = int(wstrb.value)
+                if strb:
+                    m["w_beats"] += 1
+                    m["written"] += strb.bit_count()
+
+    def probe(self) -> dict[str, int] | None:
+        """The monitor's counts so far and the engine's DROPPED_BYTES (read without a bus access)."""
+        if self._mon is None:
+            return None
+        m = self._mon
+        dropped = getattr(self.dut, "cnt_drop_bytes", None)
+        return {"sent": m["sent_beats"] * (self.data_width // 8), "written": m["written"],
+                "dropped": int(dropped.value) if dropped is not None else 0,
+                "w_beats": m["w_beats"], "waiting_cycles": m["waiting_cycles"]}
 
     def spawn(self, coro: Awaitable[Any]) -> Any:
         return cocotb.start_soon(coro)

@@ -1,0 +1,143 @@
+"""The measured figures quoted in README.md and docs/ match the recorded JSON, and the generator
+turns fresh benchmark and coverage records into those blocks."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sgdma_sim import figures
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_every_block_matches_the_recorded_figures():
+    recorded = figures.load_record(REPO / figures.RECORD)
+    assert set(recorded) == set(figures.SOURCES), "docs/figures.json records every source"
+    seen = set()
+    for doc in figures.documents(REPO):
+        text = doc.read_text()
+        assert figures.stale_blocks(text, recorded) == [], f"{doc}: run make figures"
+        seen |= {m.group("name") for m in figures.BLOCK.finditer(text)}
+    assert seen == set(figures.TEMPLATES), "every generated block appears in the documents"
+    readme = (REPO / "README.md").read_text()
+    cov, syn = recorded["coverage"], recorded["synth"]
+    flat = " ".join(readme.split())
+    assert f"{cov['line_pct']:.1f} % line coverage" in flat and f"{syn['lut']:,} LUTs" in flat
+
+
+def test_check_mode_passes_on_the_repository(capsys):
+    assert figures.main(["--check", "--root", str(REPO)]) == 0
+
+
+def _spread(median, lo, hi, n=5):
+    return {"median": median, "min": lo, "max": hi, "n": n, "samples": [lo, median, hi]}
+
+
+def _fresh_build(build: Path) -> None:
+    """Benchmark and coverage records with made-up values, in the formats make bench and make
+    coverage write."""
+    (build / "bench").mkdir(parents=True)
+    (build / "coverage").mkdir()
+    rows = [{"data_width": dw, "desc_bytes": size, "b_latency": lat, "efficiency": eff, "tail_to_fetch_cycles": 1,
+             "tvalid_to_awvalid_cycles": 3, "gap_cycles": 0.0, "gap_max_cycles": 2 if size >= 1024 else 9}
+            for dw in (32, 64) for size, lat, eff in ((64, 0, 0.9111), (1024, 0, 0.9922), (10000, 0, 0.9933),
+                                                      (10000, 32, 0.9944), (65536, 0, 0.9955))]
+    (build / "bench" / "rtl_throughput.json").write_text(json.dumps({"simulator": "verilator", "results": rows}))
+    (build / "bench" / "synth.json").write_text(json.dumps(
+        {"lut": 1234, "ff": 2345, "target_lut": 1800, "flow": "yosys synth_xilinx -flatten -abc9 -family xc7"}))
+    (build / "bench" / "ring.json").write_text(json.dumps(
+        {"view_vs_plain_ratio": _spread(0.93, 0.71, 1.12, 15), "wrap_view_vs_plain_ratio": _spread(0.88, 0.8, 0.97, 15),
+         "map_16x4MiB_ms": _spread(1.31, 1.2, 2.5, 9)}))
+    (build / "bench" / "model.json").write_text(json.dumps(
+        {"seed_scenario_wall_s": _spread(0.41, 0.39, 0.52), "seed_scenario_bytes": 256 << 20,
+         "speedup": _spread(3210.0, 2900.0, 3333.0, 3), "rtl_simulator": "verilator",
+         "calibration_cycle_errors": {"dw64/small_64B": 0.004, "dw32/backpressure": 0.0173, "dw64/idle": 0.008}}))
+    (build / "coverage" / "summary.json").write_text(json.dumps(
+        {"line_pct": 98.11, "toggle_pct": 95.69, "excluded_toggle_points": 4686,
+         "functional_bins_hit": 63, "functional_bins_total": 64}))
+
+
+@pytest.fixture
+def checkout(tmp_path) -> Path:
+    """A copy of the documents (no record yet), to run the generator on."""
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    shutil.copy(REPO / "README.md", root / "README.md")
+    for p in (REPO / "docs").glob("*.md"):
+        shutil.copy(p, root / "docs" / p.name)
+    return root
+
+
+def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, capsys):
+    build = tmp_path / "build"
+    _fresh_build(build)
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    readme = (checkout / "README.md").read_text()
+    flat = " ".join(readme.split())
+    for text in ("1,234 LUTs and 2,345 flip-flops", "efficiency 0.9933 for 10,000-byte buffers", "0.9944 with a 32",
+                 "0.93x (0.71-1.12x over 15 interleaved rounds)", "1.31 ms (1.20-2.50 ms, 9 runs)",
+                 "0.41 s (0.39-0.52 s, 5 runs)", "3,210x (2,900-3,333x, 3 interleaved rounds)",
+                 "1.73 % (32-bit, backpressure", "98.1 % line coverage", "95.7 % toggle", "4,686 excluded",
+                 "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks"):
+        assert text in flat, text
+    assert "0.41 s (0.39-0.52 s over 5 runs)" in " ".join((checkout / "docs" / "fast-model.md").read_text().split())
+    assert "0.93x (0.71-1.12x)" in " ".join((checkout / "docs" / "driver-model.md").read_text().split())
+    record = json.loads((checkout / figures.RECORD).read_text())
+    assert record["synth"]["lut"] == 1234 and record["synth"]["file"] == "build/bench/synth.json"
+    assert record["coverage"]["line_pct"] == 98.11
+    assert figures.main(["--check", "--root", str(checkout)]) == 0
+    # a figure typed by hand into a block is caught
+    assert "1,234 LUTs" in readme
+    (checkout / "README.md").write_text(readme.replace("1,234 LUTs", "1,721 LUTs"))
+    capsys.readouterr()
+    assert figures.main(["--check", "--root", str(checkout)]) == 1
+    assert "README.md: readme" in capsys.readouterr().err
+
+
+def test_a_source_not_measured_keeps_its_recorded_figures(tmp_path, checkout, capsys):
+    build = tmp_path / "build"
+    _fresh_build(build)
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    before = json.loads((checkout / figures.RECORD).read_text())["coverage"]
+    (build / "coverage" / "summary.json").unlink()
+    (build / "bench" / "synth.json").write_text(json.dumps({"lut": 1500, "ff": 2000, "target_lut": 1800, "flow": "y"}))
+    capsys.readouterr()
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    out = capsys.readouterr().out
+    assert "coverage: " in out and "not found, kept the recorded figures (make coverage refreshes them)" in out
+    after = json.loads((checkout / figures.RECORD).read_text())
+    assert after["coverage"] == before and after["synth"]["lut"] == 1500
+    flat = " ".join((checkout / "README.md").read_text().split())
+    assert "1,500 LUTs" in flat and "98.1 % line coverage" in flat
+    # with neither a record nor the file, the generator says what to run
+    (checkout / figures.RECORD).unlink()
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 1
+    assert "run make coverage first" in capsys.readouterr().err
+
+
+def test_bad_records_name_the_file(tmp_path, checkout, capsys):
+    build = tmp_path / "build"
+    _fresh_build(build)
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    (build / "bench" / "synth.json").write_text("{not json")
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 1
+    assert "synth.json" in capsys.readouterr().err
+    _spreadless = {"view_vs_plain_ratio": 0.92, "wrap_view_vs_plain_ratio": 0.9, "map_16x4MiB_ms": 1.3}
+    (build / "bench" / "synth.json").write_text(json.dumps({"lut": 1, "ff": 1, "target_lut": 1, "flow": "x"}))
+    (build / "bench" / "ring.json").write_text(json.dumps(_spreadless))
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 1
+    assert "view_vs_plain_ratio: expected a measured spread" in capsys.readouterr().err
+    # nothing was written on failure
+    assert figures.main(["--check", "--root", str(checkout)]) == 0
+
+
+def test_unmatched_markers_are_an_error(tmp_path, checkout, capsys):
+    build = tmp_path / "build"
+    _fresh_build(build)
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    (checkout / "docs" / "fast-model.md").write_text("<!-- figures:begin fast-model -->\nno end\n")
+    assert figures.main(["--check", "--root", str(checkout)]) == 1
+    assert "unmatched figures markers" in capsys.readouterr().err
