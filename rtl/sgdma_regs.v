@@ -111,14 +111,6 @@ module sgdma_regs #(
     // tail).  The whole new tail enters tail_r at the doorbell's own clock edge.
     localparam [7:0] REG_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_S2MM_TAILDESC_MSB
                                                       : `SGDMA_REG_S2MM_TAILDESC;
-    wire [63:0] tail_new;
-    generate
-        if (ADDR_WIDTH > 32) begin : g_tail64
-            assign tail_new = {wd, tail_lo, 6'b0};
-        end else begin : g_tail32
-            assign tail_new = {32'd0, wd[31:6], 6'b0};
-        end
-    endgenerate
     assign tail_wr   = wr_fire && (wa == REG_DOORBELL);
     assign ioc_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_IOC_IRQ];
     assign dly_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_DLY_IRQ];
@@ -175,7 +167,7 @@ module sgdma_regs #(
             if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC)
                 tail_lo <= wd[31:6];
             if (tail_wr)
-                tail_r <= tail_new;
+                tail_r <= (ADDR_WIDTH > 32) ? {wd, tail_lo, 6'b0} : {32'd0, wd[31:6], 6'b0};
             if (wr_fire && wa == `SGDMA_REG_SG_CTL)
                 sg_cache <= wd[`SGDMA_SG_CTL_SG_CACHE +: 4];
             if (wr_fire && wa == `SGDMA_REG_SGDMA_XCTRL) begin
@@ -287,7 +279,8 @@ module sgdma_regs #(
         end
     end
 
-    // Address bits outside the decoded window are ignored.
+    // Address bits outside the decoded window are ignored; TAILDESC's low word reads back from
+    // tail_lo (as written, before its doorbell in 64-bit builds).
     wire unused_ok = &{1'b0, s_axi_lite_awaddr[9:8], s_axi_lite_awaddr[1:0],
                        s_axi_lite_araddr[9:8], s_axi_lite_araddr[1:0], st_err[6],
                        tail64[31:0]};
