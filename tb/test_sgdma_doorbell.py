@@ -100,10 +100,6 @@ def check_fetches(env: Env, descs: list[int], upto: int) -> None:
     assert got == want, f"descriptor reads {[hex(a) for a in got]}, expected {[hex(a) for a in want]}"
 
 
-def high_base(tb_addr_width: int, low: int, high: int) -> int:
-    return high if tb_addr_width > 32 else low
-
-
 # ------------------------------------------------------------------------------ (a) first doorbell
 async def one_committed_descriptor(env: Env, desc_off: int, buf_off: int, seed: int) -> None:
     """CURDESC = BD0, RS = 1, TAILDESC = BD0 with BD1 and BD2 valid (non-zero lengths) but not
@@ -141,7 +137,7 @@ async def first_doorbell_stops_at_curdesc(dut):
     """After a hard reset and again after a soft reset (a new ring elsewhere), the first
     doorbell with TAILDESC = CURDESC honours that TAILDESC. In 64-bit builds the memory sits
     above 4 GiB, so both address words matter."""
-    base = high_base(len(dut.m_axi_s2mm_awaddr), 0x4000_0000, 0x3_4000_0000)
+    base = 0x3_4000_0000 if len(dut.m_axi_s2mm_awaddr) > 32 else 0x4000_0000
     env = Env(dut, base)
     await env.tb.reset()
     await one_committed_descriptor(env, DESC_OFF, BUF_OFF, seed=1)
@@ -296,7 +292,7 @@ async def doorbell_while_old_tail_is_fetched(dut):
     value moves the tail on (2 descriptors) or repeats it. Every run must end Idle exactly at
     the new tail: all descriptors up to it complete, none after it is read."""
     aw = len(dut.m_axi_s2mm_awaddr)
-    base = high_base(aw, 0x0, 0x1_0000_0000)
+    base = 0x1_0000_0000 if aw > 32 else 0
     env = Env(dut, base)
     tb = env.tb
     db_reg = "S2MM_TAILDESC_MSB" if aw > 32 else "S2MM_TAILDESC"
