@@ -192,11 +192,13 @@ class SgdmaDriver:
         return self.chain.ring_size if self.chain else 0
 
     async def _write_addr(self, name: str, addr: int) -> None:
-        if self.config.get("addr64"):
-            await self.hw.write_reg(rm.REG[name + "_MSB"].offset, addr >> 32)
-        elif addr >> 32:
+        # Low word first, then _MSB, as Linux lo_hi_writeq and xaxidma do: with 64-bit
+        # addresses the _MSB write of TAILDESC is the doorbell.
+        if not self.config.get("addr64") and addr >> 32:
             raise DriverError(f"{name} {addr:#x} does not fit a 32-bit engine")
         await self.hw.write_reg(rm.REG[name].offset, addr & 0xFFFFFFFF)
+        if self.config.get("addr64"):
+            await self.hw.write_reg(rm.REG[name + "_MSB"].offset, addr >> 32)
 
     async def start(self) -> None:
         if self.chain is None:

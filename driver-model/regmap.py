@@ -135,9 +135,12 @@ REGISTERS: tuple[Register, ...] = (
     Register("S2MM_CURDESC_MSB", 0x3C, "rw", "CURDESC bits 63:32 (reads 0 with 32-bit addresses).",
              (Field("ADDR", 0, 32),)),
     Register("S2MM_TAILDESC", 0x40, "rw",
-             "Last descriptor to process. Writing it (the doorbell) starts or resumes fetching.",
+             "Last descriptor to process. With 32-bit addresses writing it is the doorbell (starts or resumes "
+             "fetching); with 64-bit addresses the write only latches bits 31:0.",
              (Field("ADDR", 0, 32, doc="Descriptor address bits 31:0; bits 5:0 read 0."),)),
-    Register("S2MM_TAILDESC_MSB", 0x44, "rw", "TAILDESC bits 63:32; write before TAILDESC.",
+    Register("S2MM_TAILDESC_MSB", 0x44, "rw",
+             "TAILDESC bits 63:32; with 64-bit addresses write it after TAILDESC: this write is the doorbell. "
+             "Reads 0 and rings nothing with 32-bit addresses.",
              (Field("ADDR", 0, 32),)),
     Register("SGDMA_ID", 0x80, "ro", "Extension: identification.", (
         Field("MINOR", 0, 8, access="ro", reset=0),

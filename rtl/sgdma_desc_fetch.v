@@ -2,7 +2,10 @@
 // Reads descriptors (words 0x00-0x1C) over the m_axi_sg read channels and queues them for the
 // data mover.  Up to two fetches are in flight: the next descriptor's read is issued as soon as
 // the NXTDESC word of the current one arrives.  Tail mode stops after the descriptor at
-// TAILDESC; cyclic mode follows NXTDESC forever.  With the ownership check (cyclic mode), a
+// TAILDESC: it issues no read after the one at the current TAILDESC, a condition it compares
+// continuously (last read issued against the register), so a doorbell in any clock, including
+// the clock the old tail is issued and the first one after a reset, takes effect with the new
+// value.  Cyclic mode follows NXTDESC forever.  With the ownership check (cyclic mode), a
 // descriptor whose Cmplt bit is still set is not used: the fetcher waits for a doorbell
 // (TAILDESC write) and reads it again.  Fetch errors and Cmplt-set descriptors outside cyclic
 // mode are queued as error entries, so that the descriptors before them complete first.
@@ -66,7 +69,6 @@ module sgdma_desc_fetch #(
     // ------------------------------------------------------------------ fetch control state
     reg                  active;       // a doorbell started the chain
     reg                  stopped;      // an error entry was queued: fetch nothing more
-    reg                  tail_issued;  // the TAILDESC descriptor has been requested (tail mode)
     reg                  owner_wait;   // waiting for software to release a descriptor
     reg                  next_known;   // next_addr is valid and not yet requested
     reg [ADDR_WIDTH-1:0] next_addr;
@@ -101,9 +103,13 @@ module sgdma_desc_fetch #(
                      (oldest == issue_addr[ADDR_WIDTH-1:6]);
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
+    // Tail mode: the last read issued (m_axi_sg_araddr holds it; the first read of a chain issues
+    // in the doorbell's clock) is the descriptor at TAILDESC.  Compared every clock with the
+    // register, never remembered, so it cannot go stale when TAILDESC moves.
+    wire tail_issued = active && !cyclic &&
+                       (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
     wire issue = issue_ok && !own_block && ((doorbell && !active) ||
                               (active && next_known && !tail_issued && !owner_wait));
-    wire issue_is_tail = !cyclic && (issue_addr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
 
     wire r_fire = m_axi_sg_rvalid;       // rready is always 1
     wire [255:0] words_next = {m_axi_sg_rdata, words[255:SG_DATA_WIDTH]};
@@ -144,7 +150,6 @@ module sgdma_desc_fetch #(
         if (rst) begin
             active           <= 1'b0;
             stopped          <= 1'b0;
-            tail_issued      <= 1'b0;
             owner_wait       <= 1'b0;
             next_known       <= 1'b0;
             next_addr        <= {ADDR_WIDTH{1'b0}};
@@ -162,14 +167,14 @@ module sgdma_desc_fetch #(
             if (m_axi_sg_arready)
                 m_axi_sg_arvalid <= 1'b0;
 
-            // Doorbell: start the chain, or let it go past the old tail / re-read an owned descriptor.
+            // Doorbell: start the chain, or re-read an owned descriptor.  (Going past the old
+            // tail needs nothing here: tail_issued follows the TAILDESC register.)
             if (doorbell && enable) begin
                 active      <= 1'b1;
                 if (!active) begin
                     next_addr  <= curdesc;
                     next_known <= 1'b1;
                 end
-                tail_issued <= 1'b0;
                 if (owner_wait) begin
                     owner_wait <= 1'b0;
                     next_known <= 1'b1;
@@ -225,8 +230,6 @@ module sgdma_desc_fetch #(
                 m_axi_sg_arvalid <= 1'b1;
                 m_axi_sg_araddr  <= issue_addr;
                 next_known       <= 1'b0;
-                if (issue_is_tail)
-                    tail_issued <= 1'b1;
             end
         end
     end

@@ -43,7 +43,7 @@ module sgdma_regs #(
     output wire                  dmacr_wr,     // pulse: DMACR written (reloads the coalescer)
     output wire [ADDR_WIDTH-1:0] curdesc,
     output wire [ADDR_WIDTH-1:0] taildesc,
-    output wire                  tail_wr,      // pulse: TAILDESC (low word) written
+    output wire                  tail_wr,      // pulse: doorbell (TAILDESC, or TAILDESC_MSB in 64-bit builds)
     output reg  [3:0]            sg_cache,
     output reg                   policy_drop,
     output reg                   ownership,
@@ -76,7 +76,8 @@ module sgdma_regs #(
     input  wire [63:0]           cnt_drop_pkts
 );
     reg [63:0] cur_r;
-    reg [63:0] tail_r;
+    reg [63:0] tail_r;     // the tail the engine works to: changes only with the doorbell write
+    reg [31:6] tail_lo;    // TAILDESC bits 31:6 as last written (read back as written)
     assign curdesc  = cur_r[ADDR_WIDTH-1:0];
     assign taildesc = tail_r[ADDR_WIDTH-1:0];
 
@@ -104,7 +105,13 @@ module sgdma_regs #(
 
     assign dmacr_wr  = wr_dmacr;
     assign reset_req = wr_dmacr && wd[`SGDMA_S2MM_DMACR_RESET];
-    assign tail_wr   = wr_fire && (wa == `SGDMA_REG_S2MM_TAILDESC);
+    // The doorbell is the write that completes the tail address: TAILDESC in 32-bit builds,
+    // TAILDESC_MSB in 64-bit builds (the low word only latches there, so software that writes
+    // the low word first, as Linux lo_hi_writeq and xaxidma do, never exposes a half-written
+    // tail).  The whole new tail enters tail_r at the doorbell's own clock edge.
+    localparam [7:0] REG_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_S2MM_TAILDESC_MSB
+                                                      : `SGDMA_REG_S2MM_TAILDESC;
+    assign tail_wr   = wr_fire && (wa == REG_DOORBELL);
     assign ioc_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_IOC_IRQ];
     assign dly_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_DLY_IRQ];
     assign err_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_ERR_IRQ];
@@ -133,6 +140,7 @@ module sgdma_regs #(
             irq_delay     <= DMACR_RST[`SGDMA_S2MM_DMACR_IRQ_DELAY +: 8];
             cur_r         <= 64'd0;
             tail_r        <= 64'd0;
+            tail_lo       <= 26'd0;
             sg_cache      <= SGCTL_RST[`SGDMA_SG_CTL_SG_CACHE +: 4];
             policy_drop   <= 1'b0;
             ownership     <= 1'b0;
@@ -157,9 +165,9 @@ module sgdma_regs #(
             else if (wr_fire && st_halted && wa == `SGDMA_REG_S2MM_CURDESC_MSB && ADDR_WIDTH > 32)
                 cur_r[63:32] <= wd;
             if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC)
-                tail_r[31:0] <= {wd[31:6], 6'b0};
-            if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC_MSB && ADDR_WIDTH > 32)
-                tail_r[63:32] <= wd;
+                tail_lo <= wd[31:6];
+            if (tail_wr)
+                tail_r <= (ADDR_WIDTH > 32) ? {wd, tail_lo, 6'b0} : {32'd0, wd[31:6], 6'b0};
             if (wr_fire && wa == `SGDMA_REG_SG_CTL)
                 sg_cache <= wd[`SGDMA_SG_CTL_SG_CACHE +: 4];
             if (wr_fire && wa == `SGDMA_REG_SGDMA_XCTRL) begin
@@ -245,7 +253,7 @@ module sgdma_regs #(
                     `SGDMA_REG_S2MM_DMASR:          s_axi_lite_rdata <= dmasr_rd;
                     `SGDMA_REG_S2MM_CURDESC:        s_axi_lite_rdata <= cur64[31:0];
                     `SGDMA_REG_S2MM_CURDESC_MSB:    s_axi_lite_rdata <= cur64[63:32];
-                    `SGDMA_REG_S2MM_TAILDESC:       s_axi_lite_rdata <= tail64[31:0];
+                    `SGDMA_REG_S2MM_TAILDESC:       s_axi_lite_rdata <= {tail_lo, 6'b0};
                     `SGDMA_REG_S2MM_TAILDESC_MSB:   s_axi_lite_rdata <= tail64[63:32];
                     `SGDMA_REG_SGDMA_ID:            s_axi_lite_rdata <= `SGDMA_RESET_SGDMA_ID;
                     `SGDMA_REG_SGDMA_CONFIG:        s_axi_lite_rdata <= CONFIG_WORD;
@@ -271,8 +279,10 @@ module sgdma_regs #(
         end
     end
 
-    // Address bits outside the decoded window are ignored.
+    // Address bits outside the decoded window are ignored; TAILDESC's low word reads back from
+    // tail_lo (as written, before its doorbell in 64-bit builds).
     wire unused_ok = &{1'b0, s_axi_lite_awaddr[9:8], s_axi_lite_awaddr[1:0],
-                       s_axi_lite_araddr[9:8], s_axi_lite_araddr[1:0], st_err[6]};
+                       s_axi_lite_araddr[9:8], s_axi_lite_araddr[1:0], st_err[6],
+                       tail64[31:0]};
 endmodule
 `default_nettype wire

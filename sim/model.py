@@ -169,6 +169,7 @@ class EngineModel:
         self.ioc_en = self.dly_en = self.err_en = False
         self.threshold, self.delay = 1, 0
         self.curdesc = self.taildesc = 0
+        self._tail_lo = 0      # TAILDESC low word as written; taken into taildesc by the doorbell
         self.sg_cache = 0b0011
         self.policy_drop = self.ownership = self.ovr_en = self.pos_wb = False
         self.halted, self.err_bits = True, set()
@@ -200,7 +201,7 @@ class EngineModel:
         if off == regs["S2MM_CURDESC_MSB"].offset:
             return self.curdesc >> 32 if self.p.addr_width > 32 else 0
         if off == regs["S2MM_TAILDESC"].offset:
-            return self.taildesc & 0xFFFFFFFF
+            return self._tail_lo
         if off == regs["S2MM_TAILDESC_MSB"].offset:
             return self.taildesc >> 32 if self.p.addr_width > 32 else 0
         if off == regs["SG_CTL"].offset:
@@ -258,11 +259,16 @@ class EngineModel:
         elif off == regs["S2MM_CURDESC_MSB"].offset and self.halted and self.p.addr_width > 32:
             self.curdesc = (self.curdesc & 0xFFFFFFFF) | (v << 32)
         elif off == regs["S2MM_TAILDESC_MSB"].offset and self.p.addr_width > 32:
-            self.taildesc = (self.taildesc & 0xFFFFFFFF) | (v << 32)
-        elif off == regs["S2MM_TAILDESC"].offset:
-            self.taildesc = (self.taildesc & ~0xFFFFFFFF) | (v & ~0x3F)
+            # 64-bit builds: the _MSB write is the doorbell and completes the tail address
+            self.taildesc = (v << 32) | self._tail_lo
             if not self.halted:
                 self._doorbell()
+        elif off == regs["S2MM_TAILDESC"].offset:
+            self._tail_lo = v & 0xFFFFFFC0
+            if self.p.addr_width == 32:   # 64-bit builds: the low word only latches
+                self.taildesc = self._tail_lo
+                if not self.halted:
+                    self._doorbell()
         elif off == regs["SG_CTL"].offset:
             self.sg_cache = v & 0xF
         elif off == XC.offset:
@@ -278,7 +284,10 @@ class EngineModel:
             self.started = True
             self.next_desc = self.curdesc
             self._doorbell_time = self.s.now
-        self.tail_reached = False
+            self.tail_reached = False
+        elif self.tail_reached:
+            # as in the RTL: stopped after the tail, it stays stopped unless TAILDESC moved
+            self.tail_reached = (self.curdesc >> 6) == (self.taildesc >> 6)
         self.owner_wait = False
         self.wake.set()
 
@@ -433,7 +442,6 @@ class EngineModel:
                     await self._after(t_avail)
                     self.owner_wait = True
                     continue
-            is_tail = not self.cyclic and (addr >> 6) == (self.taildesc >> 6)
             self.next_desc = nxt & ~0x3F
             if length == 0:
                 await self._after(max(last_done, t_avail))
@@ -476,7 +484,7 @@ class EngineModel:
             self._w_total += take
             starts.append(start)
             mover_free = end
-            if is_tail:
+            if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
                 self.tail_reached = True
             status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
             if data and not self._write(buf, data):

@@ -266,9 +266,11 @@ class TB:
         return (hi << 32) | lo
 
     async def write_addr(self, name: str, addr: int) -> None:
+        """A descriptor address register, low word first, then _MSB (the order of Linux
+        lo_hi_writeq and xaxidma; with 64-bit addresses the TAILDESC_MSB write is the doorbell)."""
+        await self.write_reg(name, addr & 0xFFFFFFFF)
         if self.addr_width > 32:
             await self.write_reg(f"{name}_MSB", addr >> 32)
-        await self.write_reg(name, addr & 0xFFFFFFFF)
 
     # -------------------------------------------------------------- memory helpers
     def fill(self, start: int, length: int, value: int = 0xA5) -> None:

@@ -1,0 +1,372 @@
+"""The TAILDESC doorbell of rtl/sgdma.v as PG021 software uses it.
+
+- The first doorbell after a hard or soft reset with CURDESC = TAILDESC (one descriptor
+  committed before the start, the bare-metal driver flow) processes exactly that descriptor.
+- 64-bit address builds: the TAILDESC_MSB write is the doorbell and the low-word write only
+  latches, so software writing the low word first (Linux ``lo_hi_writeq``, ``xaxidma``) works,
+  also with a ring that straddles 4 GiB. 32-bit builds: the low-word write is the doorbell and
+  the _MSB words read 0.
+- A doorbell written in any clock around the fetch of the old tail (the same clock included)
+  neither stalls the engine nor lets it run past the new tail.
+
+Memory is pre-filled with a guard pattern; every test checks the buffers, STATUS words, the
+descriptor reads on m_axi_sg and that no guard byte changed.
+"""
+from __future__ import annotations
+
+import random
+
+import cocotb
+import pytest
+from cocotb.triggers import ClockCycles, RisingEdge
+
+from sgdma_driver import regmap as rm
+from sgdma_sim import reference
+from sgdma_sim.reference import s2mm_expected
+from sgdma_tb import TB, OffsetPort, pattern
+
+GUARD = 0xA5
+MEM_SIZE = 1 << 17
+DESC_OFF = 0x1000
+BUF_OFF = 0x4000
+FOUR_GIB = 1 << 32
+SR = rm.S2MM_DMASR
+ERR_BITS = (SR.DMA_INT_ERR.mask | SR.DMA_SLV_ERR.mask | SR.DMA_DEC_ERR.mask | SR.SG_INT_ERR.mask
+            | SR.SG_SLV_ERR.mask | SR.SG_DEC_ERR.mask)
+
+
+class Env:
+    """A TB whose memory sits at bus address ``base``, with a log of descriptor reads."""
+
+    def __init__(self, dut, base: int, mem_size: int = MEM_SIZE):
+        mem = bytearray(mem_size)
+        self.base = base
+        self.tb = TB(dut, mem=mem, port=OffsetPort(mem, base))
+        self.fetches: list[int] = []          # bus address of every m_axi_sg AR, in order
+        orig = self.tb.sg_rd.ar_channel.recv
+
+        async def spy():
+            ar = await orig()
+            self.fetches.append(int(ar.araddr))
+            return ar
+        self.tb.sg_rd.ar_channel.recv = spy
+
+    def bus(self, off: int) -> int:
+        return self.base + off
+
+    def ring(self, desc_off: int, bufs: list[tuple[int, int]], stride: int = rm.DESC_SIZE) -> list[int]:
+        """A ring (the last descriptor points to the first, as the driver model builds it) in
+        tail mode; returns descriptor memory offsets."""
+        return self.tb.write_chain(desc_off, bufs, cyclic=True, stride=stride, bus_base=self.base)
+
+    async def settle_idle(self, what: str) -> None:
+        """Some time for the engine to run ahead if it were going to; then Idle and no error."""
+        await ClockCycles(self.tb.dut.axi_aclk, 300)
+        sr = await self.tb.read_reg("S2MM_DMASR")
+        assert not sr & ERR_BITS, f"{what}: DMASR {sr:#010x} has error bits"
+        assert not SR.HALTED.get(sr), f"{what}: DMASR {sr:#010x}: halted"
+        assert SR.IDLE.get(sr), f"{what}: DMASR {sr:#010x}: Idle expected at the tail"
+
+
+def check_done(env: Env, descs: list[int], bufs: list[tuple[int, int]], expected, upto: int) -> None:
+    """Descriptors 0..upto hold their expected data and STATUS; the later ones are untouched
+    (STATUS 0, buffer still guard bytes)."""
+    tb = env.tb
+    for i, (addr, length) in enumerate(bufs):
+        st = tb.status(descs[i])
+        got = bytes(tb.mem[addr:addr + length])
+        if i <= upto:
+            exp = expected[i]
+            assert st == exp.status, f"BD{i}: STATUS {st:#010x}, expected {exp.status:#010x}"
+            assert got[:len(exp.data)] == exp.data, f"BD{i}: buffer does not hold its packet"
+        else:
+            assert st == 0, f"BD{i} after the tail: STATUS {st:#010x}, expected untouched (0)"
+            assert got == bytes([GUARD]) * length, f"BD{i} after the tail: its buffer was written"
+
+
+def check_guards(env: Env, bufs: list[tuple[int, int]], lo: int, hi: int) -> None:
+    mask = bytearray(hi - lo)
+    for addr, length in bufs:
+        mask[addr - lo:addr - lo + length] = b"\x01" * length
+    mem = env.tb.mem
+    bad = [lo + i for i in range(hi - lo) if not mask[i] and mem[lo + i] != GUARD]
+    assert not bad, f"{len(bad)} guard bytes overwritten, first at bus {env.bus(bad[0]):#x}"
+
+
+def check_fetches(env: Env, descs: list[int], upto: int) -> None:
+    """Descriptors 0..upto were each read once, in order, and nothing else."""
+    want = [env.bus(d) for d in descs[:upto + 1]]
+    got = env.fetches
+    assert got == want, f"descriptor reads {[hex(a) for a in got]}, expected {[hex(a) for a in want]}"
+
+
+# ------------------------------------------------------------------------------ (a) first doorbell
+async def one_committed_descriptor(env: Env, desc_off: int, buf_off: int, seed: int) -> None:
+    """CURDESC = BD0, RS = 1, TAILDESC = BD0 with BD1 and BD2 valid (non-zero lengths) but not
+    committed: exactly BD0 completes and the channel is Idle; a doorbell to BD1 then completes
+    BD1 alone."""
+    tb = env.tb
+    lengths = [256, 192, 128]
+    bufs = reference.place_buffers(lengths, [0, 3, 5], buf_off, 96)
+    lo, hi = buf_off, bufs[-1][0] + bufs[-1][1] + 256
+    tb.fill(lo, hi - lo, GUARD)
+    descs = env.ring(desc_off, bufs)
+    packets = [pattern(n, seed=seed + i) for i, n in enumerate(lengths[:2])]
+    expected = s2mm_expected(packets, lengths)
+    env.fetches.clear()
+    await tb.start(env.bus(descs[0]), env.bus(descs[0]))
+    for p in packets:       # data for BD1 waits in the device: nothing may take it yet
+        await tb.send(p)
+    await tb.wait_status(descs[0], 20_000)
+    await env.settle_idle("TAILDESC = CURDESC")
+    check_done(env, descs, bufs, expected, 0)
+    check_fetches(env, descs, 0)
+    assert int(tb.dut.s_axis_s2mm_tready.value) == 0, "the stream must stall while BD1 is not committed"
+
+    await tb.write_addr("S2MM_TAILDESC", env.bus(descs[1]))
+    await tb.wait_status(descs[1], 20_000)
+    await env.settle_idle("TAILDESC moved to BD1")
+    check_done(env, descs, bufs, expected, 1)
+    check_fetches(env, descs, 1)
+    check_guards(env, bufs, lo, hi)
+    assert await tb.read_reg("S2MM_TAILDESC") == env.bus(descs[1]) & 0xFFFFFFFF
+
+
+@cocotb.test()
+async def first_doorbell_stops_at_curdesc(dut):
+    """After a hard reset and again after a soft reset (a new ring elsewhere), the first
+    doorbell with TAILDESC = CURDESC honours that TAILDESC. In 64-bit builds the memory sits
+    above 4 GiB, so both address words matter."""
+    base = 0x3_4000_0000 if len(dut.m_axi_s2mm_awaddr) > 32 else 0x4000_0000
+    env = Env(dut, base)
+    await env.tb.reset()
+    await one_committed_descriptor(env, DESC_OFF, BUF_OFF, seed=1)
+    await env.tb.soft_reset()
+    assert await env.tb.read_reg("S2MM_TAILDESC") == 0, "soft reset must clear TAILDESC"
+    await one_committed_descriptor(env, DESC_OFF + 0x400, BUF_OFF + 0x4000, seed=11)
+
+
+# ------------------------------------------------------------------------------ (b) write order
+@cocotb.test()
+async def doorbell_word_and_4gib_ring(dut):
+    """64-bit builds: a ring straddling 4 GiB (descriptors at 0xFFFF_FF00.., buffers below and
+    above), TAILDESC written low word then _MSB; the low word alone only latches (reads back,
+    starts nothing). 32-bit builds: the low word is the doorbell, _MSB reads 0 and rings
+    nothing."""
+    aw = len(dut.m_axi_s2mm_awaddr)
+    if aw > 32:
+        await _ring_across_4gib(dut)
+    else:
+        await _doorbell_32(dut)
+
+
+async def _ring_across_4gib(dut) -> None:
+    base = FOUR_GIB - 0x10000
+    env = Env(dut, base, mem_size=0x20000)
+    tb = env.tb
+    await tb.reset()
+    n = 8
+    desc_off = 0x10000 - 4 * rm.DESC_SIZE      # BD0-BD3 below 4 GiB, BD4-BD7 above
+    lengths = [160 + 8 * i for i in range(n)]
+    bufs = []
+    for i, length in enumerate(lengths):
+        region = 0x4000 if i % 2 == 0 else 0x14000   # even buffers below 4 GiB, odd above
+        bufs.append((region + (i // 2) * 0x400 + i, length))
+    tb.fill(0, len(tb.mem), GUARD)
+    descs = env.ring(desc_off, bufs)
+    assert env.bus(descs[3]) < FOUR_GIB <= env.bus(descs[4])
+    assert env.bus(bufs[0][0]) < FOUR_GIB <= env.bus(bufs[1][0])
+    packets = [pattern(n_, seed=40 + i) for i, n_ in enumerate(lengths)]
+    expected = s2mm_expected(packets, lengths)
+
+    await tb.start(env.bus(descs[0]), env.bus(descs[1]))
+    for p in packets:
+        await tb.send(p)
+    await tb.wait_status(descs[1], 20_000)
+    await env.settle_idle("tail BD1 (below 4 GiB)")
+    check_done(env, descs, bufs, expected, 1)
+
+    # across 4 GiB: the high word changes from 0 to 1
+    await tb.write_addr("S2MM_TAILDESC", env.bus(descs[5]))
+    await tb.wait_status(descs[5], 20_000)
+    await env.settle_idle("tail BD5 (above 4 GiB)")
+    check_done(env, descs, bufs, expected, 5)
+    check_fetches(env, descs, 5)
+
+    # the low word alone latches and starts nothing
+    tail7 = env.bus(descs[7])
+    await tb.write_reg("S2MM_TAILDESC", tail7 & 0xFFFFFFFF)
+    await env.settle_idle("TAILDESC low word written, _MSB not yet")
+    check_done(env, descs, bufs, expected, 5)
+    check_fetches(env, descs, 5)
+    assert await tb.read_reg("S2MM_TAILDESC") == tail7 & 0xFFFFFFFF, "low word reads back as written"
+    await tb.write_reg("S2MM_TAILDESC_MSB", tail7 >> 32)
+    await tb.wait_status(descs[7], 20_000)
+    await env.settle_idle("tail BD7 after the _MSB write")
+    check_done(env, descs, bufs, expected, 7)
+    check_fetches(env, descs, 7)
+
+    # back below 4 GiB (the high word changes from 1 to 0): software hands BD0 back
+    tb.clear_status(descs[0])
+    tb.fill(bufs[0][0], bufs[0][1], GUARD)
+    extra = pattern(lengths[0], seed=60)
+    await tb.send(extra)
+    await tb.write_addr("S2MM_TAILDESC", env.bus(descs[0]))
+    await tb.wait_status(descs[0], 20_000)
+    await env.settle_idle("tail BD0 again (below 4 GiB)")
+    again = s2mm_expected([extra], lengths[:1])[0]
+    assert tb.status(descs[0]) == again.status
+    assert bytes(tb.mem[bufs[0][0]:bufs[0][0] + lengths[0]]) == again.data
+    assert env.fetches == [env.bus(d) for d in descs] + [env.bus(descs[0])], \
+        f"descriptor reads {[hex(a) for a in env.fetches]}"
+    assert await tb.read_counter("COMPLETED") == n + 1
+    check_guards(env, bufs[0::2], 0x4000, 0x5000)
+    check_guards(env, bufs[1::2], 0x14000, 0x15000)
+
+
+async def _doorbell_32(dut) -> None:
+    env = Env(dut, 0x8000_0000)
+    tb = env.tb
+    await tb.reset()
+    lengths = [128, 128, 128]
+    bufs = reference.place_buffers(lengths, [0, 1, 2], BUF_OFF, 96)
+    lo, hi = BUF_OFF, bufs[-1][0] + bufs[-1][1] + 256
+    tb.fill(lo, hi - lo, GUARD)
+    descs = env.ring(DESC_OFF, bufs)
+    packets = [pattern(n, seed=70 + i) for i, n in enumerate(lengths)]
+    expected = s2mm_expected(packets, lengths)
+    await tb.start(env.bus(descs[0]), env.bus(descs[0]))
+    for p in packets:
+        await tb.send(p)
+    await tb.wait_status(descs[0], 20_000)
+    await env.settle_idle("tail BD0")
+    await tb.write_reg("S2MM_TAILDESC_MSB", 0x1)
+    await tb.write_reg("S2MM_CURDESC_MSB", 0x1)
+    await env.settle_idle("_MSB written in a 32-bit build")
+    check_fetches(env, descs, 0)
+    check_done(env, descs, bufs, expected, 0)
+    assert await tb.read_reg("S2MM_TAILDESC_MSB") == 0
+    assert await tb.read_reg("S2MM_CURDESC_MSB") == 0
+    await tb.write_reg("S2MM_TAILDESC", env.bus(descs[2]))
+    await tb.wait_status(descs[2], 20_000)
+    await env.settle_idle("tail BD2")
+    check_done(env, descs, bufs, expected, 2)
+    check_fetches(env, descs, 2)
+    check_guards(env, bufs, lo, hi)
+
+
+# ------------------------------------------------------------------------------ (c) doorbell timing
+class Clocks:
+    """Clock numbers of the doorbell write (AXI-Lite write handshake on the doorbell register)
+    and of the m_axi_sg read issue of one descriptor (the clock before its ARVALID rises)."""
+
+    def __init__(self, dut, doorbell_off: int):
+        self.dut, self.off = dut, doorbell_off
+        self.cycle = 0
+        self.watch_addr: int | None = None
+        self.doorbells: list[int] = []
+        self.issues: list[int] = []
+        cocotb.start_soon(self._run())
+
+    async def _run(self) -> None:
+        d = self.dut
+        prev_ar = False
+        while True:
+            await RisingEdge(d.axi_aclk)
+            c = self.cycle
+            if (d.s_axi_lite_awvalid.value and d.s_axi_lite_wvalid.value and d.s_axi_lite_awready.value
+                    and int(d.s_axi_lite_awaddr.value) == self.off):
+                self.doorbells.append(c)
+            ar = bool(d.m_axi_sg_arvalid.value)
+            if ar and not prev_ar and self.watch_addr is not None \
+                    and int(d.m_axi_sg_araddr.value) == self.watch_addr:
+                self.issues.append(c - 1)
+            prev_ar = ar and not d.m_axi_sg_arready.value
+            self.cycle += 1
+
+
+@cocotb.test()
+async def doorbell_while_old_tail_is_fetched(dut):
+    """TAILDESC is written again at a randomised delay that sweeps the write over the clocks
+    in which the engine issues the read of the old tail (the same clock included); the new
+    value moves the tail on (2 descriptors) or repeats it. Every run must end Idle exactly at
+    the new tail: all descriptors up to it complete, none after it is read."""
+    aw = len(dut.m_axi_s2mm_awaddr)
+    base = 0x1_0000_0000 if aw > 32 else 0
+    env = Env(dut, base)
+    tb = env.tb
+    db_reg = "S2MM_TAILDESC_MSB" if aw > 32 else "S2MM_TAILDESC"
+    clocks = Clocks(dut, rm.REG[db_reg].offset)
+    old_tail, n = 2, 6
+    lengths = [64] * n
+    bufs = reference.place_buffers(lengths, [i % 4 for i in range(n)], BUF_OFF, 64)
+    lo, hi = BUF_OFF, bufs[-1][0] + bufs[-1][1] + 256
+    rng = random.Random(2024)
+    runs = [(delay, step) for delay in range(0, 28) for step in (2, 0)]
+    rng.shuffle(runs)
+    offsets: dict[int, set[int]] = {2: set(), 0: set()}
+    failures: list[str] = []
+    await tb.reset()
+    for k, (delay, step) in enumerate(runs):
+        if k % 2:
+            await tb.soft_reset()
+        else:
+            await tb.reset()
+            tb.reset_source()
+        tb.fill(lo, hi - lo, GUARD)
+        descs = env.ring(DESC_OFF, bufs)
+        new_tail = old_tail + step
+        packets = [pattern(64, seed=100 + k * n + i) for i in range(n)]
+        expected = s2mm_expected(packets, lengths)
+        env.fetches.clear()
+        clocks.watch_addr = env.bus(descs[old_tail])
+        clocks.doorbells.clear()
+        clocks.issues.clear()
+        for p in packets:
+            await tb.send(p)
+        await tb.start(env.bus(descs[0]), env.bus(descs[old_tail]), irq=False)
+        first_doorbell = clocks.doorbells[-1]
+        await ClockCycles(dut.axi_aclk, delay)
+        await tb.write_addr("S2MM_TAILDESC", env.bus(descs[new_tail]))
+        label = "moved" if step else "repeated"
+        what = f"run {k}: delay {delay}, tail {label} (BD{new_tail})"
+        try:
+            try:
+                await tb.wait_status(descs[new_tail], 5_000)
+            except AssertionError:
+                raise AssertionError(f"stalled, BD{new_tail} never completed "
+                                     f"(reads {[hex(a) for a in env.fetches]})") from None
+            await env.settle_idle(what)
+            assert len(clocks.issues) == 1, f"old tail read issued {len(clocks.issues)} times"
+            assert clocks.doorbells[:-1] == [first_doorbell], f"doorbells at {clocks.doorbells}"
+            check_fetches(env, descs, new_tail)
+            check_done(env, descs, bufs, expected, new_tail)
+            check_guards(env, bufs, lo, hi)
+        except AssertionError as e:
+            rel = clocks.doorbells[-1] - clocks.issues[0] if clocks.issues else None
+            failures.append(f"{what}, doorbell {rel} clock(s) from the old tail's read issue: {e}")
+        if len(clocks.issues) == 1:
+            offsets[step].add(clocks.doorbells[-1] - clocks.issues[0])
+        tb.reset_source()     # the packets after the tail are still queued at the device
+    dut._log.info("doorbell clock - old tail issue clock, seen: %s", {k: sorted(v) for k, v in offsets.items()})
+    assert not failures, f"{len(failures)} of {len(runs)} runs failed:\n" + "\n".join(failures)
+    for step, seen in offsets.items():
+        label = "moved" if step else "repeated"
+        for want in (-1, 0, 1):
+            assert want in seen, (f"tail {label}: no doorbell {want:+d} clock(s) from the old tail's "
+                                  f"read issue (seen {sorted(seen)}); widen the delay range")
+
+
+# ------------------------------------------------------------------------------ pytest entry
+from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
+
+DOORBELL_PARAMS = param_sets([
+    {},
+    {"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8},
+])
+
+
+@pytest.mark.parametrize("params", DOORBELL_PARAMS, ids=param_id)
+@pytest.mark.parametrize("sim", selected_simulators())
+def test_sgdma_doorbell(sim, params):
+    build_and_test("test_sgdma_doorbell", sim, params)
