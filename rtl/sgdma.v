@@ -308,7 +308,7 @@ module sgdma #(
     sgdma_desc_fetch #(
         .ADDR_WIDTH(ADDR_WIDTH), .SG_DATA_WIDTH(SG_DATA_WIDTH), .LEN_WIDTH(LEN_WIDTH)
     ) u_fetch (
-        .clk(clk), .rst(dp_rst), .enable(running), .doorbell(tail_wr && running),
+        .clk(clk), .rst(dp_rst), .enable(running), .doorbell(tail_wr && running), .idle(idle),
         .curdesc(curdesc), .taildesc(taildesc), .cyclic(cyclic), .ownership(ownership),
         .cache(sg_cache), .retire(sw_retire),
         .m_axi_sg_araddr(m_axi_sg_araddr), .m_axi_sg_arlen(m_axi_sg_arlen),

@@ -7,8 +7,10 @@
 // the clock the old tail is issued and the first one after a reset, takes effect with the new
 // value.  Cyclic mode follows NXTDESC forever.  With the ownership check (cyclic mode), a
 // descriptor whose Cmplt bit is still set is not used: the fetcher waits for a doorbell
-// (TAILDESC write) and reads it again.  Fetch errors and Cmplt-set descriptors outside cyclic
-// mode are queued as error entries, so that the descriptors before them complete first.
+// (TAILDESC write) and reads it again.  A doorbell while Idle restarts fetching past the tail
+// (PG021), so a repeated TAILDESC then means one more lap of the ring.  Fetch errors and
+// Cmplt-set descriptors outside cyclic mode are queued as error entries, so that the
+// descriptors before them complete first.
 `default_nettype none
 `include "rtl/sgdma_defs.vh"
 module sgdma_desc_fetch #(
@@ -21,6 +23,7 @@ module sgdma_desc_fetch #(
     input  wire                    rst,
     input  wire                    enable,       // channel running (low while draining or halted)
     input  wire                    doorbell,     // TAILDESC written
+    input  wire                    idle,         // DMASR.Idle: paused after the tail's completion
     input  wire [ADDR_WIDTH-1:0]   curdesc,
     input  wire [ADDR_WIDTH-1:0]   taildesc,
     input  wire                    cyclic,
@@ -71,6 +74,7 @@ module sgdma_desc_fetch #(
     reg                  stopped;      // an error entry was queued: fetch nothing more
     reg                  owner_wait;   // waiting for software to release a descriptor
     reg                  next_known;   // next_addr is valid and not yet requested
+    reg                  restart;      // a doorbell came while Idle: fetch past TAILDESC once
     reg [ADDR_WIDTH-1:0] next_addr;
 
     // In-flight reads, oldest first (at most two).
@@ -105,8 +109,11 @@ module sgdma_desc_fetch #(
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
     // Tail mode: the last read issued (m_axi_sg_araddr holds it; the first read of a chain issues
     // in the doorbell's clock) is the descriptor at TAILDESC.  Compared every clock with the
-    // register, never remembered, so it cannot go stale when TAILDESC moves.
-    wire tail_issued = active && !cyclic &&
+    // register, never remembered, so it cannot go stale when TAILDESC moves.  As in PG021, a
+    // doorbell while the channel is Idle restarts fetching even when it repeats the tail (the
+    // software handed back the whole ring: one more lap up to the same descriptor); a doorbell
+    // while busy only repositions the pause point.
+    wire tail_issued = active && !cyclic && !restart &&
                        (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
     wire issue = issue_ok && !own_block && ((doorbell && !active) ||
                               (active && next_known && !tail_issued && !owner_wait));
@@ -152,6 +159,7 @@ module sgdma_desc_fetch #(
             stopped          <= 1'b0;
             owner_wait       <= 1'b0;
             next_known       <= 1'b0;
+            restart          <= 1'b0;
             next_addr        <= {ADDR_WIDTH{1'b0}};
             inflight         <= 2'd0;
             f0_addr          <= {ADDR_WIDTH{1'b0}};
@@ -179,6 +187,8 @@ module sgdma_desc_fetch #(
                     owner_wait <= 1'b0;
                     next_known <= 1'b1;
                 end
+                if (active && idle)
+                    restart <= 1'b1;
             end
 
             // Read beats of the oldest fetch
@@ -230,6 +240,7 @@ module sgdma_desc_fetch #(
                 m_axi_sg_arvalid <= 1'b1;
                 m_axi_sg_araddr  <= issue_addr;
                 next_known       <= 1'b0;
+                restart          <= 1'b0;
             end
         end
     end

@@ -7,7 +7,10 @@
   also with a ring that straddles 4 GiB. 32-bit builds: the low-word write is the doorbell and
   the _MSB words read 0.
 - A doorbell written in any clock around the fetch of the old tail (the same clock included)
-  neither stalls the engine nor lets it run past the new tail.
+  neither stalls the engine nor lets it run past the new tail; one that repeats the tail while
+  the channel is busy only repositions the pause point (nothing more is fetched).
+- A doorbell while the channel is Idle restarts fetching (PG021), so software that handed the
+  whole ring back and writes the same TAILDESC again gets one more lap, not a stall.
 
 Memory is pre-filled with a guard pattern; every test checks the buffers, STATUS words, the
 descriptor reads on m_axi_sg and that no guard byte changed.
@@ -265,6 +268,7 @@ class Clocks:
         self.cycle = 0
         self.watch_addr: int | None = None
         self.doorbells: list[int] = []
+        self.idle_at_doorbell: list[bool] = []   # DMASR.Idle in the clock of each doorbell write
         self.issues: list[int] = []
         cocotb.start_soon(self._run())
 
@@ -277,6 +281,7 @@ class Clocks:
             if (d.s_axi_lite_awvalid.value and d.s_axi_lite_wvalid.value and d.s_axi_lite_awready.value
                     and int(d.s_axi_lite_awaddr.value) == self.off):
                 self.doorbells.append(c)
+                self.idle_at_doorbell.append(bool(d.idle.value))
             ar = bool(d.m_axi_sg_arvalid.value)
             if ar and not prev_ar and self.watch_addr is not None \
                     and int(d.m_axi_sg_araddr.value) == self.watch_addr:
@@ -306,6 +311,7 @@ async def doorbell_while_old_tail_is_fetched(dut):
     rng.shuffle(runs)
     offsets: dict[int, set[int]] = {2: set(), 0: set()}
     failures: list[str] = []
+    restarted = 0          # repeated-tail runs whose write landed while the channel was Idle
     await tb.reset()
     for k, (delay, step) in enumerate(runs):
         if k % 2:
@@ -321,6 +327,7 @@ async def doorbell_while_old_tail_is_fetched(dut):
         env.fetches.clear()
         clocks.watch_addr = env.bus(descs[old_tail])
         clocks.doorbells.clear()
+        clocks.idle_at_doorbell.clear()
         clocks.issues.clear()
         for p in packets:
             await tb.send(p)
@@ -330,6 +337,16 @@ async def doorbell_while_old_tail_is_fetched(dut):
         await tb.write_addr("S2MM_TAILDESC", env.bus(descs[new_tail]))
         label = "moved" if step else "repeated"
         what = f"run {k}: delay {delay}, tail {label} (BD{new_tail})"
+        if not step and clocks.idle_at_doorbell[-1]:
+            # Repeated while Idle: PG021 restarts fetching (one more lap; see
+            # full_lap_with_the_same_tail). Here the ring was not handed back, so only check
+            # that the restart happened: the descriptor after the tail is read.
+            await ClockCycles(dut.axi_aclk, 100)
+            if env.bus(descs[old_tail + 1]) not in env.fetches:
+                failures.append(f"{what}: written while Idle but the engine did not restart")
+            restarted += 1
+            tb.reset_source()
+            continue
         try:
             try:
                 await tb.wait_status(descs[new_tail], 5_000)
@@ -348,13 +365,60 @@ async def doorbell_while_old_tail_is_fetched(dut):
         if len(clocks.issues) == 1:
             offsets[step].add(clocks.doorbells[-1] - clocks.issues[0])
         tb.reset_source()     # the packets after the tail are still queued at the device
-    dut._log.info("doorbell clock - old tail issue clock, seen: %s", {k: sorted(v) for k, v in offsets.items()})
+    dut._log.info("doorbell clock - old tail issue clock, seen: %s; repeated while Idle: %d runs",
+                  {k: sorted(v) for k, v in offsets.items()}, restarted)
     assert not failures, f"{len(failures)} of {len(runs)} runs failed:\n" + "\n".join(failures)
     for step, seen in offsets.items():
         label = "moved" if step else "repeated"
         for want in (-1, 0, 1):
             assert want in seen, (f"tail {label}: no doorbell {want:+d} clock(s) from the old tail's "
                                   f"read issue (seen {sorted(seen)}); widen the delay range")
+
+
+# ------------------------------------------------------------------------------ (d) whole ring handed back
+@cocotb.test()
+async def full_lap_with_the_same_tail(dut):
+    """Tail mode, the bare-metal ring flow: all descriptors up to TAILDESC complete and the
+    channel is Idle; software processes every one, clears their STATUS and writes the same
+    TAILDESC again. The engine restarts (PG021: a TAILDESC write while Idle restarts fetching)
+    and runs exactly one more lap, to the same descriptor. Twice, so the restart is not a
+    one-off; with the low-then-_MSB write order in 64-bit builds."""
+    aw = len(dut.m_axi_s2mm_awaddr)
+    env = Env(dut, 0x1_0000_0000 if aw > 32 else 0)
+    tb = env.tb
+    await tb.reset()
+    n = 4
+    lengths = [192] * n
+    bufs = reference.place_buffers(lengths, [0, 2, 1, 3], BUF_OFF, 64)
+    lo, hi = BUF_OFF, bufs[-1][0] + bufs[-1][1] + 256
+    tb.fill(lo, hi - lo, GUARD)
+    descs = env.ring(DESC_OFF, bufs)
+    env.fetches.clear()
+    tail = env.bus(descs[n - 1])
+    for lap in range(3):
+        packets = [pattern(lengths[i], seed=300 + lap * n + i) for i in range(n)]
+        expected = s2mm_expected(packets, lengths)
+        if lap:
+            for d in descs:
+                tb.clear_status(d)
+            tb.fill(lo, hi - lo, GUARD)
+        for p in packets:
+            await tb.send(p)
+        if lap == 0:
+            await tb.start(env.bus(descs[0]), tail, irq=False)
+        else:
+            await tb.write_addr("S2MM_TAILDESC", tail)     # the same value as before
+        try:
+            await tb.wait_status(descs[n - 1], 20_000)
+        except AssertionError:
+            raise AssertionError(f"lap {lap}: stalled at the repeated tail "
+                                 f"(reads {[hex(a) for a in env.fetches]})") from None
+        await env.settle_idle(f"lap {lap}")
+        check_done(env, descs, bufs, expected, n - 1)
+        check_guards(env, bufs, lo, hi)
+        want = [env.bus(d) for d in descs] * (lap + 1)
+        assert env.fetches == want, f"lap {lap}: descriptor reads {[hex(a) for a in env.fetches]}"
+        assert await tb.read_counter("COMPLETED") == n * (lap + 1)
 
 
 # ------------------------------------------------------------------------------ pytest entry
