@@ -30,6 +30,7 @@ from sgdma_driver import regmap as rm
 from sgdma_sim.events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
+DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 
@@ -53,6 +54,8 @@ class ModelParams:
     lite_write: int = 3           # AXI-Lite write, request to done
     lite_repeat: int = 2          # clocks between two AXI-Lite reads (or two writes) back to back
     doorbell_to_fetch: int = 1    # TAILDESC write -> first descriptor read issued
+    rearm_to_fetch: int = 2       # TAILDESC write releasing a waiting fetcher (tail reached, or a
+                                  # descriptor still owned by software) -> its read issued
     first_data: int = 1           # descriptor queued and data present -> first W beat
     irq_latency: int = 2          # status bit -> s2mm_introut
 
@@ -161,6 +164,7 @@ class EngineModel:
         self._line_prev, self._line_changed_at = False, -1
         self._quiet_at = 0.0
         self._held_until: dict[int, float] = {}
+        self._doorbell_at = 0
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
         self._pkt_counted = False                   # current packet already counted as dropped
         sched.spawn(self._engine(), "engine")
@@ -282,6 +286,7 @@ class EngineModel:
             self._doorbell_time = self.s.now
         self.tail_reached = False
         self.owner_wait = False
+        self._doorbell_at = self.s.now
         self.wake.set()
 
     def _idle(self) -> bool:
@@ -428,12 +433,14 @@ class EngineModel:
                 self.ring_full = True
                 self.wake.clear()
                 if self.policy_drop:
-                    await self._drop_until_wake(max(mover_free, float(s.now)))
+                    # the mover drops from the clock of its last W beat (the next stream beat
+                    # is already in its holding register)
+                    await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
                 else:
                     await self.wake.wait()
                 self.ring_full = False
                 mover_free = max(mover_free, float(s.now))
-                fetch_free = max(fetch_free, float(s.now) + p.doorbell_to_fetch)
+                fetch_free = max(fetch_free, self._doorbell_at + p.rearm_to_fetch)
                 continue
             addr = self.next_desc
             # the queue (4 descriptors) has room once the one 4 places back was taken
@@ -564,12 +571,21 @@ class EngineModel:
         bend = min(bstart + bl, page + 0x1000, cap_end)
         return (bend - last_beat) // db - 1
 
+    def _released(self, when: float) -> bool:
+        """A doorbell has ended the ring-full state for a beat at clock `when` (the mover still
+        drops in the doorbell's own clock)."""
+        return self.wake.is_set and when > self._doorbell_at
+
     async def _drop_until_wake(self, start: float) -> None:
-        """DROP: beats the device sends while the ring is full are discarded and counted."""
+        """DROP: beats the device sends while the ring is full are discarded and counted.
+
+        Drop clocks run DROP_LEAD - 1 ahead of the source's delivery clocks: a beat is dropped
+        from the holding register the clock it would have been taken for a buffer."""
         s, src = self.s, self.source
-        t = max(start, src.next_time, float(s.now))
+        lead = DROP_LEAD - 1
+        t = max(start, src.next_time - lead, float(s.now))
         first = True
-        while not self.wake.is_set and not self.halted:
+        while not self.halted and not (self.wake.is_set and self._released(max(t, float(s.now)))):
             n = src.available()
             if n == 0:
                 await s.sleep(64)
@@ -578,13 +594,14 @@ class EngineModel:
             # the source delivers one beat per 1/rate clocks; drop beat by beat up to a packet end
             pend = src.next_packet_end()
             chunk = min(n, (pend - src.pos) if pend else n, self.p.db - src._beat_offset())
-            when = max(t, src.next_time)
+            when = max(t, src.next_time - lead)
             if when > s.now:
                 await s.sleep(math.ceil(when) - s.now)
-                if self.wake.is_set or self.halted:
-                    break
+            if self.halted or self._released(when):
+                break
             pkt_counted = self._pkt_counted
-            _, t = src.take(chunk, when)
+            _, t = src.take(chunk, when + lead)
+            t -= lead
             if first:
                 self.dropping = True
                 self.ovr_irq = True
