@@ -390,7 +390,7 @@ class EngineModel:
         def land() -> None:
             pos = 0
             for phys, n in pieces:
-                mem.write(phys, data[pos:pos + n])
+                mem.view(phys, n)[:] = data[pos:pos + n]
                 pos += n
         if when <= self.s.now:
             land()
