@@ -10,6 +10,7 @@ modes).  Statistics follow UHD's letters: 'O' overrun events, 'D' bytes the engi
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,23 +61,37 @@ class UserRing:
         self.consumed = 0
         self._acquired = 0
         self.stats = RingStats()
+        self._layout_of = None
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._guard = 0
 
     # -- positions ----------------------------------------------------------------------------
+    def _layout(self) -> tuple[list[int], list[int], int]:
+        """(ring offset where each descriptor starts, where each ends, the guard), computed
+        once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""
+        chain = self.driver.chain
+        if self._layout_of is not chain or len(self._starts) != len(chain):
+            self._starts = [d.ring_offset for d in chain.descs]
+            self._ends = [d.ring_offset + d.length for d in chain.descs]
+            self._guard = 2 * max(d.length for d in chain.descs)
+            self._layout_of = chain
+        return self._starts, self._ends, self._guard
+
     def position_of(self, seq: int) -> int:
         """Absolute position where the first ``seq`` completions end."""
         seq = check_int("position_of: completion count", seq, lo=0)
-        chain = self.driver.chain
-        n = len(chain)
-        return (seq // n) * self.size + chain.descs[seq % n].ring_offset
+        starts = self._layout()[0]
+        lap, k = divmod(seq, len(starts))
+        return lap * self.size + starts[k]
 
     def completions_before(self, pos: int) -> int:
         """How many completions end at or before absolute position ``pos``."""
         pos = check_int("completions_before: position", pos, lo=0)
-        chain = self.driver.chain
-        n = len(chain)
+        ends = self._layout()[1]
         lap, within = divmod(pos, self.size)
-        k = sum(1 for d in chain.descs if d.ring_offset + d.length <= within)
-        return lap * n + k
+        # descriptor ends increase along the ring: the count is a binary search
+        return lap * len(ends) + bisect.bisect_right(ends, within)
 
     @property
     def produced(self) -> int:
@@ -88,7 +103,7 @@ class UserRing:
         descriptor being filled and one awaiting write-back."""
         if self.driver.mode is not Mode.CYCLIC:
             return 0
-        return 2 * max(d.length for d in self.driver.chain.descs)
+        return self._layout()[2]
 
     def available(self) -> int:
         return self.produced - self.consumed - self._acquired

@@ -33,12 +33,14 @@ _TABLE: np.ndarray | None = None
 
 
 def _table() -> np.ndarray:
-    """One full period of the stream as bytes, computed once."""
+    """Two full periods of the stream as bytes, computed once (any window of up to one period
+    is then a view, no copy)."""
     global _TABLE
     if _TABLE is None:
         k = np.arange(_PERIOD, dtype=np.int64)
         sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
-        _TABLE = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
+        one = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
+        _TABLE = np.concatenate([one, one])
     return _TABLE
 
 
@@ -49,14 +51,50 @@ def adc_samples(first: int, count: int) -> np.ndarray:
 
 def adc_bytes(pos: int, n: int) -> np.ndarray:
     """Stream bytes [pos, pos+n): a 12-bit sine (period SINE_PERIOD samples) in the high bits
-    and a 4-bit sample counter in the low bits of each little-endian 16-bit sample."""
+    and a 4-bit sample counter in the low bits of each little-endian 16-bit sample.  A view
+    of a cached table for up to one period (2 MiB + 32 B), a new array beyond."""
     tab = _table()
-    period = len(tab)
+    period = len(tab) // 2
     start = pos % period
-    if start + n <= period:
+    if n <= period:
         return tab[start:start + n]
-    reps = (start + n + period - 1) // period
-    return np.tile(tab, reps)[start:start + n]
+    return np.concatenate([tab[start:start + period]] * (n // period) + [tab[start:start + n % period]])
+
+
+def count_mismatches(data: np.ndarray, pos: int) -> int:
+    """Bytes of `data` that differ from the stream at position `pos` (compared a period at a
+    time against views of the table, so nothing of the size of `data` is generated)."""
+    tab = _table()
+    period = len(tab) // 2
+    bad, off, n = 0, 0, len(data)
+    while off < n:
+        k = min(period, n - off)
+        start = (pos + off) % period
+        expect = tab[start:start + k]
+        got = data[off:off + k]
+        if not np.array_equal(got, expect):
+            bad += int(np.count_nonzero(got != expect))
+        off += k
+    return bad
+
+
+class AdcStream:
+    """The device's stream [0, length) without materialising it: ``slice(pos, n)`` gives the
+    bytes at stream position ``pos`` as a numpy view where possible; ``bytes()`` all of it."""
+
+    def __init__(self, length: int):
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def slice(self, pos: int, n: int) -> np.ndarray:
+        if pos < 0 or n < 0 or pos + n > self.length:
+            raise ValueError(f"stream slice [{pos}, {pos + n}) outside [0, {self.length})")
+        return adc_bytes(pos, n)
+
+    def __bytes__(self) -> bytes:
+        return adc_bytes(0, self.length).tobytes()
 
 
 @dataclass
@@ -181,6 +219,7 @@ class Acquisition:
                                   streaming=scenario.streaming)
         self.driver.completion_hook = self._record_completions
         self.stream_pos: dict[int, int] = {}    # completion number -> stream position of its first byte
+        self._last_seq = -1                     # latest completion number (completions come in order)
         self.lengths: dict[int, int] = {}
         self.torn_bytes = 0
         self.irq_latencies: list[int] = []
@@ -195,6 +234,7 @@ class Acquisition:
         for c in new:
             self.stream_pos[c.seq] = c.stream_pos
             self.lengths[c.seq] = c.length
+        self._last_seq = new[-1].seq
         self.driver.completions.clear()
         if self._ring is not None:
             self._sample(self._ring)            # the driver's view changed: an exact timeline point
@@ -241,9 +281,19 @@ class Acquisition:
                 continue
             if cost:
                 await hw.sleep(cost * max(1, span.length // 1024))
-            snapshot = span.array.copy() if len(span.pieces) == 1 else np.concatenate(span.pieces)
+            # Read (and check) the bytes, then ask the ring whether the engine may have
+            # overwritten them meanwhile; nothing runs in between, so checking the bytes in
+            # place is the same as checking a copy taken at that moment.
+            data = span.array if len(span.pieces) == 1 else np.concatenate(span.pieces)
+            errors, n_read = self._verify(ring, span, data)
+            if self.driver.mode is Mode.CYCLIC:
+                # plain cyclic: the engine may have lapped the reader, and the driver's count
+                # of completions lags the engine's (coalesced interrupts): re-read the engine's
+                # COMPLETED counter after reading, before trusting what was read (seqlock style)
+                await self.driver.poll()
             if ring.check(span):
-                self._verify(ring, span, snapshot, report)
+                report.data_errors += errors
+                report.bytes_read += n_read
             else:
                 self.torn_bytes += self._valid_bytes(ring, span)
             await ring.release(span)
@@ -253,7 +303,7 @@ class Acquisition:
     def _finished(self, ring: UserRing, total: int) -> bool:
         if not self.backend.stream_done() or not self.stream_pos:
             return False
-        last = max(self.stream_pos)
+        last = self._last_seq
         end = self.stream_pos[last] + self.lengths[last]
         return end + self._tail_drops() >= total and ring.consumed >= ring.produced
 
@@ -275,12 +325,18 @@ class Acquisition:
     def _valid_bytes(self, ring: UserRing, span) -> int:
         return sum(n for _, _, _, n in self._pieces(ring, span))
 
-    def _verify(self, ring: UserRing, span, data: np.ndarray, report: Report) -> None:
+    def _verify(self, ring: UserRing, span, data: np.ndarray) -> tuple[int, int]:
+        """(bytes that differ from the stream, bytes checked) for a span, buffer by buffer at
+        the stream position the engine wrote back for each."""
+        errors = checked = 0
         for seq, lo, off, n in self._pieces(ring, span):
             if n:
-                expect = adc_bytes(self.stream_pos[seq] + off, n)
-                report.data_errors += int(np.count_nonzero(data[lo:lo + n] != expect))
-                report.bytes_read += n
+                errors += count_mismatches(data[lo:lo + n], self.stream_pos[seq] + off)
+                checked += n
+        return errors, checked
+
+    async def _device(self, total: int) -> None:
+        await self.backend.send_stream(AdcStream(total), self.sc.rate)
 
     def _released(self, done: int, total: int) -> None:
         """After each release by the reader: an exact timeline point, then the caller's progress."""
@@ -328,7 +384,7 @@ class Acquisition:
         report.bytes = total
         self.vma = vma
         be.spawn(self._irq_loop())
-        be.spawn(be.send_stream(adc_bytes(0, total).tobytes(), sc.rate))
+        be.spawn(self._device(total))
         db = be.data_width // 8
         deadline = c0 + int(total / db / sc.rate) * (40 if sc.consumer == "slow" else 8) + 200_000
         self._done = False

@@ -253,6 +253,7 @@ BENCHES: dict[str, Callable[[Path, str], dict]] = {
     "synth": lambda out, sim: bench_synth(out),
     "ring": lambda out, sim: bench_ring(out),
     "model": bench_model,
+    "scale": lambda out, sim: __import__("sgdma_sim.bench_scale", fromlist=["bench"]).bench(out, sim),
 }
 
 

@@ -2,18 +2,25 @@
 
 Coroutines await ``sched.sleep(n)``, ``event.wait()`` or each other; time jumps from event to
 event, so simulated time costs nothing while nothing happens.
+
+Within one clock, work runs in phases (then in the order it was scheduled): ``PHASE_EARLY``
+for what a clock edge applies before the engine reacts (an AXI-Lite register write taking
+effect), ``PHASE_NORMAL`` for the engine and most tasks, ``PHASE_LATE`` for what samples the
+state the clock leaves behind (an AXI-Lite register read).
 """
 from __future__ import annotations
 
 import heapq
 from typing import Any, Awaitable, Callable, Coroutine
 
+PHASE_EARLY, PHASE_NORMAL, PHASE_LATE = 0, 1, 2
+
 
 class _Request:
-    __slots__ = ("kind", "arg")
+    __slots__ = ("kind", "arg", "phase")
 
-    def __init__(self, kind: str, arg: Any):
-        self.kind, self.arg = kind, arg
+    def __init__(self, kind: str, arg: Any, phase: int = PHASE_NORMAL):
+        self.kind, self.arg, self.phase = kind, arg, phase
 
     def __await__(self):
         return (yield self)
@@ -52,25 +59,30 @@ class Task:
 class Scheduler:
     def __init__(self) -> None:
         self.now = 0
-        self._heap: list[tuple[int, int, Any]] = []
+        self._heap: list[tuple[int, int, int, Any]] = []
         self._seq = 0
+        self._phase = PHASE_NORMAL
         self.failed: list[Task] = []
 
-    def _push(self, when: int, item: Any) -> None:
+    def _push(self, when: int, item: Any, phase: int = PHASE_NORMAL) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (when, self._seq, item))
+        if when == self.now and phase < self._phase:
+            phase = self._phase          # a phase already passed in this clock runs now
+        heapq.heappush(self._heap, (when, phase, self._seq, item))
 
     def _ready(self, task: Task) -> None:
-        self._push(self.now, task)
+        self._push(self.now, task, max(self._phase, PHASE_NORMAL))
 
-    def sleep(self, cycles: int) -> Awaitable[None]:
-        return _Request("sleep", max(0, int(cycles)))
+    def sleep(self, cycles: int, phase: int = PHASE_NORMAL) -> Awaitable[None]:
+        """Resume ``cycles`` clocks later, in ``phase`` of that clock (sleep(0, PHASE_LATE):
+        after everything else of this clock)."""
+        return _Request("sleep", max(0, int(cycles)), phase)
 
     def event(self) -> Event:
         return Event(self)
 
-    def call_at(self, when: int, fn: Callable[[], None]) -> None:
-        self._push(max(int(when), self.now), fn)
+    def call_at(self, when: int, fn: Callable[[], None], phase: int = PHASE_NORMAL) -> None:
+        self._push(max(int(when), self.now), fn, phase)
 
     def spawn(self, coro: Coroutine, name: str = "") -> Task:
         task = Task(coro, name)
@@ -92,7 +104,7 @@ class Scheduler:
                 task._done_event.set()
             return
         if req.kind == "sleep":
-            self._push(self.now + req.arg, task)
+            self._push(self.now + req.arg, task, req.phase)
         elif req.kind == "event":
             if req.arg.is_set:
                 self._ready(task)
@@ -109,10 +121,12 @@ class Scheduler:
                 raise self.failed[0].exc
             if not self._heap:
                 raise RuntimeError(f"deadlock at cycle {self.now}: nothing left to run")
-            when, _, item = heapq.heappop(self._heap)
+            when, phase, _, item = heapq.heappop(self._heap)
             if max_cycles is not None and when > max_cycles:
                 raise TimeoutError(f"simulation passed {max_cycles} cycles")
-            self.now = when
+            if when != self.now:
+                self.now = when
+            self._phase = phase
             if isinstance(item, Task):
                 if not item.done:
                     self._step(item)

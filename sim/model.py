@@ -27,9 +27,10 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.events import Scheduler
+from sgdma_sim.events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
+DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 
@@ -47,12 +48,15 @@ class ModelParams:
     b_latency: int = 2            # last W beat of a burst -> its B response
     read_latency: int = 3         # AR -> first R beat (descriptor fetch)
     status_issue: int = 1         # data B of a buffer's last burst -> STATUS written to memory
-    status_latency: int = 4       # data B of a buffer's last burst -> write-back acknowledged
+    status_latency: int = 2       # data B of a buffer's last burst -> write-back acknowledged
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
-    lite_read: int = 4            # AXI-Lite read, request to data in the driver
+    lite_read: int = 3            # AXI-Lite read, request to data in the driver
     lite_write: int = 3           # AXI-Lite write, request to done
+    lite_repeat: int = 2          # clocks between two AXI-Lite reads (or two writes) back to back
     doorbell_to_fetch: int = 1    # TAILDESC write -> first descriptor read issued
-    first_data: int = 2           # descriptor queued and data present -> first W beat
+    rearm_to_fetch: int = 2       # TAILDESC write releasing a waiting fetcher (tail reached, or a
+                                  # descriptor still owned by software) -> its read issued
+    first_data: int = 1           # descriptor queued and data present -> first W beat
     irq_latency: int = 2          # status bit -> s2mm_introut
 
     @property
@@ -61,13 +65,17 @@ class ModelParams:
 
 
 class StreamSource:
-    """The device: bytes in packets (tlast at each packet end), at `rate` beats per clock."""
+    """The device: bytes in packets (tlast at each packet end), at `rate` beats per clock.
+
+    A packet is bytes or a generated sequence (an object with ``len()`` and
+    ``slice(pos, n) -> numpy uint8 array``), so a long pattern stream need not exist in memory
+    at once; the engine takes it as numpy arrays, one per buffer."""
 
     def __init__(self, db: int, rate: float = 1.0):
         if not 0 < rate <= 1:
             raise ValueError(f"stream rate {rate} must be in (0, 1]")
         self.db, self.rate = db, rate
-        self.chunks: list[memoryview] = []
+        self.chunks: list[Any] = []
         self.chunk_starts: list[int] = []
         self.pkt_ends: list[int] = []     # cumulative byte positions where tlast falls
         self.pos = 0                      # next byte to deliver
@@ -75,9 +83,11 @@ class StreamSource:
         self.next_time = 0.0              # earliest clock the next beat can be delivered
         self.total = 0
 
-    def push(self, data: bytes, last: bool = True) -> None:
+    def push(self, data: Any, last: bool = True) -> None:
+        if not hasattr(data, "slice"):
+            data = np.frombuffer(bytes(data), dtype=np.uint8)
         self.chunk_starts.append(self.total)
-        self.chunks.append(memoryview(bytes(data)))
+        self.chunks.append(data)
         self.total += len(data)
         if last:
             self.pkt_ends.append(self.total)
@@ -98,20 +108,27 @@ class StreamSource:
     def beats_for(self, n: int) -> int:
         """Stream beats that carry the next n bytes (the current beat may be partly used)."""
         used = self._beat_offset()
-        return math.ceil((used + n) / self.db) - (1 if used else 0)
+        return -(-(used + n) // self.db) - (1 if used else 0)
 
-    def _read(self, n: int) -> bytes:
-        out, pos, end = [], self.pos, self.pos + n
+    @staticmethod
+    def _piece(chunk: Any, a: int, n: int) -> np.ndarray:
+        return chunk.slice(a, n) if hasattr(chunk, "slice") else chunk[a:a + n]
+
+    def _read(self, n: int) -> np.ndarray:
+        pos, end = self.pos, self.pos + n
         i = bisect.bisect_right(self.chunk_starts, pos) - 1
+        out = []
         while pos < end:
             c, c0 = self.chunks[i], self.chunk_starts[i]
             k = min(end, c0 + len(c)) - pos
-            out.append(c[pos - c0:pos - c0 + k])
+            out.append(self._piece(c, pos - c0, k))
             pos += k
             i += 1
-        return b"".join(out)
+        if len(out) == 1:
+            return out[0]
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
 
-    def take(self, n: int, start: float) -> tuple[bytes, float]:
+    def take(self, n: int, start: float) -> tuple[np.ndarray, float]:
         """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last)."""
         beats = self.beats_for(n)
         t0 = max(start, self.next_time)
@@ -143,8 +160,11 @@ class EngineModel:
         self._reset_regs()
         self.introut = False
         self._irq_target = False
+        self._line: dict[int, bool] = {}            # clock -> level the line takes then
+        self._line_prev, self._line_changed_at = False, -1
         self._quiet_at = 0.0
         self._held_until: dict[int, float] = {}
+        self._doorbell_at = 0
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
         self._pkt_counted = False                   # current packet already counted as dropped
         # write monitor: W data beats, clocks the stream had data for an engine that had a buffer,
@@ -289,6 +309,7 @@ class EngineModel:
             # as in the RTL: stopped after the tail, it stays stopped unless TAILDESC moved
             self.tail_reached = (self.curdesc >> 6) == (self.taildesc >> 6)
         self.owner_wait = False
+        self._doorbell_at = self.s.now
         self.wake.set()
 
     def _idle(self) -> bool:
@@ -322,16 +343,24 @@ class EngineModel:
         """The registered interrupt line follows the enabled status bits irq_latency later."""
         level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
                      (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
-        if level != self._irq_target:
+        when = self.s.now + self.p.irq_latency
+        if when in self._line:              # changed again in the same clock: no glitch
+            self._line[when] = level
             self._irq_target = level
+        elif level != self._irq_target:
+            self._irq_target = level
+            self._line[when] = level
+            self.s.call_at(when, lambda: self._apply_line(when))
 
-            def apply(level=level):
-                rising = level and not self.introut
-                self.introut = level
-                if rising:
-                    self.irq_event.set()
-                    self.irq_event.clear()
-            self.s.call_at(self.s.now + self.p.irq_latency, apply)
+    def _apply_line(self, when: int) -> None:
+        level = self._line.pop(when)
+        rising = level and not self.introut
+        if level != self.introut:
+            self._line_prev, self._line_changed_at = self.introut, self.s.now
+        self.introut = level
+        if rising:
+            self.irq_event.set()
+            self.irq_event.clear()
 
     def _completion(self) -> None:
         self._dly_gen += 1
@@ -369,6 +398,29 @@ class EngineModel:
         except Exception:  # noqa: BLE001 - a refused access is SLVERR
             return None
 
+    def _write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
+        """A buffer's data: whether the write is accepted is known now; the bytes land in
+        memory when its first beat is written (`when`), not before, so a reader racing the
+        engine sees them no earlier than on the RTL."""
+        if self.fault and self.fault(addr, len(data), True):
+            return False
+        try:
+            pieces = self.port.iommu.translate(addr, len(data), True)
+        except Exception:  # noqa: BLE001 - a refused access is SLVERR
+            return False
+        mem = self.port.mem
+
+        def land() -> None:
+            pos = 0
+            for phys, n in pieces:
+                mem.view(phys, n)[:] = data[pos:pos + n]
+                pos += n
+        if when <= self.s.now:
+            land()
+        else:
+            self.s.call_at(when, land)
+        return True
+
     def _write(self, addr: int, data: bytes) -> bool:
         if self.fault and self.fault(addr, len(data), True):
             return False
@@ -385,7 +437,7 @@ class EngineModel:
         db = p.db
         nbeats = 32 // (p.sg_data_width // 8)
         fetch_cost = nbeats + p.read_latency + 1        # AR to the last R beat
-        fetch_interval = max(nbeats, p.read_latency + 2)  # the next read issues once NXTDESC is in
+        fetch_interval = max(nbeats, p.read_latency + 1)  # the next read issues once NXTDESC is in
         mover_free = 0.0          # clock the data path can start the next buffer
         fetch_free = 0.0          # clock the fetcher may issue the next read
         starts: deque[float] = deque(maxlen=QUEUE_DEPTH)   # data start of the latest buffers
@@ -404,13 +456,15 @@ class EngineModel:
                 self.ring_full = True
                 self.wake.clear()
                 if self.policy_drop:
-                    await self._drop_until_wake(max(mover_free, float(s.now)))
+                    # the mover drops from the clock of its last W beat (the next stream beat
+                    # is already in its holding register)
+                    await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
                 else:
                     await self.wake.wait()
                 self.ring_full = False
                 self._full_end = float(s.now)
                 mover_free = max(mover_free, float(s.now))
-                fetch_free = max(fetch_free, float(s.now) + p.doorbell_to_fetch)
+                fetch_free = max(fetch_free, self._doorbell_at + p.rearm_to_fetch)
                 continue
             addr = self.next_desc
             # the queue (4 descriptors) has room once the one 4 places back was taken
@@ -487,7 +541,7 @@ class EngineModel:
             if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
                 self.tail_reached = True
             status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
-            if data and not self._write(buf, data):
+            if take and not self._write_at(math.ceil(start), buf, data):
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
                 self._error("DMA_SLV_ERR", addr)
@@ -549,12 +603,21 @@ class EngineModel:
         bend = min(bstart + bl, page + 0x1000, cap_end)
         return (bend - last_beat) // db - 1
 
+    def _released(self, when: float) -> bool:
+        """A doorbell has ended the ring-full state for a beat at clock `when` (the mover still
+        drops in the doorbell's own clock)."""
+        return self.wake.is_set and when > self._doorbell_at
+
     async def _drop_until_wake(self, start: float) -> None:
-        """DROP: beats the device sends while the ring is full are discarded and counted."""
+        """DROP: beats the device sends while the ring is full are discarded and counted.
+
+        Drop clocks run DROP_LEAD - 1 ahead of the source's delivery clocks: a beat is dropped
+        from the holding register the clock it would have been taken for a buffer."""
         s, src = self.s, self.source
-        t = max(start, src.next_time, float(s.now))
+        lead = DROP_LEAD - 1
+        t = max(start, src.next_time - lead, float(s.now))
         first = True
-        while not self.wake.is_set and not self.halted:
+        while not self.halted and not (self.wake.is_set and self._released(max(t, float(s.now)))):
             n = src.available()
             if n == 0:
                 await s.sleep(64)
@@ -563,13 +626,14 @@ class EngineModel:
             # the source delivers one beat per 1/rate clocks; drop beat by beat up to a packet end
             pend = src.next_packet_end()
             chunk = min(n, (pend - src.pos) if pend else n, self.p.db - src._beat_offset())
-            when = max(t, src.next_time)
+            when = max(t, src.next_time - lead)
             if when > s.now:
                 await s.sleep(math.ceil(when) - s.now)
-                if self.wake.is_set or self.halted:
-                    break
+            if self.halted or self._released(when):
+                break
             pkt_counted = self._pkt_counted
-            _, t = src.take(chunk, when)
+            _, t = src.take(chunk, when + lead)
+            t -= lead
             if first:
                 self.dropping = True
                 self.ovr_irq = True
@@ -588,19 +652,40 @@ class ModelHw:
 
     def __init__(self, sched: Scheduler, engine: EngineModel):
         self.s, self.e = sched, engine
+        # The register slave takes one read (and, independently, one write) every
+        # LITE_REPEAT clocks: concurrent accesses (an interrupt handler and a poller) queue.
+        self._rd_free = 0
+        self._wr_free = 0
 
     async def read_reg(self, offset: int) -> int:
-        await self.s.sleep(self.e.p.lite_read)
-        return self.e.read_reg(offset)
+        # the register is sampled with what this clock's edge left (a completion in this
+        # clock is seen), the data reaches the driver lite_read clocks later
+        p = self.e.p
+        start = max(self.s.now, self._rd_free - p.lite_read + p.lite_repeat)
+        self._rd_free = start + p.lite_read
+        await self.s.sleep(start - self.s.now, PHASE_LATE)
+        value = self.e.read_reg(offset)
+        # the response reaches the caller after what else wakes in that clock (as a bus
+        # master's completion does), so a task woken by a plain timer goes first
+        await self.s.sleep(p.lite_read, PHASE_LATE)
+        return value
 
     async def write_reg(self, offset: int, value: int) -> None:
-        await self.s.sleep(1)
-        self.e.write_reg(offset, value)
-        await self.s.sleep(self.e.p.lite_write - 1)
+        # the write takes effect at the next edge, before the engine's own events of that
+        # clock (a W1C and a new interrupt in the same clock: the new interrupt stays)
+        p = self.e.p
+        start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
+        self._wr_free = start + p.lite_write
+        self.s.call_at(start + 1, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
+        await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
-        if not self.e.introut:
-            await self.e.irq_event.wait()
+        # Software woken by a clock edge sees the line as it was before that edge (a
+        # registered output updates after the edge); a rise in this clock still wakes it now.
+        e = self.e
+        before = e._line_prev if e._line_changed_at == self.s.now else e.introut
+        if not (before or e.introut):
+            await e.irq_event.wait()
 
     async def sleep(self, cycles: int) -> None:
         await self.s.sleep(max(1, int(cycles)))

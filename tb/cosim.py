@@ -123,7 +123,8 @@ class CocotbBackend:
         elif rate < 1.0:
             src.set_pause_generator(_rate_pauses(rate))
         for p in packets:
-            await src.send(AxiStreamFrame(p))
+            # a generated stream (sgdma_sim.acquisition.AdcStream) becomes bytes here
+            await src.send(AxiStreamFrame(p if isinstance(p, (bytes, bytearray)) else bytes(p)))
         await src.wait()
         self._sent = True
 

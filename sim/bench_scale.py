@@ -1,0 +1,96 @@
+"""Benchmarks of the fast model's scaling and of its agreement with the RTL (`make bench`).
+
+- scale: wall and CPU time of one acquisition on the model (driver model, ring, reader and the
+  check of every byte included) for 1 k, 4 k, 16 k and 64 k buffers of 4 KiB, and for the seed
+  scenario (16 x 4 MiB, 4 laps, rate 0.5: 256 MiB); median and min/max over repeated runs,
+  the runs of different sizes interleaved -> scale.json
+- agree: every driver mode x ring-full policy x reader speed on the RTL and on the model, at a
+  larger size than `make test` runs; what must be identical, and the clock deviation -> agree.json
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+SCALE_BUFFERS = (1024, 4096, 16384, 65536)
+SEED = dict(buffers=16, buf_size=4 << 20, laps=4, rate=0.5, mode="cyclic", consumer="fast")
+SEED_TARGET_S = 0.27        # the hardware's own time for the seed scenario's 256 MiB
+SCALE_TARGET_S = 2.0        # 65,536 buffers
+AGREE_SIZE = dict(buffers=8, buf_size=16384, laps=4)
+
+
+def _spread(xs: list[float]) -> dict:
+    return {"median": round(statistics.median(xs), 4), "min": round(min(xs), 4), "max": round(max(xs), 4),
+            "runs": len(xs)}
+
+
+def _timed(scenario: dict) -> tuple[float, float, dict]:
+    from sgdma_sim.acquisition import Scenario
+    from sgdma_sim.model import run_scenario
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    rep = run_scenario(Scenario(**scenario))
+    if not rep["ok"]:
+        raise SystemExit(f"model run {scenario} failed: {rep['data_errors']} data errors, {rep['accounting_errors']}")
+    return time.perf_counter() - t0, time.process_time() - c0, rep
+
+
+def bench_scale(out: Path, repeat: int = 3) -> dict:
+    cases = {f"{n}x4KiB": dict(buffers=n, buf_size=4096, laps=1) for n in SCALE_BUFFERS}
+    cases["seed_16x4MiB"] = SEED
+    wall: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
+    info: dict[str, dict] = {}
+    for _ in range(repeat):          # interleaved: load changes hit every size alike
+        for name, sc in cases.items():
+            w, c, rep = _timed(sc)
+            wall[name].append(w)
+            cpu[name].append(c)
+            info[name] = {"bytes": rep["bytes"], "cycles": rep["cycles"], "descriptors": rep["descriptors"]}
+    rows = [{"case": k, **info[k], "wall_s": _spread(wall[k]), "cpu_s": _spread(cpu[k])} for k in cases]
+    doc = {"rows": rows, "seed_target_s": SEED_TARGET_S, "scale_target_s": SCALE_TARGET_S,
+           "seed_scenario": SEED}
+    (out / "scale.json").write_text(json.dumps(doc, indent=2))
+    print(f"{'case':>14} {'descriptors':>11} {'wall median (min-max) s':>26} {'cpu median s':>12}")
+    for r in rows:
+        w = r["wall_s"]
+        print(f"{r['case']:>14} {r['descriptors']:>11} {w['median']:>12.3f} ({w['min']:.3f}-{w['max']:.3f}) "
+              f"{r['cpu_s']['median']:>12.3f}")
+    print(f"targets: seed scenario <= {SEED_TARGET_S} s, 65536 buffers <= {SCALE_TARGET_S} s (wall)")
+    return doc
+
+
+def bench_agree(out: Path, sim: str) -> dict:
+    from sgdma_sim.calibration import agree_matrix, compare_acquisition, cycle_error, run_cell_on_model
+    from sgdma_sim.toolchain import TB_DIR
+
+    import sys
+    if str(TB_DIR) not in sys.path:
+        sys.path.insert(0, str(TB_DIR))
+    from test_calibration import rtl_acquisitions
+
+    cells = agree_matrix(**AGREE_SIZE)
+    rtl = rtl_acquisitions(sim, cells, out / "agree_rtl.jsonl", test_dir=out / "agree_rtl")
+    rows = []
+    for cell, r in zip(cells, rtl):
+        m = run_cell_on_model(cell)
+        diffs = compare_acquisition(r, m)
+        rows.append({"cell": cell.name, "rtl_cycles": r["cycles"], "model_cycles": m["cycles"],
+                     "cycle_error": round(cycle_error(r, m), 5), "interrupts": r["interrupts"],
+                     "dropped_bytes": r["counters"]["DROPPED_BYTES"], "identical": not diffs, "diffs": diffs})
+    doc = {"simulator": sim, "size": AGREE_SIZE, "rows": rows,
+           "max_cycle_error": max(x["cycle_error"] for x in rows), "all_identical": all(x["identical"] for x in rows)}
+    (out / "agree.json").write_text(json.dumps(doc, indent=2))
+    print(f"{'cell':>34} {'rtl cycles':>10} {'model':>10} {'error':>7} {'irqs':>5} {'dropped':>8} identical")
+    for x in rows:
+        print(f"{x['cell']:>34} {x['rtl_cycles']:>10} {x['model_cycles']:>10} {x['cycle_error']:>7.2%} "
+              f"{x['interrupts']:>5} {x['dropped_bytes']:>8} {x['identical']}")
+    print(f"model vs RTL ({sim}): max cycle error {doc['max_cycle_error']:.2%} (target <= 2 %), "
+          f"all observables identical: {doc['all_identical']}")
+    return doc
+
+
+def bench(out: Path, sim: str) -> dict:
+    return {"scale": bench_scale(out), "agree": bench_agree(out, sim)}
