@@ -306,8 +306,9 @@ class EngineModel:
             self._doorbell_time = self.s.now
             self.tail_reached = False
         elif self.tail_reached:
-            # as in the RTL: stopped after the tail, it stays stopped unless TAILDESC moved
-            self.tail_reached = (self.curdesc >> 6) == (self.taildesc >> 6)
+            # as in the RTL (PG021): a doorbell while Idle restarts fetching past the tail, so
+            # a repeated TAILDESC is one more lap; while busy it only moves the pause point
+            self.tail_reached = not self._idle() and (self.curdesc >> 6) == (self.taildesc >> 6)
         self.owner_wait = False
         self._doorbell_at = self.s.now
         self.wake.set()
@@ -404,17 +405,29 @@ class EngineModel:
         engine sees them no earlier than on the RTL."""
         if self.fault and self.fault(addr, len(data), True):
             return False
-        try:
-            pieces = self.port.iommu.translate(addr, len(data), True)
-        except Exception:  # noqa: BLE001 - a refused access is SLVERR
-            return False
-        mem = self.port.mem
+        iommu = getattr(self.port, "iommu", None)
+        if iommu is None:
+            # any other memory port (read_sync/write_sync only): check now, write when it lands
+            try:
+                self.port.read_sync(addr, len(data))
+            except Exception:  # noqa: BLE001 - a refused access is SLVERR
+                return False
+            payload = bytes(data)
 
-        def land() -> None:
-            pos = 0
-            for phys, n in pieces:
-                mem.view(phys, n)[:] = data[pos:pos + n]
-                pos += n
+            def land() -> None:
+                self.port.write_sync(addr, payload)
+        else:
+            try:
+                pieces = iommu.translate(addr, len(data), True)
+            except Exception:  # noqa: BLE001 - a refused access is SLVERR
+                return False
+            mem = self.port.mem
+
+            def land() -> None:
+                pos = 0
+                for phys, n in pieces:
+                    mem.view(phys, n)[:] = data[pos:pos + n]
+                    pos += n
         if when <= self.s.now:
             land()
         else:

@@ -1,6 +1,7 @@
 """The fast model's TAILDESC doorbell follows the RTL's rule (tb/test_sgdma_doorbell.py):
 with 64-bit addresses the TAILDESC_MSB write is the doorbell and the low word only latches;
-a doorbell that leaves TAILDESC on the descriptor already done fetches nothing more."""
+a doorbell that repeats TAILDESC while the channel is busy fetches nothing more, one that
+repeats it while Idle restarts fetching (one more lap of the ring, as PG021 specifies)."""
 from __future__ import annotations
 
 import numpy as np
@@ -115,19 +116,51 @@ def test_low_word_is_the_doorbell_in_32bit_builds():
     assert seen["msb_read"] == 0
 
 
-def test_repeated_doorbell_does_not_pass_the_tail():
+def test_repeated_doorbell_while_busy_does_not_pass_the_tail():
     sched, eng, hw, port, descs = make(32, 0, 0x1000, 4)
     seen = {}
 
     async def main():
         await start(hw, descs[0])
         await hw.write_reg(REG["S2MM_TAILDESC"].offset, descs[1])
-        await hw.sleep(2000)
-        await hw.write_reg(REG["S2MM_TAILDESC"].offset, descs[1])   # the same tail again
+        seen["busy"] = not SR.IDLE.get(await hw.read_reg(SR.offset))
+        await hw.write_reg(REG["S2MM_TAILDESC"].offset, descs[1])   # the same tail, engine busy
         await hw.sleep(2000)
         seen["again"] = done(port, descs)
         seen["sr"] = await hw.read_reg(SR.offset)
 
     sched.run(main(), 100_000)
+    assert seen["busy"], "the repeated doorbell must land while the channel is busy"
     assert seen["again"] == [True, True, False, False], seen["again"]
     assert SR.IDLE.get(seen["sr"]), hex(seen["sr"])
+
+
+def test_repeated_doorbell_while_idle_runs_one_more_lap():
+    """PG021: a TAILDESC write while Idle restarts fetching. Software that handed the whole
+    ring back writes the same tail again and gets exactly one more lap."""
+    n = 4
+    sched, eng, hw, port, descs = make(32, 0, 0x1000, n)
+    seen = {}
+
+    async def main():
+        await start(hw, descs[0])
+        await hw.write_reg(REG["S2MM_TAILDESC"].offset, descs[n - 1])
+        await hw.sleep(2000)
+        seen["lap0"] = done(port, descs)
+        seen["idle0"] = SR.IDLE.get(await hw.read_reg(SR.offset))
+        for bus in descs:                       # software processes and clears every BD
+            off = bus - port.base + rm.DESC_OFFSETS["status"]
+            port.mem[off:off + 4] = bytes(4)
+        for _ in range(n):
+            eng.source.push(bytes(range(128)), last=True)
+        await hw.write_reg(REG["S2MM_TAILDESC"].offset, descs[n - 1])   # the same value
+        await hw.sleep(2000)
+        seen["lap1"] = done(port, descs)
+        seen["completed"] = await hw.read_reg(REG["COMPLETED_LO"].offset)
+        seen["sr"] = await hw.read_reg(SR.offset)
+
+    sched.run(main(), 100_000)
+    assert seen["lap0"] == [True] * n and seen["idle0"]
+    assert seen["lap1"] == [True] * n, f"no second lap: {seen['lap1']}"
+    assert seen["completed"] == 2 * n, seen["completed"]
+    assert SR.IDLE.get(seen["sr"]) and not SR.HALTED.get(seen["sr"]), hex(seen["sr"])
