@@ -174,6 +174,7 @@ def bench_model(out: Path, sim: str) -> dict:
     model = run_scenario(scaled)
     rtl = run_rtl(scaled, sim, out / "model_vs_rtl", waves=False)
     cal_dir = toolchain.BUILD_DIR / "calibration"
+    cal_dir.mkdir(parents=True, exist_ok=True)   # a fresh clone has no build/ yet
     errors = {}
     for dw in (64, 32):
         lines = cal_dir / f"rtl_{sim}_dw{dw}.jsonl"
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ",".join(BENCHES))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    # simulator output goes to files; the terminal gets one line per run and the tables
+    os.environ.setdefault("SGDMA_LOG_DIR", str(args.out.resolve() / "logs"))
     for name in args.only.split(","):
         if name not in BENCHES:
             print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}", file=sys.stderr)
