@@ -49,20 +49,23 @@ class SimulationError(SystemExit):
         return self.message
 
 
-_ERROR_LINE = re.compile(r"(%Error|\berror\b|Error:|Exception|FAIL|Traceback|assert)", re.I)
-_NOISE = re.compile(r"(DeprecationWarning|ERR_IRQ|errors? *[:=] *0\b|FAIL=0|PASS=|data_errors)", re.I)
+_EXCEPTION_LINE = re.compile(r"^(%Error\b.*|[A-Za-z_][\w.]*(Error|Exception|Bug|Fault|Exit): .+)$")
+_ERROR_LINE = re.compile(r"(\berror\b|Error:|FAIL\b|failed)", re.I)
+_NOISE = re.compile(r"(DeprecationWarning|errors? *[:=] *0\b|FAIL=0|data_errors|^\*\*)", re.I)
 
 
 def log_errors(*logs: Path, count: int = 2) -> list[str]:
-    """The last ``count`` error lines of the first log (in order) that has any: what to show a
-    user instead of "see the log"."""
+    """What to show a user instead of "see the log": from the first log (in order) with any,
+    the last exception or compiler error lines, else the last lines that report an error."""
     for log in logs:
         try:
-            lines = Path(log).read_text(errors="replace").splitlines()
+            lines = [" ".join(x.split()) for x in Path(log).read_text(errors="replace").splitlines()]
         except OSError:
             continue
-        hits = [" ".join(x.split()) for x in lines if _ERROR_LINE.search(x) and not _NOISE.search(x)]
-        hits = [h for h in hits if not h.startswith("Traceback")]
+        exc = [x for x in lines if _EXCEPTION_LINE.match(x)]
+        if exc:
+            return exc[-count:] if exc[-1].startswith("%Error") else exc[-1:]
+        hits = [x for x in lines if _ERROR_LINE.search(x) and not _NOISE.search(x)]
         if hits:
             return hits[-count:]
     return []
