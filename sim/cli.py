@@ -41,8 +41,8 @@ class OptionError(ValueError):
         super().__init__(f"argument {option}: {value} {reason}" if value != "" else f"argument {option}: {reason}")
 
 
-#: Scenario fields with a command-line option of their own (``sweep --param`` reaches the rest).
 def _option_name(name: str) -> str:
+    """The option of a Scenario field (``buf_size`` -> ``--buf-size``)."""
     return "--" + name.replace("_", "-")
 
 

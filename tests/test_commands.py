@@ -3,7 +3,6 @@ package metadata, benchmark prerequisites, simulator logs routed to files, and t
 progress lines of `make test`."""
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -12,10 +11,10 @@ import sys
 import threading
 import time
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 
 from sgdma_sim import toolchain
 
@@ -41,49 +40,49 @@ def test_make_help_lists_every_documented_target_and_variable():
         assert re.search(rf"\b{var}=", proc.stdout), f"make help does not show {var}"
 
 
-def _hold_lock(path: Path, seconds: float, ready: threading.Event) -> None:
-    """Holds an fcntl lock on ``path`` from a child process, as apt and dpkg do."""
-    code = ("import fcntl, os, sys, time\n"
+@contextmanager
+def held_lock(path: Path):
+    """An fcntl lock on ``path`` held by a child process (as apt and dpkg hold theirs) until the
+    block ends or the child's stdin is closed."""
+    code = ("import fcntl, os, sys\n"
             f"fd = os.open({str(path)!r}, os.O_RDWR | os.O_CREAT)\n"
             "fcntl.lockf(fd, fcntl.LOCK_EX)\n"
             "print('locked', flush=True)\n"
-            f"time.sleep({seconds})\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    proc.stdout.readline()
-    ready.set()
-    proc.wait()
+            "sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    try:
+        yield proc
+    finally:
+        proc.stdin.close()
+        proc.wait(30)
 
 
 def _wait_for_lock(lock: Path, timeout: int) -> subprocess.CompletedProcess:
     env = dict(os.environ, APT_LOCKS=str(lock), APT_LOCK_TIMEOUT=str(timeout))
     return subprocess.run([str(REPO / "scripts" / "bootstrap.sh"), "--wait-for-apt-lock"],
-                          capture_output=True, text=True, env=env, timeout=60)
+                          capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_bootstrap_waits_for_the_apt_lock_and_says_so(tmp_path):
     lock = tmp_path / "lock-frontend"
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(lock, 1.5, ready))
-    holder.start()
-    ready.wait(30)
-    t0 = time.monotonic()
-    proc = _wait_for_lock(lock, 60)
-    waited = time.monotonic() - t0
-    holder.join()
+    with held_lock(lock) as holder:
+        release = threading.Timer(1.5, holder.stdin.close)
+        release.start()
+        t0 = time.monotonic()
+        proc = _wait_for_lock(lock, 60)
+        waited = time.monotonic() - t0
+        release.join()
     assert proc.returncode == 0, proc.stderr
-    assert f"{lock} is held by process" in proc.stdout and "waiting" in proc.stdout
+    assert f"{lock} is held by process {holder.pid} (python" in proc.stdout and "waiting" in proc.stdout
     assert "lock is free" in proc.stdout
     assert waited >= 1.0
 
 
 def test_bootstrap_gives_up_after_the_timeout_with_a_message(tmp_path):
     lock = tmp_path / "lock"
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(lock, 2, ready))
-    holder.start()
-    ready.wait(30)
-    proc = _wait_for_lock(lock, 1)
-    holder.join()
+    with held_lock(lock):
+        proc = _wait_for_lock(lock, 1)
     assert proc.returncode == 1
     assert "still held by process" in proc.stderr and "APT_LOCK_TIMEOUT=1" in proc.stderr
 
