@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-
 from sgdma_sim import toolchain
 
 REPO = Path(__file__).resolve().parent.parent
