@@ -215,6 +215,7 @@ def bench_model(out: Path, sim: str) -> dict:
     model, rtl = runs["model"][0], runs["rtl"][0]
     speedups = [m["cycles_per_s"] / r["cycles_per_s"] for m, r in zip(runs["model"], runs["rtl"])]
     cal_dir = toolchain.BUILD_DIR / "calibration"
+    cal_dir.mkdir(parents=True, exist_ok=True)   # a fresh clone has no build/ yet
     errors = {}
     for dw in (64, 32):
         lines = cal_dir / f"rtl_{sim}_dw{dw}.jsonl"
@@ -264,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ",".join(BENCHES))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    # simulator output goes to files; the terminal gets one line per run and the tables
+    os.environ.setdefault("SGDMA_LOG_DIR", str(args.out.resolve() / "logs"))
     for name in args.only.split(","):
         if name not in BENCHES:
             print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}", file=sys.stderr)

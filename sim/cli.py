@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import threading
 import time
-from dataclasses import asdict
+import warnings
+from dataclasses import asdict, fields, replace
 from pathlib import Path
+from typing import Callable, NoReturn
 
+from sgdma_driver.regmap import DELAY_UNIT
 from sgdma_sim.acquisition import Scenario
 from sgdma_sim.report import plot_timeline, summary
+from sgdma_sim.toolchain import SimulationError, log_errors
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",
                "waiting_cycles", "interrupts", "descriptors", "overruns",
@@ -28,22 +34,55 @@ REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_ef
                "cycles_per_s", "ok", "scenario")
 
 
+class OptionError(ValueError):
+    """A bad option value, found before anything runs (reported argparse-style, exit 2)."""
+
+    def __init__(self, option: str, value: object, reason: str):
+        self.option, self.value, self.reason = option, value, reason
+        super().__init__(f"argument {option}: {value} {reason}" if value != "" else f"argument {option}: {reason}")
+
+
+def _option_name(name: str) -> str:
+    """The option of a Scenario field (``buf_size`` -> ``--buf-size``)."""
+    return "--" + name.replace("_", "-")
+
+
 def _scenario_args(ap: argparse.ArgumentParser) -> None:
+    from sgdma_driver.regmap import S2MM_DMACR
+
     d = Scenario()
-    ap.add_argument("--buffers", type=int, default=d.buffers)
-    ap.add_argument("--buf-size", type=int, default=d.buf_size, help="bytes per buffer (multiple of 4096)")
-    ap.add_argument("--laps", type=float, default=d.laps)
-    ap.add_argument("--rate", type=float, default=d.rate, help="device rate, fraction of one bus beat per clock")
-    ap.add_argument("--consumer", choices=["fast", "slow"], default=d.consumer)
-    ap.add_argument("--policy", choices=["stall", "drop"], default=d.policy)
-    ap.add_argument("--mode", choices=["owned", "cyclic", "tail"], default=d.mode)
-    ap.add_argument("--irq-threshold", type=int, default=d.irq_threshold)
-    ap.add_argument("--irq-delay", type=int, default=d.irq_delay)
-    ap.add_argument("--strategy", choices=["eager", "lazy"], default=d.strategy)
-    ap.add_argument("--kernel", default=d.kernel)
-    ap.add_argument("--seed", type=int, default=d.seed)
-    ap.add_argument("--irq-latency", type=int, default=d.irq_latency, help="clocks from interrupt to service (mean)")
-    ap.add_argument("--irq-jitter", choices=["fixed", "exp"], default=d.irq_jitter)
+    thr, dly = S2MM_DMACR.IRQ_THRESHOLD, S2MM_DMACR.IRQ_DELAY
+    ap.add_argument("--buffers", type=int, default=d.buffers, metavar="N",
+                    help="ring buffers, at least 2 (default: %(default)s)")
+    ap.add_argument("--buf-size", type=int, default=d.buf_size, metavar="BYTES",
+                    help="bytes per buffer, a positive multiple of 4096 (default: %(default)s)")
+    ap.add_argument("--laps", type=float, default=d.laps, metavar="X",
+                    help="how many times the stream fills the ring, > 0, fractions allowed (default: %(default)s)")
+    ap.add_argument("--rate", type=float, default=d.rate, metavar="FRACTION",
+                    help="device rate in bus beats per clock, in (0, 1]; 1.0 is the full bus (default: %(default)s)")
+    ap.add_argument("--consumer", choices=["fast", "slow"], default=d.consumer,
+                    help="application reader; slow reads 4x slower than the stream (default: %(default)s)")
+    ap.add_argument("--policy", choices=["stall", "drop"], default=d.policy,
+                    help="ring full: the engine stalls the stream, or drops and counts (default: %(default)s)")
+    ap.add_argument("--mode", choices=["owned", "cyclic", "tail"], default=d.mode,
+                    help="driver mode: cyclic with the ownership check, plain cyclic, or TAILDESC (default: %(default)s)")
+    ap.add_argument("--irq-threshold", type=int, default=d.irq_threshold, metavar="N",
+                    help=f"completed buffers per interrupt, {max(1, thr.reset)}..{thr.max} (default: %(default)s)")
+    ap.add_argument("--irq-delay", type=int, default=d.irq_delay, metavar="UNITS",
+                    help=f"interrupt delay timeout in units of {DELAY_UNIT} clocks, 0..{dly.max}; 0 = off "
+                         "(default: %(default)s)")
+    ap.add_argument("--strategy", choices=["eager", "lazy"], default=d.strategy,
+                    help="user mapping: eager remap_pfn_range, or lazy fault-driven (default: %(default)s)")
+    ap.add_argument("--kernel", default=d.kernel, metavar="VERSION",
+                    help="kernel version whose mmap API the driver model uses, 2.6.32 or newer "
+                         "(default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=d.seed, metavar="N",
+                    help="allocator placement and interrupt jitter, >= 0 (default: %(default)s)")
+    ap.add_argument("--irq-latency", type=int, default=d.irq_latency, metavar="CLOCKS",
+                    help="clocks from the interrupt to the driver's service (mean), >= 0 (default: %(default)s)")
+    ap.add_argument("--irq-jitter", choices=["fixed", "exp"], default=d.irq_jitter,
+                    help="interrupt latency: always --irq-latency, or exponentially distributed around it "
+                         "(default: %(default)s)")
 
 
 def _scenario(args) -> Scenario:
@@ -52,8 +91,146 @@ def _scenario(args) -> Scenario:
                   irq_threshold=args.irq_threshold, irq_delay=args.irq_delay, strategy=args.strategy,
                   kernel=args.kernel, seed=args.seed, irq_latency=args.irq_latency,
                   irq_jitter=args.irq_jitter)
-    sc.validate()
+    check_scenario(sc)
     return sc
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""  # unreachable
+
+
+def _host_memory() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name) -> None:
+    """Every constraint on a scenario, checked before anything runs; raises OptionError naming
+    the option (``option(field)``) and the value.  The one place ``run`` and ``sweep`` validate."""
+    from sgdma_driver.iommu import Iommu
+    from sgdma_driver.regmap import DESC_SIZE, S2MM_DMACR
+    from sgdma_driver.vma import KernelProfile
+
+    def bad(name: str, reason: str) -> OptionError:
+        return OptionError(option(name), getattr(sc, name), reason)
+
+    for name in ("buffers", "buf_size", "irq_threshold", "irq_delay", "seed", "irq_latency",
+                 "slow_cycles_per_kib", "timeline_points"):
+        if not _is_int(getattr(sc, name)):
+            raise bad(name, "is not an integer")
+    for name in ("laps", "rate"):
+        v = getattr(sc, name)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise bad(name, "is not a finite number")
+    for name, allowed in (("consumer", ("fast", "slow")), ("policy", ("stall", "drop")),
+                          ("mode", ("owned", "cyclic", "tail")), ("strategy", ("eager", "lazy")),
+                          ("irq_jitter", ("fixed", "exp"))):
+        if getattr(sc, name) not in allowed:
+            raise bad(name, f"is not one of {', '.join(allowed)}")
+    for name in ("double_map", "streaming"):
+        if not isinstance(getattr(sc, name), bool):
+            raise bad(name, "is not true or false")
+    if sc.buffers < 2:
+        raise bad("buffers", "is too few: a ring needs at least 2 buffers")
+    if sc.buf_size <= 0 or sc.buf_size % 4096:
+        raise bad("buf_size", "is not a positive multiple of 4096 bytes")
+    if sc.laps <= 0:
+        raise bad("laps", "is not positive")
+    if not 0 < sc.rate <= 1:
+        raise bad("rate", "is outside (0, 1] (a fraction of one bus beat per clock)")
+    thr, dly = S2MM_DMACR.IRQ_THRESHOLD, S2MM_DMACR.IRQ_DELAY
+    if not 1 <= sc.irq_threshold <= thr.max:
+        raise bad("irq_threshold", f"is outside 1..{thr.max}")
+    if not 0 <= sc.irq_delay <= dly.max:
+        raise bad("irq_delay", f"is outside 0..{dly.max}")
+    if sc.seed < 0:
+        raise bad("seed", "is negative: seeds are integers >= 0")
+    if sc.irq_latency < 0:
+        raise bad("irq_latency", "is negative: the latency is in clocks, >= 0")
+    if sc.slow_cycles_per_kib < 0:
+        raise bad("slow_cycles_per_kib", "is negative")
+    if sc.timeline_points < 2:
+        raise bad("timeline_points", "is too few: the timeline needs at least 2 points")
+    try:
+        KernelProfile(sc.kernel)
+    except (ValueError, TypeError) as e:
+        raise bad("kernel", f"is not accepted: {e}") from None
+    # The ring and its descriptors must fit the 32-bit engine's DMA window behind the IOMMU
+    # (every mapping is followed by one guard page; buffers longer than the 26-bit length field
+    # take several descriptors, 64 per descriptor page).
+    page = 4096
+    base = Iommu.__dataclass_fields__["iova_base"].default
+    window = (1 << 32) - base
+    ring = sc.buffers * sc.buf_size
+    descs = sc.buffers * -(-sc.buf_size // ((1 << 26) - 1))
+    need = ring + sc.buffers * page + 2 * page * -(-descs * DESC_SIZE // page)
+    if need > window:
+        d = Scenario()
+        name = "buffers" if sc.buffers != d.buffers and sc.buf_size == d.buf_size else "buf_size"
+        raise bad(name, f"is too large: a ring of {sc.buffers} x {sc.buf_size} bytes ({_fmt_bytes(ring)}) does "
+                        f"not fit the 32-bit engine's {_fmt_bytes(window)} DMA window")
+    if sc.total_bytes < 16:
+        raise bad("laps", f"is too small: {sc.laps} x {_fmt_bytes(ring)} is less than one 16-byte beat")
+    # The device's stream is generated up front (and checked against the ring's contents).
+    host = _host_memory()
+    need_host = 2 * sc.total_bytes + ring
+    if need_host > host:
+        raise bad("laps" if sc.laps > 1 else "buf_size",
+                  f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring need about "
+                  f"{_fmt_bytes(need_host)} of host memory, this machine has {_fmt_bytes(host)}")
+
+
+def _check_out(value: str) -> Path:
+    """--out: create the directory now, so that a bad path fails before any simulation."""
+    out = Path(value).expanduser().resolve()
+    for parent in [out, *out.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise OptionError("--out", value, f"is not a directory: {parent} is a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OptionError("--out", value, f"cannot be created: {e.strerror or e}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OptionError("--out", value, "is not writable")
+    return out
+
+
+def validate(args: argparse.Namespace) -> None:
+    """Checks every option of ``run`` or ``sweep`` (raises OptionError); runs nothing."""
+    if args.cmd == "run":
+        if args.waves and args.backend != "rtl":
+            raise OptionError("--waves", "", "needs --backend rtl: the fast model records no waveform")
+        _scenario(args)
+    elif args.cmd == "sweep":
+        from sgdma_sim.sweep import _parse_param
+
+        base = _scenario(args)
+        names = [f.name for f in fields(Scenario)]
+        params = []
+        for text in args.param:
+            name, _, values = text.partition("=")
+            if name not in names or not values:
+                raise OptionError("--param", text, f"is not NAME=v1,v2,... with NAME one of {', '.join(names)}")
+            try:
+                params.append(_parse_param(text))
+            except ValueError:
+                kind = {bool: "true or false", int: "an integer", float: "a number"}.get(
+                    type(getattr(base, name)), "a string")
+                raise OptionError("--param", text, f"has a value that is not {kind}") from None
+        if not 1 <= len(params) <= 2:
+            raise OptionError("--param", f"given {len(params)} times", "(give one or two)")
+        for name, values in params:
+            for v in values:
+                check_scenario(replace(base, **{name: v}), option=lambda n, name=name: (
+                    f"--param {name}" if n == name else _option_name(n)))
+    _check_out(args.out)
 
 
 def _progress_bar(total: int, desc: str):
@@ -64,10 +241,14 @@ def _progress_bar(total: int, desc: str):
 
 
 def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
+    """One acquisition on rtl/sgdma.v under ``sim``; raises SimulationError with the cause
+    (from the simulation's own report, else the last error lines of its log) when it fails."""
     from cocotb_tools.runner import get_results
 
     from sgdma_sim import toolchain
 
+    run_dir = out / f"rtl_{sim}"
+    log = run_dir / "sim.log"
     report_path, progress_path = out / "rtl_report.json", out / "progress.json"
     for p in (report_path, progress_path):
         p.unlink(missing_ok=True)
@@ -78,14 +259,12 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
     def work():
         try:
             result["xml"] = toolchain.build_and_test("sim_main", sim, {}, waves=waves, extra_env=env,
-                                                     test_dir=out / f"rtl_{sim}",
-                                                     log_file=out / f"rtl_{sim}" / "sim.log")
+                                                     test_dir=run_dir, log_file=log)
         except BaseException as e:  # noqa: BLE001 - reported below
             result["error"] = e
 
-    (out / f"rtl_{sim}").mkdir(parents=True, exist_ok=True)
-    print(f"building rtl/sgdma.v for {sim} and running the acquisition (log: {out}/rtl_{sim}/sim.log)",
-          file=sys.stderr)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    print(f"building rtl/sgdma.v for {sim} and running the acquisition (log: {log})", file=sys.stderr)
     th = threading.Thread(target=work)
     th.start()
     bar = _progress_bar(sc.total_bytes, f"{sim} acquisition")
@@ -96,25 +275,33 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
             bar.update(min(done, bar.total) - bar.n)
         except (OSError, ValueError, KeyError):
             pass
-    if "error" in result:
-        bar.close()
-        raise SystemExit(f"RTL simulation failed to run: {result['error']}")
+    rep = None
     if report_path.exists():
+        try:
+            rep = json.loads(report_path.read_text())
+        except ValueError:
+            rep = None
+    if rep is not None and "error" not in rep:
         bar.update(bar.total - bar.n)
     bar.close()
-    if not report_path.exists():
-        raise SystemExit(f"the simulation wrote no report; see the log in {out}/rtl_{sim}/")
-    rep = json.loads(report_path.read_text())
+    if rep is not None and "error" in rep:
+        raise SimulationError(f"the RTL acquisition failed: {rep['error']} (log: {log})")
+    if "error" in result or rep is None:
+        logs = [log] + sorted((toolchain.BUILD_DIR / "sim_build" / sim).glob("sgdma_*/build.log"),
+                              key=lambda p: p.stat().st_mtime)[-1:]
+        cause = "; ".join(log_errors(*logs)) or (str(result["error"]) if "error" in result else "no error in the log")
+        what = "failed to run" if "error" in result else "wrote no report"
+        raise SimulationError(f"the RTL simulation {what}: {cause} (log: {log})")
     tests, failed = get_results(result["xml"])
     if failed and rep.get("ok"):
         rep["ok"] = False
         rep["accounting_errors"].append("the cocotb acquisition test failed")
     if waves:
         import shutil
-        found = sorted((out / f"rtl_{sim}").glob("*.fst")) + sorted(
+        found = sorted(run_dir.glob("*.fst")) + sorted(
             (toolchain.BUILD_DIR / "sim_build" / sim).glob("*_waves/*.fst"))
         if not found:
-            raise SystemExit(f"WAVES=1 but the simulation left no FST file (see {out}/rtl_{sim}/sim.log)")
+            raise SimulationError(f"--waves given but the simulation left no FST file (log: {log})")
         newest = max(found, key=lambda p: p.stat().st_mtime)
         dest = out / f"sgdma_{sim}.fst"
         shutil.copyfile(newest, dest)
@@ -137,8 +324,7 @@ def run_model(sc: Scenario) -> dict:
 
 def cmd_run(args) -> int:
     sc = _scenario(args)
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = _check_out(args.out)
     t0 = time.time()
     rep = run_rtl(sc, args.sim, out, args.waves) if args.backend == "rtl" else run_model(sc)
     rep["wall_s"] = round(time.time() - t0, 2) if args.backend == "rtl" else rep["wall_s"]
@@ -152,27 +338,97 @@ def cmd_run(args) -> int:
     return 0 if rep["ok"] else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="sgdma-sim", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="one acquisition")
-    r.add_argument("--backend", choices=["rtl", "model"], default="rtl")
-    r.add_argument("--sim", choices=["icarus", "verilator"], default="icarus")
-    r.add_argument("--waves", action="store_true", help="record an FST waveform (RTL backend)")
-    r.add_argument("--out", default="build/sim")
-    _scenario_args(r)
-    r.set_defaults(func=cmd_run)
+def _version() -> str:
+    from importlib import metadata
+
     try:
-        from sgdma_sim.sweep import add_sweep_parser
-        add_sweep_parser(sub)
-    except ImportError:
-        pass
-    args = ap.parse_args(argv)
+        return metadata.version("sgdma")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed; run make bootstrap)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``prog: error: message``, exit 2); sub-commands get the
+    same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _project_errors() -> tuple[type[BaseException], ...]:
+    """The driver model's and the simulator's own error classes: reported in one line, exit 1."""
+    from sgdma_driver.allocator import OutOfMemoryError
+    from sgdma_driver.dma_api import DmaApiError
+    from sgdma_driver.driver import DriverError
+    from sgdma_driver.iommu import IommuFault
+    from sgdma_driver.vma import KernelBug, MmapError
+
+    return (SimulationError, DriverError, DmaApiError, OutOfMemoryError, IommuFault, KernelBug, MmapError, OSError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="sgdma-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    ap.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the Python traceback of an error")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="{run,sweep}", parser_class=_Parser)
+    r = sub.add_parser("run", parents=[common], help="one acquisition, every byte checked",
+                       description="One acquisition on the RTL or the fast model: prints a summary, writes "
+                                   "report.json, timeline.json and timeline.png to --out; exit 1 if any byte "
+                                   "is wrong or unaccounted for.")
+    r.add_argument("--backend", choices=["rtl", "model"], default="rtl",
+                   help="rtl/sgdma.v under a simulator, or the fast model (default: %(default)s)")
+    r.add_argument("--sim", choices=["icarus", "verilator"], default="icarus",
+                   help="simulator of the rtl backend (default: %(default)s)")
+    r.add_argument("--waves", action="store_true",
+                   help="record an FST waveform (rtl backend; default: off)")
+    r.add_argument("--out", default="build/sim", metavar="DIR",
+                   help="directory for the report, timeline and logs (default: %(default)s)")
+    _scenario_args(r)
+    r.set_defaults(func=cmd_run, parser=r)
+    from sgdma_sim.sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
+    sp = sub.choices["sweep"]
+    sp.set_defaults(parser=sp)
+    sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                    help="show the Python traceback of an error")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``sgdma-sim`` command: options are checked before anything runs (exit 2 with a
+    one-line message); the project's own errors end in a one-line message and exit 1, with the
+    traceback only under --debug."""
+    args = build_parser().parse_args(argv)
+    try:
+        validate(args)
+    except OptionError as e:
+        args.parser.error(str(e))
     try:
         return args.func(args)
-    except ValueError as e:
-        print(f"sgdma-sim: {e}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(f"sgdma-sim {args.cmd}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the top-level handler
+        if args.debug:
+            raise
+        # coroutines of an aborted simulation are never awaited: not news to the user
+        warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
+        text = " ".join(str(e).split()) or type(e).__name__
+        if isinstance(e, OptionError):
+            args.parser.error(str(e))
+        if not isinstance(e, _project_errors()):
+            text = f"internal error: {type(e).__name__}: {text} (--debug shows the traceback)"
+        print(f"sgdma-sim {args.cmd}: error: {text}", file=sys.stderr)
+        return 1
+    except SimulationError as e:
+        if args.debug:
+            raise
+        print(f"sgdma-sim {args.cmd}: error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -16,23 +16,37 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from sgdma_sim import toolchain
 
 COUNTS = ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Errors in one line, ``prog: error: argument --x: value ...`` (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=1, help="first seed")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--sim", default="verilator", choices=toolchain.SIMULATORS)
-    ap.add_argument("--out", type=Path, default=Path("build/regress"))
+    ap = _Parser(prog="python -m sgdma_sim.regress", description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=200, metavar="N", help="how many seeds, >= 1 (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=1, metavar="N", help="first seed, >= 0 (default: %(default)s)")
+    ap.add_argument("--jobs", type=int, default=2, metavar="N",
+                    help="simulator processes in parallel, >= 1 (default: %(default)s)")
+    ap.add_argument("--sim", default="verilator", choices=toolchain.SIMULATORS, help="simulator (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=Path("build/regress"), metavar="DIR",
+                    help="directory for results.jsonl, summary.json and the logs (default: %(default)s)")
     args = ap.parse_args(argv)
-    if args.seeds < 1 or args.jobs < 1:
-        print(f"--seeds {args.seeds} and --jobs {args.jobs} must be >= 1", file=sys.stderr)
-        return 2
+    for name, lowest in (("seeds", 1), ("seed", 0), ("jobs", 1)):
+        value = getattr(args, name)
+        if value < lowest:
+            ap.error(f"argument --{name}: {value} is {'negative' if value < 0 else 'too small'}: "
+                     f"must be >= {lowest}")
+    if args.out.exists() and not args.out.is_dir():
+        ap.error(f"argument --out: {args.out} is not a directory")
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.seeds))

@@ -173,8 +173,12 @@ def add_sweep_parser(sub) -> None:
     from sgdma_sim.cli import _scenario_args
 
     sp = sub.add_parser("sweep", help="sweep one or two parameters on the fast model")
-    sp.add_argument("--param", action="append", required=True, help="NAME=v1,v2,... (one or two)")
-    sp.add_argument("--metric", default="lost_fraction")
-    sp.add_argument("--out", default="build/sweep")
+    sp.add_argument("--param", action="append", required=True, metavar="NAME=v1,v2,...",
+                    help="a scenario field and its values, given once or twice; values in the field's "
+                         "unit (bytes, clocks, fraction of the bus); required")
+    sp.add_argument("--metric", default="lost_fraction", choices=METRICS,
+                    help="what to tabulate and plot (default: %(default)s)")
+    sp.add_argument("--out", default="build/sweep", metavar="DIR",
+                    help="directory for sweep.json, sweep.csv and sweep.png (default: %(default)s)")
     _scenario_args(sp)
     sp.set_defaults(func=cmd_sweep)

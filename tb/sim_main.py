@@ -1,7 +1,9 @@
 """cocotb entry of `make sim` with BACKEND=rtl: one acquisition on rtl/sgdma.v.
 
 The scenario arrives as JSON in $SGDMA_SCENARIO; the report is written to $SGDMA_REPORT and
-progress (bytes read so far) to $SGDMA_PROGRESS, which the CLI turns into a progress bar.
+progress (bytes read so far) to $SGDMA_PROGRESS, which the CLI turns into a progress bar.  If
+the acquisition cannot run, the report is {"error": "<exception class>: <message>"}, so that the
+CLI shows the cause rather than pointing at the log.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from sgdma_sim.acquisition import Acquisition, Scenario
 
 @cocotb.test()
 async def acquisition(dut):
-    scenario = Scenario(**json.loads(os.environ["SGDMA_SCENARIO"]))
     progress_path = os.environ.get("SGDMA_PROGRESS")
     last = [0.0]
 
@@ -29,10 +30,16 @@ async def acquisition(dut):
                 json.dump({"done": done, "total": total}, fh)
             os.replace(progress_path + ".tmp", progress_path)
 
-    backend = CocotbBackend(dut, os.environ.get("SGDMA_SIM_NAME", "rtl"), checker=False)
-    acq = Acquisition(scenario, backend, progress=progress)
-    await backend.reset()
-    report = await acq.run()
+    try:
+        scenario = Scenario(**json.loads(os.environ["SGDMA_SCENARIO"]))
+        backend = CocotbBackend(dut, os.environ.get("SGDMA_SIM_NAME", "rtl"), checker=False)
+        acq = Acquisition(scenario, backend, progress=progress)
+        await backend.reset()
+        report = await acq.run()
+    except Exception as e:
+        with open(os.environ["SGDMA_REPORT"], "w") as fh:
+            json.dump({"error": f"{type(e).__name__}: {e}"}, fh)
+        raise
     with open(os.environ["SGDMA_REPORT"], "w") as fh:
         json.dump(report.to_json(), fh)
     assert report.ok, f"acquisition failed: {report.data_errors} data errors, {report.accounting_errors}"

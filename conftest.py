@@ -1,0 +1,49 @@
+"""Progress lines for the cocotb testbenches in `make test`.
+
+A testbench (a test under tb/) builds the RTL and runs a simulation for seconds to minutes, so
+pytest's dots say nothing for long stretches.  Each testbench gets a line when it starts and one
+when it ends, with its outcome and duration; unit tests keep the dots.  Under pytest-xdist the
+lines come from the controlling process (the workers' reports carry their names), so they stay
+readable with `-n 2`.
+"""
+from __future__ import annotations
+
+import pytest
+
+TESTBENCH_DIR = "tb/"
+
+
+class TestbenchProgress:
+    """Writes the start and end lines (registered on the process that owns the terminal)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def _write(self, line: str) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            if reporter._tw.width_of_current_line:   # after a row of dots
+                reporter.write("\n")
+            reporter.write_line(line)
+
+    @staticmethod
+    def is_testbench(nodeid: str) -> bool:
+        return nodeid.replace("\\", "/").startswith(TESTBENCH_DIR)
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        if self.is_testbench(nodeid):
+            self._write(f"testbench started  {nodeid}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not self.is_testbench(report.nodeid):
+            return
+        # one end line: after the test body, or after a setup that failed or skipped it
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            gateway = getattr(getattr(report, "node", None), "gateway", None)   # pytest-xdist
+            worker = f" on {gateway.id}" if gateway is not None else ""
+            self._write(f"testbench {report.outcome:8s} {report.nodeid} in {report.duration:.1f} s{worker}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):      # not inside a pytest-xdist worker
+        config.pluginmanager.register(TestbenchProgress(config), "sgdma-testbench-progress")
