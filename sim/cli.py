@@ -91,7 +91,7 @@ def _scenario(args) -> Scenario:
                   irq_threshold=args.irq_threshold, irq_delay=args.irq_delay, strategy=args.strategy,
                   kernel=args.kernel, seed=args.seed, irq_latency=args.irq_latency,
                   irq_jitter=args.irq_jitter)
-    check_scenario(sc)
+    check_scenario(sc, materialised=getattr(args, "backend", "model") == "rtl")
     return sc
 
 
@@ -111,9 +111,17 @@ def _host_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name) -> None:
+# A fast-model run streams at most this much (1 TiB: some 20 minutes of wall time at the model's
+# speed); a larger figure is almost always a typing slip in --laps or --buf-size.
+MAX_MODEL_STREAM = 1 << 40
+
+
+def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name,
+                   materialised: bool = False) -> None:
     """Every constraint on a scenario, checked before anything runs; raises OptionError naming
-    the option (``option(field)``) and the value.  The one place ``run`` and ``sweep`` validate."""
+    the option (``option(field)``) and the value.  The one place ``run`` and ``sweep`` validate.
+    ``materialised``: the backend needs the whole stream as bytes (the RTL backend does; the
+    fast model generates it buffer by buffer)."""
     from sgdma_driver.iommu import Iommu
     from sgdma_driver.regmap import DESC_SIZE, S2MM_DMACR
     from sgdma_driver.vma import KernelProfile
@@ -178,9 +186,14 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name) ->
                         f"not fit the 32-bit engine's {_fmt_bytes(window)} DMA window")
     if sc.total_bytes < 16:
         raise bad("laps", f"is too small: {sc.laps} x {_fmt_bytes(ring)} is less than one 16-byte beat")
-    # The device's stream is generated up front (and checked against the ring's contents).
+    # The ring lives in host memory; the RTL backend also holds the device's whole stream as
+    # bytes (twice, while it converts), the fast model generates it buffer by buffer.
+    if not materialised and sc.total_bytes > MAX_MODEL_STREAM:
+        raise bad("laps" if sc.laps > 1 else "buf_size",
+                  f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring stream "
+                  f"{_fmt_bytes(sc.total_bytes)}; one run streams at most {_fmt_bytes(MAX_MODEL_STREAM)}")
     host = _host_memory()
-    need_host = 2 * sc.total_bytes + ring
+    need_host = ring + (2 * sc.total_bytes if materialised else 0)
     if need_host > host:
         raise bad("laps" if sc.laps > 1 else "buf_size",
                   f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring need about "
