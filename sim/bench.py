@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from sgdma_sim import toolchain
+from sgdma_sim import bench_scale, toolchain
 
 RTL_WIDTHS = (32, 64, 128)
 SYNTH_PARAMS = {"DATA_WIDTH": 64, "ADDR_WIDTH": 64}
@@ -254,7 +254,7 @@ BENCHES: dict[str, Callable[[Path, str], dict]] = {
     "synth": lambda out, sim: bench_synth(out),
     "ring": lambda out, sim: bench_ring(out),
     "model": bench_model,
-    "scale": lambda out, sim: __import__("sgdma_sim.bench_scale", fromlist=["bench"]).bench(out, sim),
+    "scale": lambda out, sim: bench_scale.bench(out, sim),
 }
 
 

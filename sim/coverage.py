@@ -25,6 +25,7 @@ from pathlib import Path
 from sgdma_sim import toolchain
 
 MODULES = ["test_sgdma_regs", "test_sgdma_dma", "test_sgdma_errors", "test_sgdma_irq", "test_sgdma_ringfull",
+           "test_sgdma_doorbell",
            "test_faults", "test_cosim", "test_calibration", "test_regress"]
 LENGTHS = ("1B", "sub_beat", "sub_256B", "sub_4KiB", "up_to_64KiB")
 ERRORS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
