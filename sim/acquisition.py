@@ -196,7 +196,15 @@ class Report:
     timeline: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # the timeline's long lists of numbers are copied as lists, not element by element
+        # through asdict's deep copy (same result)
+        tl, self.timeline = self.timeline, {}
+        try:
+            out = asdict(self)
+        finally:
+            self.timeline = tl
+        out["timeline"] = {k: list(v) if isinstance(v, list) else v for k, v in tl.items()}
+        return out
 
 
 class Acquisition:
@@ -263,6 +271,8 @@ class Acquisition:
         # With nothing to read, look again after an eighth of a buffer's fill time (a reader
         # woken by a timer, not spinning).
         idle = max(64, int(sc.buf_size / db / sc.rate / 8))
+        drv, be = self.driver, self.backend
+        sleep_while = getattr(hw, "sleep_while", None)
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
@@ -271,13 +281,24 @@ class Acquisition:
             if span is None:
                 if self._finished(ring, total):
                     return
-                if self.backend.stream_done():
+                if be.stream_done():
                     # nothing arrives any more: poll the counters (an overrun interrupts once per
                     # episode, so drops after it are only seen by polling, NAPI-style)
-                    await self.driver.poll()
+                    await drv.poll()
                     if self._finished(ring, total):
                         return
                 await hw.sleep(idle)
+                # Until the driver sees a new completion (or the device finishes), another look
+                # finds nothing either: wake on the same timer, without asking the ring again.
+                seen = drv.completed
+
+                def nothing_new() -> bool:
+                    return drv.completed == seen and not be.stream_done() and hw.now() <= deadline
+                if sleep_while is not None:
+                    await sleep_while(idle, nothing_new)
+                else:
+                    while nothing_new():
+                        await hw.sleep(idle)
                 continue
             if cost:
                 await hw.sleep(cost * max(1, span.length // 1024))

@@ -45,6 +45,16 @@ class Event:
         return _Request("event", self)
 
 
+class _Poll:
+    """A task waiting in ``sleep_while``: woken every ``every`` clocks, resumed only once
+    ``cond()`` is false."""
+
+    __slots__ = ("task", "every", "cond")
+
+    def __init__(self, task: "Task", every: int, cond: Callable[[], bool]):
+        self.task, self.every, self.cond = task, every, cond
+
+
 class Task:
     __slots__ = ("coro", "done", "result", "exc", "_done_event", "name")
 
@@ -63,6 +73,7 @@ class Scheduler:
         self._seq = 0
         self._phase = PHASE_NORMAL
         self.failed: list[Task] = []
+        self._max: int | None = None
 
     def _push(self, when: int, item: Any, phase: int = PHASE_NORMAL) -> None:
         self._seq += 1
@@ -78,6 +89,13 @@ class Scheduler:
         after everything else of this clock)."""
         return _Request("sleep", max(0, int(cycles)), phase)
 
+    def sleep_while(self, cycles: int, cond: Callable[[], bool]) -> Awaitable[None]:
+        """For a ``cond()`` just found true: sleeps ``cycles`` clocks at a time (PHASE_NORMAL)
+        until ``cond()`` is false at a wake-up.  The same clocks, and the same order within
+        each clock, as ``while cond(): await sleep(cycles)``, without resuming the coroutine
+        at each wake-up.  ``cond`` must only read state."""
+        return _Request("poll", (max(1, int(cycles)), cond))
+
     def event(self) -> Event:
         return Event(self)
 
@@ -90,8 +108,20 @@ class Scheduler:
         return task
 
     def _step(self, task: Task) -> None:
+        heap = self._heap
         try:
-            req = task.coro.send(None)
+            while True:
+                req = task.coro.send(None)
+                if req.kind != "sleep" or self._max is not None:
+                    break
+                # Resumed next anyway (nothing else is due before then): carry on at once,
+                # in the clock and phase it asked for, without a trip through the heap.
+                when, phase = self.now + req.arg, req.phase
+                if when == self.now and phase < self._phase:
+                    phase = self._phase          # as _push does
+                if heap and (heap[0][0], heap[0][1]) <= (when, phase):
+                    break
+                self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
             if task._done_event:
@@ -105,6 +135,9 @@ class Scheduler:
             return
         if req.kind == "sleep":
             self._push(self.now + req.arg, task, req.phase)
+        elif req.kind == "poll":
+            every, cond = req.arg
+            self._push(self.now + every, _Poll(task, every, cond))
         elif req.kind == "event":
             if req.arg.is_set:
                 self._ready(task)
@@ -116,6 +149,7 @@ class Scheduler:
     def run(self, main: Coroutine, max_cycles: int | None = None) -> Any:
         """Runs until ``main`` finishes; other tasks run alongside it."""
         top = self.spawn(main, "main")
+        self._max = max_cycles
         while not top.done:
             if self.failed:
                 raise self.failed[0].exc
@@ -130,6 +164,11 @@ class Scheduler:
             if isinstance(item, Task):
                 if not item.done:
                     self._step(item)
+            elif isinstance(item, _Poll):
+                if item.cond():
+                    self._push(when + item.every, item)
+                else:
+                    self._step(item.task)
             else:
                 item()
         if top.exc is not None:

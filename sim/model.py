@@ -703,6 +703,12 @@ class ModelHw:
     async def sleep(self, cycles: int) -> None:
         await self.s.sleep(max(1, int(cycles)))
 
+    async def sleep_while(self, cycles: int, cond: Callable[[], bool]) -> None:
+        """``while cond(): await self.sleep(cycles)``, in the same clocks, without waking the
+        caller for each look (``cond`` must only read state)."""
+        if cond():
+            await self.s.sleep_while(max(1, int(cycles)), cond)
+
     def now(self) -> int:
         return self.s.now
 
