@@ -89,6 +89,21 @@ class Scheduler:
         after everything else of this clock)."""
         return _Request("sleep", max(0, int(cycles)), phase)
 
+    def advance(self, cycles: int, phase: int = PHASE_NORMAL) -> bool:
+        """For the running task: if ``sleep(cycles, phase)`` would resume it before anything
+        else runs, moves time on and returns True (the task carries on without awaiting);
+        otherwise returns False and changes nothing (the task awaits ``sleep``)."""
+        if self._max is not None:
+            return False
+        when = self.now + max(0, int(cycles))
+        if when == self.now and phase < self._phase:
+            phase = self._phase
+        heap = self._heap
+        if heap and (heap[0][0], heap[0][1]) <= (when, phase):
+            return False
+        self.now, self._phase = when, phase
+        return True
+
     def sleep_while(self, cycles: int, cond: Callable[[], bool]) -> Awaitable[None]:
         """For a ``cond()`` just found true: sleeps ``cycles`` clocks at a time (PHASE_NORMAL)
         until ``cond()`` is false at a wake-up.  The same clocks, and the same order within

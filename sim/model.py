@@ -33,6 +33,13 @@ QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
+_SR_OFF = SR.offset
+_SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.mask
+_SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
+_XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
+# counter register offset -> (counter, is the high word)
+_COUNTER_REGS = {rm.REG[n + half].offset: (n, half == "_HI") for n in
+                 ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS") for half in ("_LO", "_HI")}
 
 
 @dataclass
@@ -204,6 +211,26 @@ class EngineModel:
         self._epoch += 1   # invalidates work scheduled by a flushed run
 
     def read_reg(self, off: int) -> int:
+        if off == _SR_OFF:               # the interrupt service's registers first, bits from regmap
+            v = _SR_SG_INCLD | (_SR_HALTED if self.halted else 0) | (_SR_IDLE if self._idle() else 0)
+            for name in self.err_bits:
+                v |= getattr(SR, name).mask
+            v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
+                  | (_SR_ERR if self.err_irq else 0))
+            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
+        counter = _COUNTER_REGS.get(off)
+        if counter is not None:
+            name, high = counter
+            if high:
+                return self._hi.get(name, 0)
+            self._hi[name] = self.counters[name] >> 32
+            return self.counters[name] & 0xFFFFFFFF
+        if off == XS.offset:
+            return ((_XS_OVR if self.ovr_irq else 0) | (_XS_FULL if self.ring_full else 0)
+                    | (_XS_DROPPING if self.dropping else 0))
+        return self._read_reg_other(off)
+
+    def _read_reg_other(self, off: int) -> int:
         if off == CR.offset:
             v = (CR.RS.put(int(self.rs)) | CR.CYCLIC_BD_EN.put(int(self.cyclic)) | CR.IOC_IRQ_EN.put(int(self.ioc_en))
                  | CR.DLY_IRQ_EN.put(int(self.dly_en)) | CR.ERR_IRQ_EN.put(int(self.err_en))
@@ -673,14 +700,16 @@ class ModelHw:
     async def read_reg(self, offset: int) -> int:
         # the register is sampled with what this clock's edge left (a completion in this
         # clock is seen), the data reaches the driver lite_read clocks later
-        p = self.e.p
-        start = max(self.s.now, self._rd_free - p.lite_read + p.lite_repeat)
+        p, s = self.e.p, self.s
+        start = max(s.now, self._rd_free - p.lite_read + p.lite_repeat)
         self._rd_free = start + p.lite_read
-        await self.s.sleep(start - self.s.now, PHASE_LATE)
+        if not s.advance(start - s.now, PHASE_LATE):   # (nothing else due first: no await)
+            await s.sleep(start - s.now, PHASE_LATE)
         value = self.e.read_reg(offset)
         # the response reaches the caller after what else wakes in that clock (as a bus
         # master's completion does), so a task woken by a plain timer goes first
-        await self.s.sleep(p.lite_read, PHASE_LATE)
+        if not s.advance(p.lite_read, PHASE_LATE):
+            await s.sleep(p.lite_read, PHASE_LATE)
         return value
 
     async def write_reg(self, offset: int, value: int) -> None:
@@ -690,7 +719,8 @@ class ModelHw:
         start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
         self.s.call_at(start + 1, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
-        await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
+        if not self.s.advance(self._wr_free - self.s.now, PHASE_LATE):
+            await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
         # Software woken by a clock edge sees the line as it was before that edge (a
