@@ -18,6 +18,7 @@ from .physmem import check_int
 from .sg import DescriptorChain
 
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
+_CMPLT, _LENGTH, _RXSOF, _RXEOF = rm.STATUS.CMPLT, rm.STATUS.LENGTH, rm.STATUS.RXSOF, rm.STATUS.RXEOF
 
 
 class DriverError(Exception):
@@ -288,10 +289,10 @@ class SgdmaDriver:
         while self._seen < done:
             i = self._seen % n
             st = chain.status(i)
-            if not rm.STATUS.CMPLT.get(st):
+            if not _CMPLT.get(st):
                 raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
-            c = Completion(i, self._seen, rm.STATUS.LENGTH.get(st), chain.descs[i].length,
-                           bool(rm.STATUS.RXSOF.get(st)), bool(rm.STATUS.RXEOF.get(st)))
+            c = Completion(i, self._seen, _LENGTH.get(st), chain.descs[i].length,
+                           bool(_RXSOF.get(st)), bool(_RXEOF.get(st)))
             if self.position_writeback:
                 # APP0 holds the low 32 bits of the buffer's stream position; extend it from
                 # where the previous buffer ended. Any difference is bytes lost in between.

@@ -293,11 +293,11 @@ class Acquisition:
                 seen = drv.completed
 
                 def nothing_new() -> bool:
-                    return drv.completed == seen and not be.stream_done() and hw.now() <= deadline
+                    return drv.completed == seen and not be.stream_done()
                 if sleep_while is not None:
-                    await sleep_while(idle, nothing_new)
+                    await sleep_while(idle, nothing_new, deadline)
                 else:
-                    while nothing_new():
+                    while nothing_new() and hw.now() <= deadline:
                         await hw.sleep(idle)
                 continue
             if cost:

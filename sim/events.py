@@ -49,10 +49,10 @@ class _Poll:
     """A task waiting in ``sleep_while``: woken every ``every`` clocks, resumed only once
     ``cond()`` is false."""
 
-    __slots__ = ("task", "every", "cond")
+    __slots__ = ("task", "every", "cond", "until")
 
-    def __init__(self, task: "Task", every: int, cond: Callable[[], bool]):
-        self.task, self.every, self.cond = task, every, cond
+    def __init__(self, task: "Task", every: int, cond: Callable[[], bool], until: int | None):
+        self.task, self.every, self.cond, self.until = task, every, cond, until
 
 
 class Task:
@@ -104,12 +104,40 @@ class Scheduler:
         self.now, self._phase = when, phase
         return True
 
-    def sleep_while(self, cycles: int, cond: Callable[[], bool]) -> Awaitable[None]:
-        """For a ``cond()`` just found true: sleeps ``cycles`` clocks at a time (PHASE_NORMAL)
-        until ``cond()`` is false at a wake-up.  The same clocks, and the same order within
-        each clock, as ``while cond(): await sleep(cycles)``, without resuming the coroutine
-        at each wake-up.  ``cond`` must only read state."""
-        return _Request("poll", (max(1, int(cycles)), cond))
+    def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int | None = None) -> Awaitable[None]:
+        """For a ``cond()`` just found true (and ``now <= until``): sleeps ``cycles`` clocks at
+        a time (PHASE_NORMAL) until a wake-up finds ``cond()`` false or the clock past
+        ``until``.  The same clocks, and the same order within each clock, as
+        ``while cond() and now <= until: await sleep(cycles)``, without resuming the
+        coroutine at each wake-up; wake-ups with nothing else run in between (so nothing
+        ``cond`` reads can have changed) are passed over in one step.  ``cond`` must only
+        read state, not the clock."""
+        return _Request("poll", (max(1, int(cycles)), cond, until))
+
+    def _poll(self, item: _Poll) -> None:
+        """A sleep_while wake-up at the current clock."""
+        if (item.until is not None and self.now > item.until) or not item.cond():
+            self._step(item.task)
+            return
+        # The following wake-ups that come before anything else queued (a wake-up's own
+        # re-queueing is the only thing between them) all see the same state: skip to the
+        # first one that may see something new, the one past `until`, or past max_cycles,
+        # with the sequence number it would have had.
+        every, t, j = item.every, self.now, 1
+        if self._heap:
+            w2, p2 = self._heap[0][0], self._heap[0][1]
+            last = w2 - 1 if p2 <= PHASE_NORMAL else w2     # last clock a wake-up precedes it
+            j = max(1, (last - t) // every + 1)
+        elif item.until is None and self._max is None:
+            j = 1
+        else:
+            j = None
+        for limit in (item.until, self._max):
+            if limit is not None:
+                k = max(1, (limit - t) // every + 1)     # first wake-up past the limit
+                j = k if j is None else min(j, k)
+        self._seq += j - 1
+        self._push(t + j * every, item)
 
     def event(self) -> Event:
         return Event(self)
@@ -151,8 +179,8 @@ class Scheduler:
         if req.kind == "sleep":
             self._push(self.now + req.arg, task, req.phase)
         elif req.kind == "poll":
-            every, cond = req.arg
-            self._push(self.now + every, _Poll(task, every, cond))
+            every, cond, until = req.arg
+            self._push(self.now + every, _Poll(task, every, cond, until))
         elif req.kind == "event":
             if req.arg.is_set:
                 self._ready(task)
@@ -180,10 +208,7 @@ class Scheduler:
                 if not item.done:
                     self._step(item)
             elif isinstance(item, _Poll):
-                if item.cond():
-                    self._push(when + item.every, item)
-                else:
-                    self._step(item.task)
+                self._poll(item)
             else:
                 item()
         if top.exc is not None:

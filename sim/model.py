@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import struct
 from collections import deque
 import time
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ DROP_LEAD = 2     # clocks between the mover's first drop and the end of its las
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
+_DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
+_STATUS_OFF = rm.DESC_OFFSETS["status"]
+_APP_AFTER_STATUS = rm.DESC_OFFSETS["app"] == _STATUS_OFF + 4 and rm.DESC_ALIGN % 64 == 0
 _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.mask
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
@@ -523,11 +527,11 @@ class EngineModel:
                 await self._after(max(last_done, t_avail))
                 self._error("SG_SLV_ERR", addr)
                 continue
-            w = np.frombuffer(raw, dtype="<u4")
-            nxt = int(w[0]) | (int(w[1]) << 32)
-            buf = int(w[2]) | (int(w[3]) << 32)
-            length = ST.LENGTH.get(int(w[6])) & ((1 << p.len_width) - 1)
-            if ST.CMPLT.get(int(w[7])):
+            w = _DESC_WORDS.unpack_from(raw)
+            nxt = w[0] | (w[1] << 32)
+            buf = w[2] | (w[3] << 32)
+            length = ST.LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
+            if ST.CMPLT.get(w[7]):
                 if not self.cyclic:
                     await self._after(max(last_done, t_avail))
                     self._error("SG_INT_ERR", addr)
@@ -618,9 +622,14 @@ class EngineModel:
         return done
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
-        ok = self._write(addr + rm.DESC_OFFSETS["status"], status.to_bytes(4, "little"))
-        if ok and self.pos_wb and pos is not None:
-            ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+        if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
+            # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
+            # one write, accepted or refused as the two would be
+            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little") + (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+        else:
+            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little"))
+            if ok and self.pos_wb and pos is not None:
+                ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
         self.statuses[addr] = status
         return ok
 
@@ -733,11 +742,11 @@ class ModelHw:
     async def sleep(self, cycles: int) -> None:
         await self.s.sleep(max(1, int(cycles)))
 
-    async def sleep_while(self, cycles: int, cond: Callable[[], bool]) -> None:
-        """``while cond(): await self.sleep(cycles)``, in the same clocks, without waking the
-        caller for each look (``cond`` must only read state)."""
-        if cond():
-            await self.s.sleep_while(max(1, int(cycles)), cond)
+    async def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int) -> None:
+        """``while cond() and now() <= until: await self.sleep(cycles)``, in the same clocks,
+        without waking the caller for each look (``cond`` must only read state)."""
+        if cond() and self.s.now <= until:
+            await self.s.sleep_while(max(1, int(cycles)), cond, until)
 
     def now(self) -> int:
         return self.s.now
