@@ -335,25 +335,36 @@ class Acquisition:
 
     def _pieces(self, ring: UserRing, span):
         """(completion number, offset in span, valid bytes) for each buffer a span covers."""
-        pos, seq = span.start, ring.completions_before(span.start)
-        while pos < span.end:
-            start, end = ring.position_of(seq), ring.position_of(seq + 1)
-            valid = self.lengths.get(seq, end - start)
+        lengths = self.lengths
+        for seq, start, end in ring.pieces(span.start, span.end):
+            pos = max(start, span.start)
+            valid = lengths.get(seq, end - start)
             n_valid = max(0, min(min(end, span.end) - pos, start + valid - pos))
             yield seq, pos - span.start, pos - start, n_valid
-            pos, seq = min(end, span.end), seq + 1
 
     def _valid_bytes(self, ring: UserRing, span) -> int:
         return sum(n for _, _, _, n in self._pieces(ring, span))
 
     def _verify(self, ring: UserRing, span, data: np.ndarray) -> tuple[int, int]:
         """(bytes that differ from the stream, bytes checked) for a span, buffer by buffer at
-        the stream position the engine wrote back for each."""
+        the stream position the engine wrote back for each.  Buffers that continue each other
+        in the span and in the stream are compared in one run."""
         errors = checked = 0
+        run_lo = run_pos = run_n = 0
+        stream_pos = self.stream_pos
         for seq, lo, off, n in self._pieces(ring, span):
-            if n:
-                errors += count_mismatches(data[lo:lo + n], self.stream_pos[seq] + off)
-                checked += n
+            if not n:
+                continue
+            pos = stream_pos[seq] + off
+            checked += n
+            if run_n and lo == run_lo + run_n and pos == run_pos + run_n:
+                run_n += n
+                continue
+            if run_n:
+                errors += count_mismatches(data[run_lo:run_lo + run_n], run_pos)
+            run_lo, run_pos, run_n = lo, pos, n
+        if run_n:
+            errors += count_mismatches(data[run_lo:run_lo + run_n], run_pos)
         return errors, checked
 
     async def _device(self, total: int) -> None:
