@@ -35,6 +35,8 @@ DROP_LEAD = 2     # clocks between the mover's first drop and the end of its las
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
+_ST_LENGTH, _ST_CMPLT = ST.LENGTH, ST.CMPLT
+_ST_RXSOF, _ST_RXEOF = ST.RXSOF.mask, ST.RXEOF.mask
 _DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
 _STATUS_OFF = rm.DESC_OFFSETS["status"]
 _APP_AFTER_STATUS = rm.DESC_OFFSETS["app"] == _STATUS_OFF + 4 and rm.DESC_ALIGN % 64 == 0
@@ -530,8 +532,8 @@ class EngineModel:
             w = _DESC_WORDS.unpack_from(raw)
             nxt = w[0] | (w[1] << 32)
             buf = w[2] | (w[3] << 32)
-            length = ST.LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
-            if ST.CMPLT.get(w[7]):
+            length = _ST_LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
+            if _ST_CMPLT.get(w[7]):
                 if not self.cyclic:
                     await self._after(max(last_done, t_avail))
                     self._error("SG_INT_ERR", addr)
@@ -584,7 +586,7 @@ class EngineModel:
             mover_free = end
             if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
                 self.tail_reached = True
-            status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
+            status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
             if take and not self._write_at(math.ceil(start), buf, data):
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
@@ -595,12 +597,14 @@ class EngineModel:
             self._quiet_at = t_done
             t_write = t_done - p.status_latency + p.status_issue
             self._held_until[addr] = t_done
-            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | ST.CMPLT.put(1), pos0))
+            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
             s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
-            await self.s.sleep(math.ceil(t) - self.s.now)
+            d = math.ceil(t) - self.s.now
+            if not self.s.advance(d):
+                await self.s.sleep(d)
 
     def _make_writeback(self, epoch: int, addr: int, status: int, pos: int) -> Callable[[], None]:
         def writeback() -> None:
@@ -740,7 +744,9 @@ class ModelHw:
             await e.irq_event.wait()
 
     async def sleep(self, cycles: int) -> None:
-        await self.s.sleep(max(1, int(cycles)))
+        c = max(1, int(cycles))
+        if not self.s.advance(c):
+            await self.s.sleep(c)
 
     async def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int) -> None:
         """``while cond() and now() <= until: await self.sleep(cycles)``, in the same clocks,
