@@ -235,3 +235,32 @@ def test_every_corrupted_byte_is_counted(monkeypatch):
     monkeypatch.setattr(model.EngineModel, "_write_at", corrupt)
     rep = run_scenario(Scenario(buffers=64, buf_size=4096, laps=1, mode="owned"))
     assert rep["data_errors"] == 2 and rep["bytes_read"] == rep["bytes"]
+
+
+def test_kept_translation_is_dropped_when_the_mapping_goes():
+    """The engine keeps a buffer's IOMMU translation between laps, but a write after the
+    buffer was unmapped is refused (SLVERR) and lands nowhere."""
+    import numpy as np
+
+    from sgdma_driver.dma_api import DmaDirection
+    from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+    from sgdma_driver.physmem import PhysicalMemory
+    from sgdma_sim.model import EngineModel, ModelParams
+
+    mem = PhysicalMemory(1 << 20)
+    iommu = Iommu(mem)
+    bus = iommu.map(0x10000, 8192, DmaDirection.FROM_DEVICE)
+    sched = Scheduler()
+    eng = EngineModel(sched, ModelParams(), DeviceMemoryPort(iommu))
+    for *_, task in sched._heap:     # the engine's process is not run here
+        task.coro.close()
+    data = np.arange(8192, dtype=np.uint16).astype(np.uint8)
+    assert eng._write_at(0, bus, data) and bytes(mem.view(0x10000, 8192)) == data.tobytes()
+    assert eng._write_at(0, bus, data[::-1].copy())          # the kept translation, same mapping
+    assert bytes(mem.view(0x10000, 8192)) == data[::-1].tobytes()
+    iommu.unmap(bus, 8192)
+    mem.view(0x10000, 8192)[:] = 0
+    assert not eng._write_at(0, bus, data)
+    assert not mem.view(0x10000, 8192).any() and iommu.faults
+    other = iommu.map(0x40000, 8192, DmaDirection.FROM_DEVICE)   # a new mapping elsewhere
+    assert eng._write_at(0, other, data) and not mem.view(0x10000, 8192).any()
