@@ -182,9 +182,8 @@ class Vma:
         if self.is_cow and (addr != self.start or size != self.length):
             return -errno.EINVAL  # a private writable VMA may only be remapped whole
         self.flags |= self.kernel.pfnmap_flags()
-        first = (addr - self.start) >> PAGE_SHIFT
-        for i in range(size >> PAGE_SHIFT):
-            self.ptes[first + i] = pfn + i
+        first, n = (addr - self.start) >> PAGE_SHIFT, size >> PAGE_SHIFT
+        self.ptes.update(zip(range(first, first + n), range(pfn, pfn + n)))
         self.space._install(self, addr, pfn, size, defer=True)
         return 0
 
