@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import gc
 import json
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ def _timed(scenario: dict) -> tuple[float, float, dict]:
     from sgdma_sim.acquisition import Scenario
     from sgdma_sim.model import run_scenario
 
+    gc.collect()                     # the previous run's garbage is not charged to this one
     t0, c0 = time.perf_counter(), time.process_time()
     rep = run_scenario(Scenario(**scenario))
     if not rep["ok"]:

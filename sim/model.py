@@ -830,8 +830,16 @@ def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> 
 
     be = ModelBackend(params or ModelParams())
     acq = Acquisition(scenario, be, progress=progress)
-    t0 = time.perf_counter()
-    rep = be.run(acq.run())
-    rep.wall_s = round(time.perf_counter() - t0, 3)
-    rep.cycles_per_s = round(rep.cycles / rep.wall_s) if rep.wall_s else 0
-    return rep.to_json()
+    try:
+        t0 = time.perf_counter()
+        rep = be.run(acq.run())
+        rep.wall_s = round(time.perf_counter() - t0, 3)
+        rep.cycles_per_s = round(rep.cycles / rep.wall_s) if rep.wall_s else 0
+        return rep.to_json()
+    finally:
+        # nothing outlives the report: give the user mapping and the simulated RAM back now
+        # (a process running many scenarios would otherwise keep every run's memory)
+        vma = getattr(acq, "vma", None)
+        if vma is not None:
+            vma.munmap()
+        acq.mem.close()
