@@ -18,6 +18,12 @@ from .physmem import check_int
 from .sg import DescriptorChain
 
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
+_CMPLT, _LENGTH, _RXSOF, _RXEOF = rm.STATUS.CMPLT, rm.STATUS.LENGTH, rm.STATUS.RXSOF, rm.STATUS.RXEOF
+_SR_ACK = SR.IOC_IRQ.mask | SR.DLY_IRQ.mask | SR.ERR_IRQ.mask
+_SR_ERRORS = 0
+for _f in rm.DMASR_ERROR_BITS:
+    _SR_ERRORS |= _f.mask
+_XS_OVR = XS.OVR_IRQ
 
 
 class DriverError(Exception):
@@ -252,15 +258,15 @@ class SgdmaDriver:
         """One interrupt: acknowledge, then take every new completion and drop statistics."""
         self.stats.interrupts += 1
         sr = await self.hw.read_reg(SR.offset)
-        ack = sr & (SR.IOC_IRQ.mask | SR.DLY_IRQ.mask | SR.ERR_IRQ.mask)
+        ack = sr & _SR_ACK
         if ack:
             await self.hw.write_reg(SR.offset, ack)
         xs = await self.hw.read_reg(XS.offset)
-        if XS.OVR_IRQ.get(xs):
-            await self.hw.write_reg(XS.offset, XS.OVR_IRQ.put(1))
+        if _XS_OVR.get(xs):
+            await self.hw.write_reg(XS.offset, _XS_OVR.mask)
         new = await self._take_completions()
         await self._update_drops()
-        if any(f.get(sr) for f in rm.DMASR_ERROR_BITS):
+        if sr & _SR_ERRORS:
             await self._recover(sr)
         return new
 
@@ -288,10 +294,10 @@ class SgdmaDriver:
         while self._seen < done:
             i = self._seen % n
             st = chain.status(i)
-            if not rm.STATUS.CMPLT.get(st):
+            if not _CMPLT.get(st):
                 raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
-            c = Completion(i, self._seen, rm.STATUS.LENGTH.get(st), chain.descs[i].length,
-                           bool(rm.STATUS.RXSOF.get(st)), bool(rm.STATUS.RXEOF.get(st)))
+            c = Completion(i, self._seen, _LENGTH.get(st), chain.descs[i].length,
+                           bool(_RXSOF.get(st)), bool(_RXEOF.get(st)))
             if self.position_writeback:
                 # APP0 holds the low 32 bits of the buffer's stream position; extend it from
                 # where the previous buffer ended. Any difference is bytes lost in between.

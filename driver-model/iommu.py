@@ -53,6 +53,8 @@ class Iommu:
     faults: list[Fault] = field(default_factory=list)
     _pt: dict[int, tuple[int, DmaDirection]] = field(default_factory=dict)   # iova pfn -> (phys pfn, dir)
     _next: int = 0
+    #: changes whenever the page table does (a translation made at the same generation holds)
+    generation: int = 0
 
     def map(self, phys: int, length: int, direction: DmaDirection) -> int:
         """Maps [phys, phys+length) and returns the bus address of ``phys``.  The range must be
@@ -67,6 +69,7 @@ class Iommu:
         npages = ((phys + length - first) + PAGE_SIZE - 1) >> PAGE_SHIFT
         iova_page = (self.iova_base >> PAGE_SHIFT) + self._next
         self._next += npages + 1  # one unmapped guard page between mappings
+        self.generation += 1
         for i in range(npages):
             self._pt[iova_page + i] = ((first >> PAGE_SHIFT) + i, direction)
         return (iova_page << PAGE_SHIFT) + (phys - first)
@@ -82,6 +85,7 @@ class Iommu:
         if any(p >= first for p in self._pt):
             raise RuntimeError(f"IOMMU rewind to {mark} with mappings made since still live")
         self._next = mark
+        self.generation += 1
 
     @property
     def mapped_pages(self) -> int:
@@ -95,6 +99,7 @@ class Iommu:
         npages = ((iova + length - first) + PAGE_SIZE - 1) >> PAGE_SHIFT
         for i in range(npages):
             self._pt.pop((first >> PAGE_SHIFT) + i, None)
+        self.generation += 1
 
     def translate(self, iova: int, length: int, is_write: bool) -> list[tuple[int, int]]:
         """Physical (address, length) pieces of a device access; raises IommuFault if refused."""

@@ -93,6 +93,29 @@ class UserRing:
         # descriptor ends increase along the ring: the count is a binary search
         return lap * len(ends) + bisect.bisect_right(ends, within)
 
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(completion number, where its buffer starts, where it ends) for every buffer that
+        overlaps absolute positions [start, end), in order."""
+        start = check_int("pieces: start", start, lo=0)
+        end = check_int("pieces: end", end, lo=start)
+        starts, ends, _ = self._layout()
+        n, size = len(starts), self.size
+        seq = self.completions_before(start)
+        out = []
+        lap, k = divmod(seq, n)
+        base = lap * size
+        while True:
+            a = base + starts[k]
+            if a >= end and out:
+                break
+            out.append((seq, a, base + (starts[k + 1] if k + 1 < n else size)))
+            if out[-1][2] >= end:
+                break
+            seq, k = seq + 1, k + 1
+            if k == n:
+                k, base = 0, base + size
+        return out
+
     @property
     def produced(self) -> int:
         return self.position_of(self.driver.completed)

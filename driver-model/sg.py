@@ -88,18 +88,49 @@ class DescriptorChain:
         return page.view()[d.pool_off:d.pool_off + rm.DESC_SIZE].view(rm.DESC_DTYPE)
 
     def _write_all(self) -> None:
-        n = len(self.descs)
-        for i, d in enumerate(self.descs):
-            if i + 1 < n:
-                nxt = self.descs[i + 1].bus
+        """Writes every descriptor, one vectorised store per pool page; keeps, per descriptor,
+        a 32-bit word view of its page and where its STATUS and APP0 words are, so the driver's
+        per-completion reads are one array index each."""
+        descs, n = self.descs, len(self.descs)
+        nxt = [d.bus for d in descs[1:]] + [descs[0].bus if self.cyclic else descs[-1].bus]
+        groups: dict[int, tuple[object, list[int]]] = {}
+        for i, d in enumerate(descs):
+            page = self._pages[d.bus]
+            groups.setdefault(id(page), (page, []))[1].append(i)
+        st_word, app_word = rm.DESC_OFFSETS["status"] // 4, rm.DESC_OFFSETS["app"] // 4
+        self._words: list[np.ndarray] = [None] * n      # type: ignore[list-item]
+        self._status_at: list[int] = [0] * n
+        for page, idx in groups.values():
+            raw = page.view()
+            words = raw[:len(raw) // 4 * 4].view("<u4")
+            if any(descs[i].pool_off % rm.DESC_SIZE for i in idx):
+                recs = [self._record(i) for i in idx]      # descriptors not on a record grid
+                for i, rec in zip(idx, recs):
+                    rec[0] = 0
             else:
-                nxt = self.descs[0].bus if self.cyclic else d.bus
-            rec = self._record(i)
-            rec[0] = 0
-            rec["nxtdesc"], rec["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> 32
-            bus = self.buffers[d.buf_index][0] + d.buf_offset
-            rec["buffer_address"], rec["buffer_address_msb"] = bus & 0xFFFFFFFF, bus >> 32
-            rec["control"] = rm.CONTROL.LENGTH.put(d.length)
+                table = raw[:len(raw) // rm.DESC_SIZE * rm.DESC_SIZE].view(rm.DESC_DTYPE)
+                at = np.array([descs[i].pool_off // rm.DESC_SIZE for i in idx], dtype=np.int64)
+                table[at] = np.zeros(len(at), dtype=rm.DESC_DTYPE)
+                nx = np.array([nxt[i] for i in idx], dtype=np.uint64)
+                bus = np.array([self.buffers[descs[i].buf_index][0] + descs[i].buf_offset for i in idx],
+                               dtype=np.uint64)
+                table["nxtdesc"][at] = nx & 0xFFFFFFFF
+                table["nxtdesc_msb"][at] = nx >> 32
+                table["buffer_address"][at] = bus & 0xFFFFFFFF
+                table["buffer_address_msb"][at] = bus >> 32
+                table["control"][at] = [rm.CONTROL.LENGTH.put(descs[i].length) for i in idx]
+                recs = None
+            for i in idx:
+                self._words[i] = words
+                self._status_at[i] = descs[i].pool_off // 4 + st_word
+            if recs is not None:
+                for i, rec in zip(idx, recs):
+                    d = descs[i]
+                    rec["nxtdesc"], rec["nxtdesc_msb"] = nxt[i] & 0xFFFFFFFF, nxt[i] >> 32
+                    b = self.buffers[d.buf_index][0] + d.buf_offset
+                    rec["buffer_address"], rec["buffer_address_msb"] = b & 0xFFFFFFFF, b >> 32
+                    rec["control"] = rm.CONTROL.LENGTH.put(d.length)
+        self._app_delta = app_word - st_word
 
     def __len__(self) -> int:
         return len(self.descs)
@@ -114,18 +145,19 @@ class DescriptorChain:
         return self.descs[-1].bus + rm.DESC_SIZE * 0x100
 
     def status(self, i: int) -> int:
-        return int(self._record(i)["status"][0])
+        return int(self._words[i][self._status_at[i]])
 
     def app0(self, i: int) -> int:
-        return int(self._record(i)["app"][0][0])
+        return int(self._words[i][self._status_at[i] + self._app_delta])
 
     def clear_status(self, i: int) -> None:
-        self._record(i)["status"] = 0
+        self._words[i][self._status_at[i]] = 0
 
     def destroy(self) -> None:
         """Gives the descriptors back to the pool (and frees the pool if the chain made it)."""
         for d in self.descs:
             self.pool.free(d.bus)
         self.descs.clear()
+        self._words, self._status_at = [], []
         if self._own_pool:
             self.pool.destroy()

@@ -156,6 +156,9 @@ class Vma:
     fault: Callable[["Vma", int], int] | None = None      # vm_ops->fault, called with the page index
     ptes: dict[int, int] = field(default_factory=dict)     # page index -> pfn
     api_calls: list[str] = field(default_factory=list)
+    # remap_pfn_range entries not yet made real: one run of virtually and physically
+    # contiguous pages [addr, phys, size], installed with one system call (see _install)
+    _pending: list[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_cow(self) -> bool:
@@ -179,10 +182,9 @@ class Vma:
         if self.is_cow and (addr != self.start or size != self.length):
             return -errno.EINVAL  # a private writable VMA may only be remapped whole
         self.flags |= self.kernel.pfnmap_flags()
-        first = (addr - self.start) >> PAGE_SHIFT
-        for i in range(size >> PAGE_SHIFT):
-            self.ptes[first + i] = pfn + i
-        self.space._install(self, addr, pfn, size)
+        first, n = (addr - self.start) >> PAGE_SHIFT, size >> PAGE_SHIFT
+        self.ptes.update(zip(range(first, first + n), range(pfn, pfn + n)))
+        self.space._install(self, addr, pfn, size, defer=True)
         return 0
 
     def insert_pfn(self, addr: int, pfn: int) -> int:
@@ -437,6 +439,7 @@ class AddressSpace:
             self.munmap(vma)
             raise MmapError(-rc, f"mmap of {length} bytes ({'MAP_SHARED' if flags & MAP_SHARED else 'MAP_PRIVATE'}, "
                                  f"offset {offset}) failed: {errno.errorcode.get(-rc, rc)}")
+        self._flush(vma)
         return vma
 
     def _mmap_prepare(self, file: MappableFile, start: int, length: int, vmflags: int,
@@ -472,17 +475,41 @@ class AddressSpace:
                                  f"offset {offset}) failed in mmap_prepare: {errno.errorcode.get(-rc, rc)}")
         return vma
 
-    def _install(self, vma: Vma, addr: int, pfn: int, size: int) -> None:
+    def _install(self, vma: Vma, addr: int, pfn: int, size: int, defer: bool = False) -> None:
+        """Makes page-table entries real (a MAP_FIXED mmap of the memfd).  ``defer``: entries
+        that continue the pending run virtually and physically join it, so a ring of many
+        buffers costs one system call per physically contiguous run; the run is installed
+        before anything else is installed and before the mapping is used or returned."""
+        phys = pfn << PAGE_SHIFT
+        self.mem.offset(phys, size)          # checked now, whenever it is installed
         prot = PROT_READ | (PROT_WRITE if vma.flags & VM_WRITE else 0)
         share = MAP_SHARED if vma.flags & VM_SHARED else MAP_PRIVATE
-        phys = pfn << PAGE_SHIFT
+        p = vma._pending
+        if p is not None:
+            if defer and addr == p[0] + p[2] and phys == p[1] + p[2] and (prot, share) == (p[3], p[4]):
+                p[2] += size
+                return
+            self._flush(vma)
+        if defer:
+            vma._pending = [addr, phys, size, prot, share]
+            return
+        self._map_fixed(addr, phys, size, prot, share)
+
+    def _flush(self, vma: Vma) -> None:
+        p, vma._pending = vma._pending, None
+        if p is not None:
+            self._map_fixed(*p)
+
+    def _map_fixed(self, addr: int, phys: int, size: int, prot: int, share: int) -> None:
         _sys_mmap(addr, size, prot, share | _MAP_FIXED, self.mem.fd, self.mem.offset(phys, size))
 
     def _array(self, vma: Vma) -> np.ndarray:
+        self._flush(vma)
         buf = (ctypes.c_uint8 * vma.length).from_address(vma.start)
         return np.ctypeslib.as_array(buf)
 
     def munmap(self, vma: Vma) -> None:
+        vma._pending = None
         if vma in self.vmas:
             _libc.munmap(vma.start, vma.length)
             self.vmas.remove(vma)

@@ -196,7 +196,15 @@ class Report:
     timeline: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # the timeline's long lists of numbers are copied as lists, not element by element
+        # through asdict's deep copy (same result)
+        tl, self.timeline = self.timeline, {}
+        try:
+            out = asdict(self)
+        finally:
+            self.timeline = tl
+        out["timeline"] = {k: list(v) if isinstance(v, list) else v for k, v in tl.items()}
+        return out
 
 
 class Acquisition:
@@ -263,6 +271,8 @@ class Acquisition:
         # With nothing to read, look again after an eighth of a buffer's fill time (a reader
         # woken by a timer, not spinning).
         idle = max(64, int(sc.buf_size / db / sc.rate / 8))
+        drv, be = self.driver, self.backend
+        sleep_while = getattr(hw, "sleep_while", None)
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
@@ -271,13 +281,24 @@ class Acquisition:
             if span is None:
                 if self._finished(ring, total):
                     return
-                if self.backend.stream_done():
+                if be.stream_done():
                     # nothing arrives any more: poll the counters (an overrun interrupts once per
                     # episode, so drops after it are only seen by polling, NAPI-style)
-                    await self.driver.poll()
+                    await drv.poll()
                     if self._finished(ring, total):
                         return
                 await hw.sleep(idle)
+                # Until the driver sees a new completion (or the device finishes), another look
+                # finds nothing either: wake on the same timer, without asking the ring again.
+                seen = drv.completed
+
+                def nothing_new() -> bool:
+                    return drv.completed == seen and not be.stream_done()
+                if sleep_while is not None:
+                    await sleep_while(idle, nothing_new, deadline)
+                else:
+                    while nothing_new() and hw.now() <= deadline:
+                        await hw.sleep(idle)
                 continue
             if cost:
                 await hw.sleep(cost * max(1, span.length // 1024))
@@ -314,25 +335,36 @@ class Acquisition:
 
     def _pieces(self, ring: UserRing, span):
         """(completion number, offset in span, valid bytes) for each buffer a span covers."""
-        pos, seq = span.start, ring.completions_before(span.start)
-        while pos < span.end:
-            start, end = ring.position_of(seq), ring.position_of(seq + 1)
-            valid = self.lengths.get(seq, end - start)
+        lengths = self.lengths
+        for seq, start, end in ring.pieces(span.start, span.end):
+            pos = max(start, span.start)
+            valid = lengths.get(seq, end - start)
             n_valid = max(0, min(min(end, span.end) - pos, start + valid - pos))
             yield seq, pos - span.start, pos - start, n_valid
-            pos, seq = min(end, span.end), seq + 1
 
     def _valid_bytes(self, ring: UserRing, span) -> int:
         return sum(n for _, _, _, n in self._pieces(ring, span))
 
     def _verify(self, ring: UserRing, span, data: np.ndarray) -> tuple[int, int]:
         """(bytes that differ from the stream, bytes checked) for a span, buffer by buffer at
-        the stream position the engine wrote back for each."""
+        the stream position the engine wrote back for each.  Buffers that continue each other
+        in the span and in the stream are compared in one run."""
         errors = checked = 0
+        run_lo = run_pos = run_n = 0
+        stream_pos = self.stream_pos
         for seq, lo, off, n in self._pieces(ring, span):
-            if n:
-                errors += count_mismatches(data[lo:lo + n], self.stream_pos[seq] + off)
-                checked += n
+            if not n:
+                continue
+            pos = stream_pos[seq] + off
+            checked += n
+            if run_n and lo == run_lo + run_n and pos == run_pos + run_n:
+                run_n += n
+                continue
+            if run_n:
+                errors += count_mismatches(data[run_lo:run_lo + run_n], run_pos)
+            run_lo, run_pos, run_n = lo, pos, n
+        if run_n:
+            errors += count_mismatches(data[run_lo:run_lo + run_n], run_pos)
         return errors, checked
 
     async def _device(self, total: int) -> None:

@@ -9,8 +9,8 @@
 """
 from __future__ import annotations
 
+import gc
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -22,14 +22,15 @@ AGREE_SIZE = dict(buffers=8, buf_size=16384, laps=4)
 
 
 def _spread(xs: list[float]) -> dict:
-    return {"median": round(statistics.median(xs), 4), "min": round(min(xs), 4), "max": round(max(xs), 4),
-            "runs": len(xs)}
+    from sgdma_sim.bench import spread
+    return spread(xs, digits=4)
 
 
 def _timed(scenario: dict) -> tuple[float, float, dict]:
     from sgdma_sim.acquisition import Scenario
     from sgdma_sim.model import run_scenario
 
+    gc.collect()                     # the previous run's garbage is not charged to this one
     t0, c0 = time.perf_counter(), time.process_time()
     rep = run_scenario(Scenario(**scenario))
     if not rep["ok"]:
@@ -37,7 +38,7 @@ def _timed(scenario: dict) -> tuple[float, float, dict]:
     return time.perf_counter() - t0, time.process_time() - c0, rep
 
 
-def bench_scale(out: Path, repeat: int = 3) -> dict:
+def bench_scale(out: Path, repeat: int = 5) -> dict:
     cases = {f"{n}x4KiB": dict(buffers=n, buf_size=4096, laps=1) for n in SCALE_BUFFERS}
     cases["seed_16x4MiB"] = SEED
     wall: dict[str, list[float]] = {k: [] for k in cases}
@@ -48,7 +49,8 @@ def bench_scale(out: Path, repeat: int = 3) -> dict:
             w, c, rep = _timed(sc)
             wall[name].append(w)
             cpu[name].append(c)
-            info[name] = {"bytes": rep["bytes"], "cycles": rep["cycles"], "descriptors": rep["descriptors"]}
+            info[name] = {"buffers": sc["buffers"], "buf_size": sc["buf_size"], "bytes": rep["bytes"],
+                          "cycles": rep["cycles"], "descriptors": rep["descriptors"]}
     rows = [{"case": k, **info[k], "wall_s": _spread(wall[k]), "cpu_s": _spread(cpu[k])} for k in cases]
     doc = {"rows": rows, "seed_target_s": SEED_TARGET_S, "scale_target_s": SCALE_TARGET_S,
            "seed_scenario": SEED}

@@ -45,6 +45,16 @@ class Event:
         return _Request("event", self)
 
 
+class _Poll:
+    """A task waiting in ``sleep_while``: woken every ``every`` clocks, resumed only once
+    ``cond()`` is false."""
+
+    __slots__ = ("task", "every", "cond", "until")
+
+    def __init__(self, task: "Task", every: int, cond: Callable[[], bool], until: int | None):
+        self.task, self.every, self.cond, self.until = task, every, cond, until
+
+
 class Task:
     __slots__ = ("coro", "done", "result", "exc", "_done_event", "name")
 
@@ -63,6 +73,7 @@ class Scheduler:
         self._seq = 0
         self._phase = PHASE_NORMAL
         self.failed: list[Task] = []
+        self._max: int | None = None
 
     def _push(self, when: int, item: Any, phase: int = PHASE_NORMAL) -> None:
         self._seq += 1
@@ -78,6 +89,56 @@ class Scheduler:
         after everything else of this clock)."""
         return _Request("sleep", max(0, int(cycles)), phase)
 
+    def advance(self, cycles: int, phase: int = PHASE_NORMAL) -> bool:
+        """For the running task: if ``sleep(cycles, phase)`` would resume it before anything
+        else runs, moves time on and returns True (the task carries on without awaiting);
+        otherwise returns False and changes nothing (the task awaits ``sleep``)."""
+        if self._max is not None:
+            return False
+        when = self.now + max(0, int(cycles))
+        if when == self.now and phase < self._phase:
+            phase = self._phase
+        heap = self._heap
+        if heap and (heap[0][0], heap[0][1]) <= (when, phase):
+            return False
+        self.now, self._phase = when, phase
+        return True
+
+    def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int | None = None) -> Awaitable[None]:
+        """For a ``cond()`` just found true (and ``now <= until``): sleeps ``cycles`` clocks at
+        a time (PHASE_NORMAL) until a wake-up finds ``cond()`` false or the clock past
+        ``until``.  The same clocks, and the same order within each clock, as
+        ``while cond() and now <= until: await sleep(cycles)``, without resuming the
+        coroutine at each wake-up; wake-ups with nothing else run in between (so nothing
+        ``cond`` reads can have changed) are passed over in one step.  ``cond`` must only
+        read state, not the clock."""
+        return _Request("poll", (max(1, int(cycles)), cond, until))
+
+    def _poll(self, item: _Poll) -> None:
+        """A sleep_while wake-up at the current clock."""
+        if (item.until is not None and self.now > item.until) or not item.cond():
+            self._step(item.task)
+            return
+        # The following wake-ups that come before anything else queued (a wake-up's own
+        # re-queueing is the only thing between them) all see the same state: skip to the
+        # first one that may see something new, the one past `until`, or past max_cycles,
+        # with the sequence number it would have had.
+        every, t, j = item.every, self.now, 1
+        if self._heap:
+            w2, p2 = self._heap[0][0], self._heap[0][1]
+            last = w2 - 1 if p2 <= PHASE_NORMAL else w2     # last clock a wake-up precedes it
+            j = max(1, (last - t) // every + 1)
+        elif item.until is None and self._max is None:
+            j = 1
+        else:
+            j = None
+        for limit in (item.until, self._max):
+            if limit is not None:
+                k = max(1, (limit - t) // every + 1)     # first wake-up past the limit
+                j = k if j is None else min(j, k)
+        self._seq += j - 1
+        self._push(t + j * every, item)
+
     def event(self) -> Event:
         return Event(self)
 
@@ -90,8 +151,20 @@ class Scheduler:
         return task
 
     def _step(self, task: Task) -> None:
+        heap = self._heap
         try:
-            req = task.coro.send(None)
+            while True:
+                req = task.coro.send(None)
+                if req.kind != "sleep" or self._max is not None:
+                    break
+                # Resumed next anyway (nothing else is due before then): carry on at once,
+                # in the clock and phase it asked for, without a trip through the heap.
+                when, phase = self.now + req.arg, req.phase
+                if when == self.now and phase < self._phase:
+                    phase = self._phase          # as _push does
+                if heap and (heap[0][0], heap[0][1]) <= (when, phase):
+                    break
+                self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
             if task._done_event:
@@ -105,6 +178,9 @@ class Scheduler:
             return
         if req.kind == "sleep":
             self._push(self.now + req.arg, task, req.phase)
+        elif req.kind == "poll":
+            every, cond, until = req.arg
+            self._push(self.now + every, _Poll(task, every, cond, until))
         elif req.kind == "event":
             if req.arg.is_set:
                 self._ready(task)
@@ -116,6 +192,7 @@ class Scheduler:
     def run(self, main: Coroutine, max_cycles: int | None = None) -> Any:
         """Runs until ``main`` finishes; other tasks run alongside it."""
         top = self.spawn(main, "main")
+        self._max = max_cycles
         while not top.done:
             if self.failed:
                 raise self.failed[0].exc
@@ -130,6 +207,8 @@ class Scheduler:
             if isinstance(item, Task):
                 if not item.done:
                     self._step(item)
+            elif isinstance(item, _Poll):
+                self._poll(item)
             else:
                 item()
         if top.exc is not None:

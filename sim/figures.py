@@ -73,10 +73,23 @@ def _ring(doc: dict) -> dict:
 
 def _model(doc: dict) -> dict:
     errors = sorted(doc["calibration_cycle_errors"].items(), key=lambda kv: -kv[1])
-    return {"seed_scenario_wall_s": _spread(doc, "seed_scenario_wall_s"), "seed_scenario_bytes": doc["seed_scenario_bytes"],
-            "speedup": _spread(doc, "speedup"), "rtl_simulator": doc["rtl_simulator"],
+    return {"speedup": _spread(doc, "speedup"), "rtl_simulator": doc["rtl_simulator"],
             "calibration_max_cycle_error": errors[0][1], "calibration_worst_case": errors[0][0],
             "calibration_next_cycle_error": errors[1][1] if len(errors) > 1 else errors[0][1]}
+
+
+def _scale(doc: dict) -> dict:
+    """The fast model's wall time for the seed scenario and for rings of many 4 KiB buffers."""
+    rows = {r["case"]: r for r in doc["rows"]}
+    seed = rows.get("seed_16x4MiB")
+    if seed is None:
+        raise FiguresError("no seed_16x4MiB row")
+    table = [{"buffers": r["buffers"], "descriptors": r["descriptors"], "wall_s": _spread(r, "wall_s")}
+             for r in doc["rows"] if r["case"] != "seed_16x4MiB"]
+    if not table:
+        raise FiguresError("no rows of 4 KiB buffers")
+    return {"seed_wall_s": _spread(seed, "wall_s"), "seed_bytes": seed["bytes"], "seed_cycles": seed["cycles"],
+            "seed_target_s": doc["seed_target_s"], "scale_target_s": doc["scale_target_s"], "table": table}
 
 
 def _coverage(doc: dict) -> dict:
@@ -89,6 +102,7 @@ SOURCES: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "synth": ("bench/synth.json", _synth),
     "ring": ("bench/ring.json", _ring),
     "model": ("bench/model.json", _model),
+    "scale": ("bench/scale.json", _scale),
     "coverage": ("coverage/summary.json", _coverage),
 }
 
@@ -133,10 +147,10 @@ def _case(name: str) -> str:
 
 
 def _readme(f: dict) -> str:
-    rtl, syn, ring, mod, cov = f["rtl"], f["synth"], f["ring"], f["model"], f["coverage"]
+    rtl, syn, ring, mod, cov, sc = f["rtl"], f["synth"], f["ring"], f["model"], f["coverage"], f["scale"]
     gap = ("no idle W clock" if rtl["gap_max_cycles"] == 0 else f"at most {rtl['gap_max_cycles']} idle W clocks")
     v, w, m = ring["view_vs_plain_ratio"], ring["wrap_view_vs_plain_ratio"], ring["map_16x4MiB_ms"]
-    seed, sp = mod["seed_scenario_wall_s"], mod["speedup"]
+    seed, sp = sc["seed_wall_s"], mod["speedup"]
     return (
         "Clock counts from simulation are exact; wall-clock figures are the median of repeated runs, "
         "with the range in brackets (compared runs interleaved, the ratio taken per round).\n\n"
@@ -152,8 +166,10 @@ def _readme(f: dict) -> str:
         f"- Ring view: reads at {_range(v, 2, 'x')} over {v['n']} interleaved rounds) the speed of a plain numpy "
         f"array, {_range(w, 2, 'x')}) across the wrap; an eager map of 16 x 4 MiB takes "
         f"{_range(m, 2, ' ms')}, {m['n']} runs).\n"
-        f"- Fast model: the {mod['seed_scenario_bytes'] >> 20} MiB seed scenario runs in "
-        f"{_range(seed, 2, ' s')}, {seed['n']} runs); on a scaled-down scenario it simulates {_range(sp, 0, 'x')}, "
+        f"- Fast model: the {sc['seed_bytes'] >> 20} MiB seed scenario runs in "
+        f"{_range(seed, 2, ' s')}, {seed['n']} runs; the hardware needs {sc['seed_target_s']} s); "
+        f"{sc['table'][-1]['buffers']:,} buffers of 4 KiB in {_range(sc['table'][-1]['wall_s'], 2, ' s')}); "
+        f"on a scaled-down scenario it simulates {_range(sp, 0, 'x')}, "
         f"{sp['n']} interleaved rounds) as many clocks per second as the RTL on {mod['rtl_simulator']}; "
         "calibration against the RTL: worst "
         f"cycle error {100 * mod['calibration_max_cycle_error']:.2f} % ({_case(mod['calibration_worst_case'])}; "
@@ -165,12 +181,27 @@ def _readme(f: dict) -> str:
 
 def _fast_model(f: dict) -> str:
     mod = f["model"]
-    seed = mod["seed_scenario_wall_s"]
+    sp = mod["speedup"]
     return (f"Measured (`make bench`, {mod['rtl_simulator']}): worst cycle error "
             f"{100 * mod['calibration_max_cycle_error']:.2f} % ({_case(mod['calibration_worst_case'])}), every "
-            f"other case at or below {100 * mod['calibration_next_cycle_error']:.2f} %. The "
-            f"{mod['seed_scenario_bytes'] >> 20} MiB seed scenario takes {_range(seed, 2, ' s')} over "
-            f"{seed['n']} runs) of wall time, driver model, application and byte check included.\n")
+            f"other case at or below {100 * mod['calibration_next_cycle_error']:.2f} %. On a scaled-down seed "
+            f"scenario the model simulates {_range(sp, 0, 'x')} over {sp['n']} interleaved rounds) as many "
+            "clocks per second as the RTL.\n")
+
+
+def _fast_model_scale(f: dict) -> str:
+    sc = f["scale"]
+    seed = sc["seed_wall_s"]
+    rate = sc["seed_cycles"] / seed["median"] / 1e6
+    rows = "".join(f"| {r['buffers']:,} | {r['descriptors']:,} | {r['wall_s']['median']:.2f} | "
+                   f"{r['wall_s']['min']:.2f}-{r['wall_s']['max']:.2f} |\n" for r in sc["table"])
+    return (f"Measured (`make bench`, `build/bench/scale.json`; wall time, median and range of {seed['n']} "
+            "interleaved runs, driver model, application and byte check included): the "
+            f"{sc['seed_bytes'] >> 20} MiB seed scenario (16 x 4 MiB, 4 laps, rate 0.5) takes "
+            f"{_range(seed, 3, ' s')}), {rate:.0f} million simulated clocks per second; the hardware needs "
+            f"{sc['seed_target_s']} s. Rings of 4 KiB buffers, one lap (target: "
+            f"{sc['table'][-1]['buffers']:,} buffers in at most {sc['scale_target_s']} s):\n\n"
+            "| buffers | descriptors | wall s | range s |\n|---|---|---|---|\n" + rows)
 
 
 def _driver_model(f: dict) -> str:
@@ -183,6 +214,7 @@ def _driver_model(f: dict) -> str:
 
 
 TEMPLATES: dict[str, Callable[[dict], str]] = {"readme": _readme, "fast-model": _fast_model,
+                                               "fast-model-scale": _fast_model_scale,
                                                "driver-model": _driver_model}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import struct
 from collections import deque
 import time
 from dataclasses import dataclass
@@ -33,6 +34,18 @@ QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
+_SR_OFF = SR.offset
+_ST_LENGTH, _ST_CMPLT = ST.LENGTH, ST.CMPLT
+_ST_RXSOF, _ST_RXEOF = ST.RXSOF.mask, ST.RXEOF.mask
+_DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
+_STATUS_OFF = rm.DESC_OFFSETS["status"]
+_APP_AFTER_STATUS = rm.DESC_OFFSETS["app"] == _STATUS_OFF + 4 and rm.DESC_ALIGN % 64 == 0
+_SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.mask
+_SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
+_XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
+# counter register offset -> (counter, is the high word)
+_COUNTER_REGS = {rm.REG[n + half].offset: (n, half == "_HI") for n in
+                 ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS") for half in ("_LO", "_HI")}
 
 
 @dataclass
@@ -156,6 +169,7 @@ class EngineModel:
         self.rx_pos = 0
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
+        self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
         self._epoch = 0
         self._reset_regs()
         self.introut = False
@@ -204,6 +218,26 @@ class EngineModel:
         self._epoch += 1   # invalidates work scheduled by a flushed run
 
     def read_reg(self, off: int) -> int:
+        if off == _SR_OFF:               # the interrupt service's registers first, bits from regmap
+            v = _SR_SG_INCLD | (_SR_HALTED if self.halted else 0) | (_SR_IDLE if self._idle() else 0)
+            for name in self.err_bits:
+                v |= getattr(SR, name).mask
+            v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
+                  | (_SR_ERR if self.err_irq else 0))
+            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
+        counter = _COUNTER_REGS.get(off)
+        if counter is not None:
+            name, high = counter
+            if high:
+                return self._hi.get(name, 0)
+            self._hi[name] = self.counters[name] >> 32
+            return self.counters[name] & 0xFFFFFFFF
+        if off == XS.offset:
+            return ((_XS_OVR if self.ovr_irq else 0) | (_XS_FULL if self.ring_full else 0)
+                    | (_XS_DROPPING if self.dropping else 0))
+        return self._read_reg_other(off)
+
+    def _read_reg_other(self, off: int) -> int:
         if off == CR.offset:
             v = (CR.RS.put(int(self.rs)) | CR.CYCLIC_BD_EN.put(int(self.cyclic)) | CR.IOC_IRQ_EN.put(int(self.ioc_en))
                  | CR.DLY_IRQ_EN.put(int(self.dly_en)) | CR.ERR_IRQ_EN.put(int(self.err_en))
@@ -417,10 +451,18 @@ class EngineModel:
             def land() -> None:
                 self.port.write_sync(addr, payload)
         else:
-            try:
-                pieces = iommu.translate(addr, len(data), True)
-            except Exception:  # noqa: BLE001 - a refused access is SLVERR
-                return False
+            # a buffer is written at the same bus address every lap: its translation is kept
+            # while the IOMMU's page table is unchanged
+            key, gen = (addr, len(data)), (iommu.generation, iommu.passthrough)
+            cached = self._xlate.get(key)
+            if cached is not None and cached[0] == gen:
+                pieces = cached[1]
+            else:
+                try:
+                    pieces = iommu.translate(addr, len(data), True)
+                except Exception:  # noqa: BLE001 - a refused access is SLVERR
+                    return False
+                self._xlate[key] = (gen, pieces)
             mem = self.port.mem
 
             def land() -> None:
@@ -496,11 +538,11 @@ class EngineModel:
                 await self._after(max(last_done, t_avail))
                 self._error("SG_SLV_ERR", addr)
                 continue
-            w = np.frombuffer(raw, dtype="<u4")
-            nxt = int(w[0]) | (int(w[1]) << 32)
-            buf = int(w[2]) | (int(w[3]) << 32)
-            length = ST.LENGTH.get(int(w[6])) & ((1 << p.len_width) - 1)
-            if ST.CMPLT.get(int(w[7])):
+            w = _DESC_WORDS.unpack_from(raw)
+            nxt = w[0] | (w[1] << 32)
+            buf = w[2] | (w[3] << 32)
+            length = _ST_LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
+            if _ST_CMPLT.get(w[7]):
                 if not self.cyclic:
                     await self._after(max(last_done, t_avail))
                     self._error("SG_INT_ERR", addr)
@@ -553,7 +595,7 @@ class EngineModel:
             mover_free = end
             if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
                 self.tail_reached = True
-            status = ST.LENGTH.put(take) | ST.RXSOF.put(int(sof)) | ST.RXEOF.put(int(eof))
+            status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
             if take and not self._write_at(math.ceil(start), buf, data):
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
@@ -564,12 +606,14 @@ class EngineModel:
             self._quiet_at = t_done
             t_write = t_done - p.status_latency + p.status_issue
             self._held_until[addr] = t_done
-            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | ST.CMPLT.put(1), pos0))
+            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
             s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
-            await self.s.sleep(math.ceil(t) - self.s.now)
+            d = math.ceil(t) - self.s.now
+            if not self.s.advance(d):
+                await self.s.sleep(d)
 
     def _make_writeback(self, epoch: int, addr: int, status: int, pos: int) -> Callable[[], None]:
         def writeback() -> None:
@@ -591,9 +635,14 @@ class EngineModel:
         return done
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
-        ok = self._write(addr + rm.DESC_OFFSETS["status"], status.to_bytes(4, "little"))
-        if ok and self.pos_wb and pos is not None:
-            ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+        if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
+            # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
+            # one write, accepted or refused as the two would be
+            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little") + (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+        else:
+            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little"))
+            if ok and self.pos_wb and pos is not None:
+                ok = self._write(addr + rm.DESC_OFFSETS["app"], (pos & 0xFFFFFFFF).to_bytes(4, "little"))
         self.statuses[addr] = status
         return ok
 
@@ -673,14 +722,16 @@ class ModelHw:
     async def read_reg(self, offset: int) -> int:
         # the register is sampled with what this clock's edge left (a completion in this
         # clock is seen), the data reaches the driver lite_read clocks later
-        p = self.e.p
-        start = max(self.s.now, self._rd_free - p.lite_read + p.lite_repeat)
+        p, s = self.e.p, self.s
+        start = max(s.now, self._rd_free - p.lite_read + p.lite_repeat)
         self._rd_free = start + p.lite_read
-        await self.s.sleep(start - self.s.now, PHASE_LATE)
+        if not s.advance(start - s.now, PHASE_LATE):   # (nothing else due first: no await)
+            await s.sleep(start - s.now, PHASE_LATE)
         value = self.e.read_reg(offset)
         # the response reaches the caller after what else wakes in that clock (as a bus
         # master's completion does), so a task woken by a plain timer goes first
-        await self.s.sleep(p.lite_read, PHASE_LATE)
+        if not s.advance(p.lite_read, PHASE_LATE):
+            await s.sleep(p.lite_read, PHASE_LATE)
         return value
 
     async def write_reg(self, offset: int, value: int) -> None:
@@ -690,7 +741,8 @@ class ModelHw:
         start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
         self.s.call_at(start + 1, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
-        await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
+        if not self.s.advance(self._wr_free - self.s.now, PHASE_LATE):
+            await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
         # Software woken by a clock edge sees the line as it was before that edge (a
@@ -701,7 +753,15 @@ class ModelHw:
             await e.irq_event.wait()
 
     async def sleep(self, cycles: int) -> None:
-        await self.s.sleep(max(1, int(cycles)))
+        c = max(1, int(cycles))
+        if not self.s.advance(c):
+            await self.s.sleep(c)
+
+    async def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int) -> None:
+        """``while cond() and now() <= until: await self.sleep(cycles)``, in the same clocks,
+        without waking the caller for each look (``cond`` must only read state)."""
+        if cond() and self.s.now <= until:
+            await self.s.sleep_while(max(1, int(cycles)), cond, until)
 
     def now(self) -> int:
         return self.s.now
@@ -770,8 +830,16 @@ def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> 
 
     be = ModelBackend(params or ModelParams())
     acq = Acquisition(scenario, be, progress=progress)
-    t0 = time.perf_counter()
-    rep = be.run(acq.run())
-    rep.wall_s = round(time.perf_counter() - t0, 3)
-    rep.cycles_per_s = round(rep.cycles / rep.wall_s) if rep.wall_s else 0
-    return rep.to_json()
+    try:
+        t0 = time.perf_counter()
+        rep = be.run(acq.run())
+        rep.wall_s = round(time.perf_counter() - t0, 3)
+        rep.cycles_per_s = round(rep.cycles / rep.wall_s) if rep.wall_s else 0
+        return rep.to_json()
+    finally:
+        # nothing outlives the report: give the user mapping and the simulated RAM back now
+        # (a process running many scenarios would otherwise keep every run's memory)
+        vma = getattr(acq, "vma", None)
+        if vma is not None:
+            vma.munmap()
+        acq.mem.close()

@@ -55,6 +55,13 @@ def _fresh_build(build: Path) -> None:
         {"seed_scenario_wall_s": _spread(0.41, 0.39, 0.52), "seed_scenario_bytes": 256 << 20,
          "speedup": _spread(3210.0, 2900.0, 3333.0, 3), "rtl_simulator": "verilator",
          "calibration_cycle_errors": {"dw64/small_64B": 0.004, "dw32/backpressure": 0.0173, "dw64/idle": 0.008}}))
+    rows = [{"case": f"{n}x4KiB", "buffers": n, "buf_size": 4096, "bytes": n * 4096, "cycles": n * 512,
+             "descriptors": n, "wall_s": _spread(w, w * 0.9, w * 1.2), "cpu_s": _spread(w, w, w)}
+            for n, w in ((1024, 0.031), (4096, 0.125), (16384, 0.5), (65536, 1.875))]
+    rows.append({"case": "seed_16x4MiB", "buffers": 16, "buf_size": 4 << 20, "bytes": 256 << 20, "cycles": 67_000_000,
+                 "descriptors": 64, "wall_s": _spread(0.25, 0.2, 0.5), "cpu_s": _spread(0.25, 0.2, 0.5)})
+    (build / "bench" / "scale.json").write_text(json.dumps(
+        {"rows": rows, "seed_target_s": 0.27, "scale_target_s": 2.0}))
     (build / "coverage" / "summary.json").write_text(json.dumps(
         {"line_pct": 98.11, "toggle_pct": 95.69, "excluded_toggle_points": 4686,
          "functional_bins_hit": 63, "functional_bins_total": 64}))
@@ -79,11 +86,17 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     flat = " ".join(readme.split())
     for text in ("1,234 LUTs and 2,345 flip-flops", "efficiency 0.9933 for 10,000-byte buffers", "0.9944 with a 32",
                  "0.93x (0.71-1.12x over 15 interleaved rounds)", "1.31 ms (1.20-2.50 ms, 9 runs)",
-                 "0.41 s (0.39-0.52 s, 5 runs)", "3,210x (2,900-3,333x, 3 interleaved rounds)",
+                 "0.25 s (0.20-0.50 s, 5 runs; the hardware needs 0.27 s)",
+                 "65,536 buffers of 4 KiB in 1.88 s (1.69-2.25 s)", "3,210x (2,900-3,333x, 3 interleaved rounds)",
                  "1.73 % (32-bit, backpressure", "98.1 % line coverage", "95.7 % toggle", "4,686 excluded",
                  "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks"):
         assert text in flat, text
-    assert "0.41 s (0.39-0.52 s over 5 runs)" in " ".join((checkout / "docs" / "fast-model.md").read_text().split())
+    fast = (checkout / "docs" / "fast-model.md").read_text()
+    flat_fast = " ".join(fast.split())
+    assert "3,210x (2,900-3,333x over 3 interleaved rounds)" in flat_fast
+    assert "takes 0.250 s (0.200-0.500 s), 268 million simulated clocks per second" in flat_fast
+    for line in ("| 1,024 | 1,024 | 0.03 | 0.03-0.04 |", "| 65,536 | 65,536 | 1.88 | 1.69-2.25 |"):
+        assert line in fast.splitlines(), line
     assert "0.93x (0.71-1.12x)" in " ".join((checkout / "docs" / "driver-model.md").read_text().split())
     record = json.loads((checkout / figures.RECORD).read_text())
     assert record["synth"]["lut"] == 1234 and record["synth"]["file"] == "build/bench/synth.json"
@@ -141,3 +154,16 @@ def test_unmatched_markers_are_an_error(tmp_path, checkout, capsys):
     (checkout / "docs" / "fast-model.md").write_text("<!-- figures:begin fast-model -->\nno end\n")
     assert figures.main(["--check", "--root", str(checkout)]) == 1
     assert "unmatched figures markers" in capsys.readouterr().err
+
+
+def test_a_scale_record_without_a_spread_is_refused(tmp_path, checkout, capsys):
+    """scale.json as an older bench wrote it (runs, no n): the generator names the file."""
+    build = tmp_path / "build"
+    _fresh_build(build)
+    doc = json.loads((build / "bench" / "scale.json").read_text())
+    for r in doc["rows"]:
+        r["wall_s"] = {"median": 1.0, "min": 1.0, "max": 1.0, "runs": 3}
+    (build / "bench" / "scale.json").write_text(json.dumps(doc))
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "scale.json: cannot read the scale figures" in err and "wall_s" in err

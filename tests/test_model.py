@@ -134,3 +134,133 @@ def test_ring_positions_match_their_definition():
     for seq in range(3 * len(descs)):
         assert ring.position_of(seq) == (seq // len(descs)) * size + offs[seq % len(descs)]
     assert ring.guard == 2 * max(lengths)
+
+
+def test_ring_pieces_match_position_of():
+    """UserRing.pieces (the buffers a span covers) against position_of, across laps."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from sgdma_driver.driver import Mode
+    from sgdma_driver.ring import UserRing
+
+    lengths = [4096, 100, 8192, 1, 3000]
+    offs = np.cumsum([0] + lengths[:-1]).tolist()
+    descs = [SimpleNamespace(ring_offset=o, length=n) for o, n in zip(offs, lengths)]
+    chain = type("Chain", (), {"descs": descs, "__len__": lambda self: len(self.descs)})()
+    size = sum(lengths)
+    drv = SimpleNamespace(ring_size=size, chain=chain, mode=Mode.CYCLIC, completed=0)
+    ring = UserRing(drv, SimpleNamespace(length=size, array=np.zeros(size, np.uint8), fault=None))
+    for start in range(0, 2 * size, 331):
+        for n in (1, 99, 4096, size, 2 * size - 7):
+            got = ring.pieces(start, start + n)
+            seq = ring.completions_before(start)
+            expect = []
+            while not expect or expect[-1][2] < start + n:
+                expect.append((seq, ring.position_of(seq), ring.position_of(seq + 1)))
+                seq += 1
+            assert got == expect, (start, n)
+    with pytest.raises(ValueError, match="end"):
+        ring.pieces(10, 5)
+
+
+def _trace(seed: int, use_shortcuts: bool, max_cycles=None) -> list:
+    """Random tasks (sleeps of 0..9 clocks in random phases, callbacks, a flag flipped now
+    and then) beside a poller that waits, every few clocks, for the flag to change: the log
+    of who ran when, in order."""
+    import random
+
+    from sgdma_sim.events import PHASE_EARLY, PHASE_LATE, PHASE_NORMAL
+
+    rng = random.Random(seed)
+    s = Scheduler()
+    log, state = [], {"flag": 0}
+    every = rng.randint(1, 6)
+    plan = [[(rng.randint(0, 9), rng.choice((PHASE_EARLY, PHASE_NORMAL, PHASE_LATE)), rng.random() < 0.1,
+              rng.random() < 0.2) for _ in range(40)] for _ in range(3)]
+
+    async def worker(k: int):
+        for d, ph, flip, callback in plan[k]:
+            if not (use_shortcuts and s.advance(d, ph)):
+                await s.sleep(d, ph)
+            log.append((k, s.now, s._phase))
+            if flip:
+                state["flag"] += 1
+            if callback:
+                s.call_at(s.now + d, lambda k=k: log.append(("cb", k, s.now)))
+
+    async def main():
+        for k in range(3):
+            s.spawn(worker(k))
+        for _ in range(12):
+            seen = state["flag"]
+            until = s.now + 60
+            if use_shortcuts:
+                if state["flag"] == seen and s.now <= until:
+                    await s.sleep_while(every, lambda: state["flag"] == seen, until)
+            else:
+                while state["flag"] == seen and s.now <= until:
+                    await s.sleep(every)
+            log.append(("main", s.now, state["flag"]))
+            await s.sleep(1)
+    s.run(main(), max_cycles)
+    return log
+
+
+def test_scheduler_shortcuts_keep_every_clock_and_order():
+    """sleep_while and advance resume tasks in exactly the clocks and order plain sleeps
+    would (scheduler traces of random task mixes, compared event by event)."""
+    for seed in range(300):
+        assert _trace(seed, True) == _trace(seed, False), seed
+    with pytest.raises(TimeoutError):
+        _trace(1, True, max_cycles=20)
+
+
+def test_every_corrupted_byte_is_counted(monkeypatch):
+    """Buffers checked in one run per contiguous stretch still count each wrong byte."""
+    import numpy as np
+
+    from sgdma_sim import model
+
+    hit = {"n": 0}
+    orig = model.EngineModel._write_at
+
+    def corrupt(self, when, addr, data):
+        hit["n"] += 1
+        if hit["n"] in (3, 40):     # two buffers, one byte each
+            data = np.array(data, copy=True)
+            data[17] ^= 0xFF
+        return orig(self, when, addr, data)
+    monkeypatch.setattr(model.EngineModel, "_write_at", corrupt)
+    rep = run_scenario(Scenario(buffers=64, buf_size=4096, laps=1, mode="owned"))
+    assert rep["data_errors"] == 2 and rep["bytes_read"] == rep["bytes"]
+
+
+def test_kept_translation_is_dropped_when_the_mapping_goes():
+    """The engine keeps a buffer's IOMMU translation between laps, but a write after the
+    buffer was unmapped is refused (SLVERR) and lands nowhere."""
+    import numpy as np
+
+    from sgdma_driver.dma_api import DmaDirection
+    from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+    from sgdma_driver.physmem import PhysicalMemory
+    from sgdma_sim.model import EngineModel, ModelParams
+
+    mem = PhysicalMemory(1 << 20)
+    iommu = Iommu(mem)
+    bus = iommu.map(0x10000, 8192, DmaDirection.FROM_DEVICE)
+    sched = Scheduler()
+    eng = EngineModel(sched, ModelParams(), DeviceMemoryPort(iommu))
+    for *_, task in sched._heap:     # the engine's process is not run here
+        task.coro.close()
+    data = np.arange(8192, dtype=np.uint16).astype(np.uint8)
+    assert eng._write_at(0, bus, data) and bytes(mem.view(0x10000, 8192)) == data.tobytes()
+    assert eng._write_at(0, bus, data[::-1].copy())          # the kept translation, same mapping
+    assert bytes(mem.view(0x10000, 8192)) == data[::-1].tobytes()
+    iommu.unmap(bus, 8192)
+    mem.view(0x10000, 8192)[:] = 0
+    assert not eng._write_at(0, bus, data)
+    assert not mem.view(0x10000, 8192).any() and iommu.faults
+    other = iommu.map(0x40000, 8192, DmaDirection.FROM_DEVICE)   # a new mapping elsewhere
+    assert eng._write_at(0, other, data) and not mem.view(0x10000, 8192).any()
