@@ -70,7 +70,7 @@ test-full: bootstrap  ## make test over the full width matrix (SIM JOBS)
 lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning
 	$(PY) -m sgdma_sim.toolchain lint
 
-regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables from driver-model/regmap.py
+regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables from driver-model/sgdma_driver/regmap.py
 	$(PY) -m sgdma_driver.regmap --write
 
 bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/*.json, logs in build/bench/logs/ (SIM)

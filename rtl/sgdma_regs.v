@@ -1,7 +1,7 @@
 // sgdma_regs: AXI4-Lite register file of the sgdma engine.
 // PG021 S2MM registers at their PG021 offsets (the MM2S block reads as zero) and the
 // extension registers from 0x80 up.  Offsets and bit positions come from sgdma_defs.vh,
-// which is generated from the project's one register definition (driver-model/regmap.py).
+// which is generated from the project's one register definition (driver-model/sgdma_driver/regmap.py).
 // Writes are whole 32-bit words; AW and W are taken together.
 `default_nettype none
 `include "rtl/sgdma_defs.vh"

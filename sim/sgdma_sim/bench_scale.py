@@ -22,13 +22,13 @@ AGREE_SIZE = dict(buffers=8, buf_size=16384, laps=4)
 
 
 def _spread(xs: list[float]) -> dict:
-    from sgdma_sim.bench import spread
+    from .bench import spread
     return spread(xs, digits=4)
 
 
 def _timed(scenario: dict) -> tuple[float, float, dict]:
-    from sgdma_sim.acquisition import Scenario
-    from sgdma_sim.model import run_scenario
+    from .acquisition import Scenario
+    from .model import run_scenario
 
     gc.collect()                     # the previous run's garbage is not charged to this one
     t0, c0 = time.perf_counter(), time.process_time()
@@ -65,8 +65,8 @@ def bench_scale(out: Path, repeat: int = 5) -> dict:
 
 
 def bench_agree(out: Path, sim: str) -> dict:
-    from sgdma_sim.calibration import agree_matrix, compare_acquisition, cycle_error, run_cell_on_model
-    from sgdma_sim.toolchain import TB_DIR
+    from .calibration import agree_matrix, compare_acquisition, cycle_error, run_cell_on_model
+    from .toolchain import TB_DIR
 
     import sys
     if str(TB_DIR) not in sys.path:

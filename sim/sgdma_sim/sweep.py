@@ -20,7 +20,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Callable
 
-from sgdma_sim.acquisition import Scenario
+from .acquisition import Scenario
 
 METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
            "stream_utilisation", "engine_efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
@@ -50,7 +50,7 @@ def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str,
               progress: Callable[[dict], None] | None = None) -> list[dict]:
     """One fast-model run per combination; each row has the parameters, every metric, ``ok`` and
     ``error``.  A failed run's metrics are None (it has no trustworthy value)."""
-    from sgdma_sim.model import run_scenario
+    from .model import run_scenario
 
     names = [n for n, _ in params]
     combos = [dict(zip(names, combo)) for combo in itertools.product(*[v for _, v in params])]
@@ -138,7 +138,7 @@ def figure(rows: list[dict], params: list[tuple[str, list]], metric: str):
 
 
 def cmd_sweep(args) -> int:
-    from sgdma_sim.cli import _scenario
+    from .cli import _scenario
 
     params = [_parse_param(p) for p in args.param]
     if not 1 <= len(params) <= 2:
@@ -170,7 +170,7 @@ def cmd_sweep(args) -> int:
 
 
 def add_sweep_parser(sub) -> None:
-    from sgdma_sim.cli import _scenario_args
+    from .cli import _scenario_args
 
     sp = sub.add_parser("sweep", help="sweep one or two parameters on the fast model")
     sp.add_argument("--param", action="append", required=True, metavar="NAME=v1,v2,...",

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from sgdma_sim import bench_scale, toolchain
+from . import bench_scale, toolchain
 
 RTL_WIDTHS = (32, 64, 128)
 SYNTH_PARAMS = {"DATA_WIDTH": 64, "ADDR_WIDTH": 64}
@@ -196,10 +196,10 @@ SCALED_SCENARIO = dict(buffers=16, buf_size=64 << 10, laps=1, rate=0.5, mode="cy
 def bench_model(out: Path, sim: str) -> dict:
     """Seed-scale scenario on the fast model; model vs RTL simulation speed on a scaled-down
     scenario in the same run; the calibration's worst cycle error."""
-    from sgdma_sim.acquisition import Scenario
-    from sgdma_sim.calibration import CASES, cycle_error, run_on_model
-    from sgdma_sim.cli import run_rtl
-    from sgdma_sim.model import run_scenario
+    from .acquisition import Scenario
+    from .calibration import CASES, cycle_error, run_on_model
+    from .cli import run_rtl
+    from .model import run_scenario
 
     seeds = []
     for _ in range(SEED_REPEAT):
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.time()
         BENCHES[name](args.out.resolve(), args.sim)
         print(f"== bench {name}: {time.time() - t0:.1f} s")
-    from sgdma_sim import figures
+    from . import figures
     return figures.main(["--build", str(args.out.resolve().parent)]) if args.out.resolve().name == "bench" else 0
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from sgdma_sim import toolchain
+from . import toolchain
 
 COUNTS = ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")
 

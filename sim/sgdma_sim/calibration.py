@@ -18,7 +18,7 @@ import numpy as np
 from sgdma_driver import regmap as rm
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
 from sgdma_driver.physmem import PhysicalMemory
-from sgdma_sim.reference import place_buffers
+from .reference import place_buffers
 
 MEM_SIZE = 8 << 20
 DESC_BASE = 0x1000
@@ -184,7 +184,7 @@ def fault_for(case: CalCase, descs):
 
 
 def run_on_model(case: CalCase, data_width: int) -> CalResult:
-    from sgdma_sim.model import ModelBackend, ModelParams
+    from .model import ModelBackend, ModelParams
 
     mem, port, descs, _ = setup_memory(case)
     params = ModelParams(data_width=data_width, w_accept=0.7 if case.backpressure else 1.0)
@@ -239,7 +239,7 @@ class AgreeCell:
         return f"{self.mode}-{self.policy}-{self.consumer}-{self.buffers}x{self.buf_size}"
 
     def scenario(self):
-        from sgdma_sim.acquisition import Scenario
+        from .acquisition import Scenario
 
         return Scenario(buffers=self.buffers, buf_size=self.buf_size, laps=self.laps, rate=self.rate,
                         mode=self.mode, policy=self.policy, consumer=self.consumer,
@@ -273,8 +273,8 @@ async def observe(acq, report) -> dict:
 
 def run_cell_on_model(cell: AgreeCell) -> dict:
     """One acquisition of `cell` on the fast model, observed as on the RTL."""
-    from sgdma_sim.acquisition import Acquisition
-    from sgdma_sim.model import ModelBackend
+    from .acquisition import Acquisition
+    from .model import ModelBackend
 
     be = ModelBackend()
     acq = Acquisition(cell.scenario(), be)

@@ -28,7 +28,7 @@ from typing import Any, Awaitable, Callable
 import numpy as np
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.events import PHASE_EARLY, PHASE_LATE, Scheduler
+from .events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
@@ -826,7 +826,7 @@ class ModelBackend:
 
 def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> dict:
     """One acquisition on the fast model (same Acquisition as the RTL backend)."""
-    from sgdma_sim.acquisition import Acquisition
+    from .acquisition import Acquisition
 
     be = ModelBackend(params or ModelParams())
     acq = Acquisition(scenario, be, progress=progress)

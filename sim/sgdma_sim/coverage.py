@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sgdma_sim import toolchain
+from . import toolchain
 
 MODULES = ["test_sgdma_regs", "test_sgdma_dma", "test_sgdma_errors", "test_sgdma_irq", "test_sgdma_ringfull",
            "test_sgdma_doorbell",

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 RTL_DIR = REPO / "rtl"
 TB_DIR = REPO / "tb"
 BUILD_DIR = REPO / "build"

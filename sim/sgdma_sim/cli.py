@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Callable, NoReturn
 
 from sgdma_driver.regmap import DELAY_UNIT
-from sgdma_sim.acquisition import Scenario
-from sgdma_sim.report import plot_timeline, summary
-from sgdma_sim.toolchain import SimulationError, log_errors
+from .acquisition import Scenario
+from .report import plot_timeline, summary
+from .toolchain import SimulationError, log_errors
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",
                "waiting_cycles", "interrupts", "descriptors", "overruns",
@@ -222,7 +222,7 @@ def validate(args: argparse.Namespace) -> None:
             raise OptionError("--waves", "", "needs --backend rtl: the fast model records no waveform")
         _scenario(args)
     elif args.cmd == "sweep":
-        from sgdma_sim.sweep import _parse_param
+        from .sweep import _parse_param
 
         base = _scenario(args)
         names = [f.name for f in fields(Scenario)]
@@ -258,7 +258,7 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
     (from the simulation's own report, else the last error lines of its log) when it fails."""
     from cocotb_tools.runner import get_results
 
-    from sgdma_sim import toolchain
+    from . import toolchain
 
     run_dir = out / f"rtl_{sim}"
     log = run_dir / "sim.log"
@@ -323,7 +323,7 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
 
 
 def run_model(sc: Scenario) -> dict:
-    from sgdma_sim.model import run_scenario
+    from .model import run_scenario
 
     bar = _progress_bar(sc.total_bytes, "model acquisition")
 
@@ -401,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="directory for the report, timeline and logs (default: %(default)s)")
     _scenario_args(r)
     r.set_defaults(func=cmd_run, parser=r)
-    from sgdma_sim.sweep import add_sweep_parser
+    from .sweep import add_sweep_parser
 
     add_sweep_parser(sub)
     sp = sub.choices["sweep"]
