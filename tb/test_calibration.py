@@ -18,12 +18,12 @@ import cocotb
 import pytest
 
 from cosim import CocotbBackend
-from sgdma_sim.acquisition import Acquisition
-from sgdma_sim.calibration import (CASES, AgreeCell, agree_matrix, compare, compare_acquisition, cycle_error,
+from sgdma_sim.acquisition import Acquisition, Scenario
+from sgdma_sim.calibration import (CASES, agree_matrix, cell_name, compare, compare_acquisition, cycle_error,
                                    fault_for, observe, run_case, run_cell_on_model, run_on_model, setup_memory)
 
 CASE_BY_NAME = {c.name: c for c in CASES}
-AGREE_CELLS = [AgreeCell(**c) for c in json.loads(os.environ.get("SGDMA_AGREE", "[]"))]
+AGREE_CELLS = [Scenario(**c) for c in json.loads(os.environ.get("SGDMA_AGREE", "[]"))]
 
 
 @cocotb.test()
@@ -48,7 +48,7 @@ async def agree(dut, index):
         return
     cell = AGREE_CELLS[index]
     be = CocotbBackend(dut, os.environ.get("SGDMA_SIM_NAME", "rtl"), checker=False)
-    acq = Acquisition(cell.scenario(), be)
+    acq = Acquisition(cell, be)
     await be.reset()
     obs = await observe(acq, await acq.run())
     with open(os.environ["SGDMA_AGREE_OUT"], "a") as fh:
@@ -70,7 +70,7 @@ def rtl_results(sim: str, width: int) -> list[dict]:
     return [json.loads(line) for line in out.read_text().splitlines()]
 
 
-def rtl_acquisitions(sim: str, cells: list[AgreeCell], out, test_dir=None) -> list[dict]:
+def rtl_acquisitions(sim: str, cells: list[Scenario], out, test_dir=None) -> list[dict]:
     """Runs `cells` as acquisitions on the RTL; their observations, in order."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
@@ -106,5 +106,5 @@ def test_model_agrees_with_rtl_acquisitions():
     assert len(rtl) == len(SMALL_MATRIX), f"RTL ran {len(rtl)} of {len(SMALL_MATRIX)} cells"
     problems = []
     for cell, r in zip(SMALL_MATRIX, rtl):
-        problems += [f"{cell.name}: {d}" for d in compare_acquisition(r, run_cell_on_model(cell))]
+        problems += [f"{cell_name(cell)}: {d}" for d in compare_acquisition(r, run_cell_on_model(cell))]
     assert not problems, "\n".join(problems)

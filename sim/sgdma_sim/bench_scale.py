@@ -65,7 +65,7 @@ def bench_scale(out: Path, repeat: int = 5) -> dict:
 
 
 def bench_agree(out: Path, sim: str) -> dict:
-    from .calibration import agree_matrix, compare_acquisition, cycle_error, run_cell_on_model
+    from .calibration import agree_matrix, cell_name, compare_acquisition, cycle_error, run_cell_on_model
     from .toolchain import TB_DIR
 
     import sys
@@ -79,7 +79,7 @@ def bench_agree(out: Path, sim: str) -> dict:
     for cell, r in zip(cells, rtl):
         m = run_cell_on_model(cell)
         diffs = compare_acquisition(r, m)
-        rows.append({"cell": cell.name, "rtl_cycles": r["cycles"], "model_cycles": m["cycles"],
+        rows.append({"cell": cell_name(cell), "rtl_cycles": r["cycles"], "model_cycles": m["cycles"],
                      "cycle_error": round(cycle_error(r, m), 5), "interrupts": r["interrupts"],
                      "dropped_bytes": r["counters"]["DROPPED_BYTES"], "identical": not diffs, "diffs": diffs})
     doc = {"simulator": sim, "size": AGREE_SIZE, "rows": rows,

@@ -18,6 +18,7 @@ import numpy as np
 from sgdma_driver import regmap as rm
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
 from sgdma_driver.physmem import PhysicalMemory
+from .acquisition import Scenario
 from .reference import place_buffers
 
 MEM_SIZE = 8 << 20
@@ -222,34 +223,19 @@ AGREE_COUNTERS = ("COMPLETED", "DROPPED_BYTES", "DROPPED_PACKETS")
 AGREE_EXACT = ("mem_sha", "statuses", "app0", "counters", "interrupts", "data_errors", "ok")
 
 
-@dataclass(frozen=True)
-class AgreeCell:
-    mode: str                     # owned | cyclic | tail
-    policy: str                   # stall | drop
-    consumer: str                 # fast | slow
-    buffers: int = 4
-    buf_size: int = 4096
-    laps: float = 3.0
-    rate: float = 1.0
-    irq_threshold: int = 2
-    irq_delay: int = 8
-
-    @property
-    def name(self) -> str:
-        return f"{self.mode}-{self.policy}-{self.consumer}-{self.buffers}x{self.buf_size}"
-
-    def scenario(self):
-        from .acquisition import Scenario
-
-        return Scenario(buffers=self.buffers, buf_size=self.buf_size, laps=self.laps, rate=self.rate,
-                        mode=self.mode, policy=self.policy, consumer=self.consumer,
-                        irq_threshold=self.irq_threshold, irq_delay=self.irq_delay)
+# The cells are plain scenarios; the interrupt settings make coalescing and the delay timer
+# both take part in a small ring.
+AGREE_IRQ = dict(irq_threshold=2, irq_delay=8)
 
 
-def agree_matrix(**size) -> list[AgreeCell]:
-    """Every mode x policy x consumer, at one size (AgreeCell fields as keywords)."""
-    return [AgreeCell(m, p, c, **size) for m in ("owned", "cyclic", "tail") for p in ("stall", "drop")
-            for c in ("fast", "slow")]
+def cell_name(sc: Scenario) -> str:
+    return f"{sc.mode}-{sc.policy}-{sc.consumer}-{sc.buffers}x{sc.buf_size}"
+
+
+def agree_matrix(**size) -> list[Scenario]:
+    """Every mode x policy x consumer, at one size (Scenario fields as keywords)."""
+    return [Scenario(mode=m, policy=p, consumer=c, **{**AGREE_IRQ, **size})
+            for m in ("owned", "cyclic", "tail") for p in ("stall", "drop") for c in ("fast", "slow")]
 
 
 async def observe(acq, report) -> dict:
@@ -271,13 +257,13 @@ async def observe(acq, report) -> dict:
     }
 
 
-def run_cell_on_model(cell: AgreeCell) -> dict:
+def run_cell_on_model(cell: Scenario) -> dict:
     """One acquisition of `cell` on the fast model, observed as on the RTL."""
     from .acquisition import Acquisition
     from .model import ModelBackend
 
     be = ModelBackend()
-    acq = Acquisition(cell.scenario(), be)
+    acq = Acquisition(cell, be)
 
     async def main():
         return await observe(acq, await acq.run())
