@@ -68,26 +68,26 @@ test-full: bootstrap  ## make test over the full width matrix (SIM JOBS)
 	SGDMA_SIMS="$(TEST_SIMS)" SGDMA_FULL=1 $(PY) -m pytest -n $(JOBS) -p no:cacheprovider
 
 lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning
-	$(PY) -m sgdma_sim.toolchain lint
+	$(PY) -m sgdma_verif.toolchain lint
 
 regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables from driver-model/sgdma_driver/regmap.py
 	$(PY) -m sgdma_driver.regmap --write
 
 bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/*.json, logs in build/bench/logs/ (SIM)
 	@scripts/bootstrap.sh yosys
-	SGDMA_SIMS="$(SIM)" SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_sim.bench --out build/bench
+	SGDMA_SIMS="$(SIM)" SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_verif.bench --out build/bench
 
 # The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.
 REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)
 
 regress: bootstrap  ## constrained-random regression, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM)
-	$(PY) -m sgdma_sim.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
+	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
 
 coverage: bootstrap  ## Verilator line/toggle and functional coverage into build/coverage/
-	$(PY) -m sgdma_sim.coverage --out build/coverage
+	$(PY) -m sgdma_verif.coverage --out build/coverage
 
 figures: bootstrap  ## regenerate the quoted figures in README.md and docs/ from build/bench and build/coverage
-	$(PY) -m sgdma_sim.figures
+	$(PY) -m sgdma_verif.figures
 
 clean:  ## remove build/
 	rm -rf build sim_build results.xml

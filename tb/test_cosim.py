@@ -13,7 +13,7 @@ import cocotb
 import pytest
 from cocotb.triggers import ClockCycles
 
-from cosim import CocotbBackend
+from sgdma_verif.cosim import CocotbBackend
 from sgdma_driver import regmap as rm
 from sgdma_driver.driver import DriverError
 from sgdma_sim.acquisition import Acquisition, Scenario, adc_bytes
@@ -156,7 +156,7 @@ async def device_write_outside_buffers_refused(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, selected_simulators  # noqa: E402
 
 
 @pytest.mark.parametrize("sim", selected_simulators())

@@ -18,9 +18,9 @@ import pytest
 from cocotb.triggers import ClockCycles, ReadOnly
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.reference import s2mm_expected
-from sgdma_tb import TB, pattern
-from test_sgdma_dma import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
+from sgdma_verif.reference import s2mm_expected
+from sgdma_verif.env import TB, pattern
+from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
 
 SR = rm.S2MM_DMASR
 SOURCES = ("fetch", "status", "data")
@@ -159,7 +159,7 @@ async def hard_reset_mid_transfer(dut, moment):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
 FAULT_PARAMS = param_sets([{}, {"DATA_WIDTH": 32, "SG_DATA_WIDTH": 32, "ADDR_WIDTH": 64}])
 

@@ -5,7 +5,7 @@ cyclic mode), a stream (continuous, or random packets), random idle and backpres
 channel, random coalescing, and sometimes an injected error (SLVERR/DECERR on a data write, a
 descriptor fetch or a status write-back), a soft reset at a random moment, or a stream longer
 than the chain under the STALL or DROP policy.  The scoreboard is built from
-sgdma_sim.reference and the memory alone: every byte of every completed buffer, every STATUS
+sgdma_verif.reference and the memory alone: every byte of every completed buffer, every STATUS
 word, every guard byte around the buffers; the AXI checker counts protocol violations; a
 watchdog counts hangs.  Results go to $SGDMA_REGRESS_OUT, one JSON line per seed.
 """
@@ -21,8 +21,8 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.reference import place_buffers, s2mm_expected
-from sgdma_tb import TB, OffsetPort, _pause_gen, set_pause
+from sgdma_verif.reference import place_buffers, s2mm_expected
+from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
 
 SR = rm.S2MM_DMASR
 GUARD = 0xA5
@@ -98,7 +98,7 @@ async def run_seed(tb: TB, seed: int) -> dict:
              "data_b": tb.data_wr.b_channel, "sg_aw": tb.sg_wr.aw_channel, "sg_w": tb.sg_wr.w_channel,
              "sg_b": tb.sg_wr.b_channel, "sg_ar": tb.sg_rd.ar_channel, "sg_r": tb.sg_rd.r_channel}
     for i, (k, ch) in enumerate(chans.items()):
-        set_pause(ch, _pause_gen(seed * 97 + i, d.duty[k]) if d.duty[k] else None)
+        set_pause(ch, pause_gen(seed * 97 + i, d.duty[k]) if d.duty[k] else None)
     bufs = _layout(d)
     lo, hi = BUF_BASE, bufs[-1][0] + bufs[-1][1] + 256
     tb.fill(lo, hi - lo, GUARD)
@@ -308,7 +308,7 @@ async def random_seeds(dut):
     # One environment for every seed (one clock, one set of bus models); the protocol checker
     # counts violations instead of stopping at the first.
     tb = TB(dut, mem_size=16 << 20, tlast=True, checker=False)
-    from axi_checker import AxiChecker
+    from sgdma_verif.axi_checker import AxiChecker
     tb.checker = AxiChecker(dut, raise_on_violation=False)
     await tb.reset()     # once: between seeds the engine is soft-reset and the link drained
     bad = []
@@ -325,7 +325,7 @@ async def random_seeds(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import BUILD_DIR, build_and_test, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import BUILD_DIR, build_and_test, selected_simulators  # noqa: E402
 
 
 @pytest.mark.parametrize("sim", selected_simulators())

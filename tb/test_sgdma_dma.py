@@ -1,7 +1,7 @@
 """Data path of rtl/sgdma.v: descriptors, realignment, bursts, packets, tail and cyclic modes.
 
 Every test pre-fills memory with a guard pattern, places buffers with guard bytes around them,
-checks each buffer's bytes and STATUS against sgdma_sim.reference and checks that no guard
+checks each buffer's bytes and STATUS against sgdma_verif.reference and checks that no guard
 byte changed.  Data tests run with and without idle cycles at the source and backpressure on
 every AXI channel.
 """
@@ -12,45 +12,12 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
-from sgdma_sim import reference
-from sgdma_sim.reference import s2mm_expected
-from sgdma_tb import TB, pattern
-
-GUARD = 0xA5
-MEM_SIZE = 1 << 21
-DESC_BASE = 0x1000
-BUF_BASE = 0x10000
+from sgdma_verif.reference import s2mm_expected
+from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, MEM_SIZE, check_buffers, check_guards, place_buffers
+from sgdma_verif.env import TB, pattern
 
 TRAFFIC = [(False, False), (True, False), (False, True), (True, True)]
 TRAFFIC_IDS = ["smooth", "idle", "backpressure", "idle+backpressure"]
-
-
-def place_buffers(lengths: list[int], offsets: list[int], base: int = BUF_BASE,
-                  gap: int = 96) -> list[tuple[int, int]]:
-    """Buffers at the given misalignments, each followed by a guard gap."""
-    return reference.place_buffers(lengths, offsets, base, gap)
-
-
-def check_guards(tb: TB, bufs: list[tuple[int, int]], lo: int, hi: int) -> None:
-    """Every byte in [lo, hi) outside the buffers still holds the guard value."""
-    mask = bytearray(hi - lo)
-    for addr, length in bufs:
-        mask[addr - lo:addr - lo + length] = b"\x01" * length
-    mem = tb.mem
-    bad = [lo + i for i in range(hi - lo) if not mask[i] and mem[lo + i] != GUARD]
-    assert not bad, f"{len(bad)} guard bytes overwritten, first at {bad[0]:#x}"
-
-
-def check_buffers(tb: TB, descs: list[int], bufs: list[tuple[int, int]], expected) -> None:
-    for i, exp in enumerate(expected):
-        addr, _ = bufs[i]
-        got = bytes(tb.mem[addr:addr + len(exp.data)])
-        if got != exp.data:
-            first = next(k for k in range(len(got)) if got[k] != exp.data[k])
-            raise AssertionError(f"descriptor {i} (buffer {addr:#x}): byte {first} is {got[first]:#04x}, "
-                                 f"expected {exp.data[first]:#04x}")
-        st = tb.status(descs[i])
-        assert st == exp.status, f"descriptor {i}: STATUS {st:#010x}, expected {exp.status:#010x}"
 
 
 async def run_chain(tb: TB, lengths, offsets, packets, tlast=True, cyclic=False, timeout=400_000):
@@ -203,7 +170,7 @@ async def cyclic_several_laps(dut, backpressure):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
 DMA_PARAMS = param_sets([
     {},

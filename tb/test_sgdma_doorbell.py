@@ -24,9 +24,9 @@ import pytest
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from sgdma_driver import regmap as rm
-from sgdma_sim import reference
-from sgdma_sim.reference import s2mm_expected
-from sgdma_tb import TB, OffsetPort, pattern
+from sgdma_verif import reference
+from sgdma_verif.reference import s2mm_expected
+from sgdma_verif.env import TB, OffsetPort, pattern
 
 GUARD = 0xA5
 MEM_SIZE = 1 << 17
@@ -422,7 +422,7 @@ async def full_lap_with_the_same_tail(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
 DOORBELL_PARAMS = param_sets([
     {},

@@ -7,9 +7,9 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
-from sgdma_sim.reference import s2mm_expected
-from sgdma_tb import TB, pattern
-from test_sgdma_dma import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
+from sgdma_verif.reference import s2mm_expected
+from sgdma_verif.env import TB, pattern
+from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
 
 SR = rm.S2MM_DMASR
 N = 5
@@ -187,7 +187,7 @@ async def reset_while_halting(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
 ERR_PARAMS = param_sets([
     {},

@@ -6,8 +6,8 @@ import pytest
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from sgdma_driver import regmap as rm
-from sgdma_tb import TB, pattern
-from test_sgdma_dma import BUF_BASE, DESC_BASE, GUARD, place_buffers
+from sgdma_verif.env import TB, pattern
+from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, place_buffers
 
 SR = rm.S2MM_DMASR
 
@@ -93,7 +93,7 @@ async def disabled_interrupts_still_set_status(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import build_and_test, selected_simulators  # noqa: E402
+from sgdma_verif.toolchain import build_and_test, selected_simulators  # noqa: E402
 
 
 @pytest.mark.parametrize("sim", selected_simulators())

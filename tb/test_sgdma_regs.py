@@ -10,7 +10,7 @@ import pytest
 
 from sgdma_driver import regmap as rm
 
-from sgdma_tb import TB
+from sgdma_verif.env import TB
 
 
 def _config_word(dut) -> int:
@@ -102,7 +102,7 @@ async def run_stop_halted_bit(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
-from sgdma_sim.toolchain import selected_simulators, build_and_test  # noqa: E402
+from sgdma_verif.toolchain import selected_simulators, build_and_test  # noqa: E402
 
 REG_PARAMS = [
     pytest.param({}, id="dw64_aw32"),

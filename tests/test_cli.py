@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sgdma_driver.driver import DriverError
-from sgdma_sim import cli, regress, toolchain
+from sgdma_sim import cli
+from sgdma_verif import regress, toolchain
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -210,7 +211,7 @@ def test_command_line_end_to_end_has_no_traceback(tmp_path):
     """The installed entry points, as a user runs them."""
     for argv, needle in ((["-m", "sgdma_sim.cli", "run", "--irq-threshold", "0", "--out", str(tmp_path)],
                           "argument --irq-threshold: 0 is outside 1..255"),
-                         (["-m", "sgdma_sim.regress", "--seed", "-5", "--out", str(tmp_path)],
+                         (["-m", "sgdma_verif.regress", "--seed", "-5", "--out", str(tmp_path)],
                           "argument --seed: -5")):
         proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=REPO, timeout=120)
         assert proc.returncode == 2, proc.stderr

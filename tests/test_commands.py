@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-from sgdma_sim import toolchain
+from sgdma_verif import toolchain
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -101,14 +101,15 @@ def test_license_is_an_spdx_string_with_the_license_file():
 
 def test_bench_model_creates_its_calibration_directory(tmp_path, monkeypatch):
     """On a fresh clone build/ does not exist: the benchmark must not rely on a test run."""
-    from sgdma_sim import bench, cli, model
-    from sgdma_sim.calibration import CASES, run_on_model
+    from sgdma_sim import model
+    from sgdma_verif import bench, rtl_backend
+    from sgdma_verif.calibration import CASES, run_on_model
 
     monkeypatch.setattr(toolchain, "BUILD_DIR", tmp_path / "fresh" / "build")
     fake_report = {"ok": True, "wall_s": 0.1, "bytes": 1, "cycles": 100, "cycles_per_s": 1000.0,
                    "accounting_errors": [], "data_errors": 0}
     monkeypatch.setattr(model, "run_scenario", lambda sc, **kw: dict(fake_report))
-    monkeypatch.setattr(cli, "run_rtl", lambda *a, **kw: dict(fake_report, cycles_per_s=10.0))
+    monkeypatch.setattr(rtl_backend, "run_rtl", lambda *a, **kw: dict(fake_report, cycles_per_s=10.0))
 
     def fake_build_and_test(module, sim, parameters=None, extra_env=None, **kw):
         with open(extra_env["SGDMA_CAL_OUT"], "a") as fh:   # what tb/test_calibration.py does

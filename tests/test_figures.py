@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sgdma_sim import figures
+from sgdma_verif import figures
 
 REPO = Path(__file__).resolve().parent.parent
 

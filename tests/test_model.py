@@ -6,7 +6,7 @@ import pytest
 from sgdma_sim.acquisition import Scenario, adc_bytes
 from sgdma_sim.events import Scheduler
 from sgdma_sim.model import run_scenario
-from sgdma_sim.sweep import _parse_param, run_sweep
+from sgdma_sim.sweep import parse_param, run_sweep
 
 KiB = 1024
 
@@ -76,7 +76,7 @@ def test_bad_scenarios_name_the_value():
     with pytest.raises(ValueError, match="policy='maybe'"):
         Scenario(policy="maybe").validate()
     with pytest.raises(ValueError, match="nosuch"):
-        _parse_param("nosuch=1,2")
+        parse_param("nosuch=1,2")
 
 
 def test_sweep_rows():

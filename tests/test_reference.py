@@ -1,5 +1,5 @@
 """The functional S2MM reference used by the scoreboards."""
-from sgdma_sim.reference import s2mm_expected
+from sgdma_verif.reference import s2mm_expected
 
 
 def test_packets_shorter_equal_longer_than_buffers():

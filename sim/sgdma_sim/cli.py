@@ -14,17 +14,16 @@ import json
 import math
 import os
 import sys
-import threading
 import time
 import warnings
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Callable, NoReturn
 
 from sgdma_driver.regmap import DELAY_UNIT
 from .acquisition import Scenario
 from .report import plot_timeline, summary
-from .toolchain import SimulationError, log_errors
+from .errors import SimulationError
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",
                "waiting_cycles", "interrupts", "descriptors", "overruns",
@@ -47,7 +46,7 @@ def _option_name(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _scenario_args(ap: argparse.ArgumentParser) -> None:
+def add_scenario_args(ap: argparse.ArgumentParser) -> None:
     from sgdma_driver.regmap import S2MM_DMACR
 
     d = Scenario()
@@ -85,7 +84,7 @@ def _scenario_args(ap: argparse.ArgumentParser) -> None:
                          "(default: %(default)s)")
 
 
-def _scenario(args) -> Scenario:
+def scenario_from_args(args) -> Scenario:
     sc = Scenario(buffers=args.buffers, buf_size=args.buf_size, laps=args.laps, rate=args.rate,
                   consumer=args.consumer, policy=args.policy, mode=args.mode,
                   irq_threshold=args.irq_threshold, irq_delay=args.irq_delay, strategy=args.strategy,
@@ -220,11 +219,11 @@ def validate(args: argparse.Namespace) -> None:
     if args.cmd == "run":
         if args.waves and args.backend != "rtl":
             raise OptionError("--waves", "", "needs --backend rtl: the fast model records no waveform")
-        _scenario(args)
+        scenario_from_args(args)
     elif args.cmd == "sweep":
-        from .sweep import _parse_param
+        from .sweep import parse_param
 
-        base = _scenario(args)
+        base = scenario_from_args(args)
         names = [f.name for f in fields(Scenario)]
         params = []
         for text in args.param:
@@ -232,7 +231,7 @@ def validate(args: argparse.Namespace) -> None:
             if name not in names or not values:
                 raise OptionError("--param", text, f"is not NAME=v1,v2,... with NAME one of {', '.join(names)}")
             try:
-                params.append(_parse_param(text))
+                params.append(parse_param(text))
             except ValueError:
                 kind = {bool: "true or false", int: "an integer", float: "a number"}.get(
                     type(getattr(base, name)), "a string")
@@ -246,86 +245,35 @@ def validate(args: argparse.Namespace) -> None:
     _check_out(args.out)
 
 
-def _progress_bar(total: int, desc: str):
+def progress_bar(total: int, desc: str):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
                 file=sys.stderr, dynamic_ncols=True)
 
 
-def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
-    """One acquisition on rtl/sgdma.v under ``sim``; raises SimulationError with the cause
-    (from the simulation's own report, else the last error lines of its log) when it fails."""
-    from cocotb_tools.runner import get_results
+BACKEND_GROUP = "sgdma_sim.backends"
 
-    from . import toolchain
 
-    run_dir = out / f"rtl_{sim}"
-    log = run_dir / "sim.log"
-    report_path, progress_path = out / "rtl_report.json", out / "progress.json"
-    for p in (report_path, progress_path):
-        p.unlink(missing_ok=True)
-    env = {"SGDMA_SCENARIO": json.dumps(asdict(sc)), "SGDMA_REPORT": str(report_path),
-           "SGDMA_PROGRESS": str(progress_path), "SGDMA_SIM_NAME": sim}
-    result: dict = {}
+def rtl_runner() -> Callable[[Scenario, str, Path, bool], dict]:
+    """The RTL backend's runner, ``run(scenario, simulator, out_dir, waves) -> report``.
 
-    def work():
-        try:
-            result["xml"] = toolchain.build_and_test("sim_main", sim, {}, waves=waves, extra_env=env,
-                                                     test_dir=run_dir, log_file=log)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            result["error"] = e
+    The fast model lives in this package; the RTL backend lives in the verification package,
+    which depends on this one, so it is found through the entry point it registers (group
+    ``sgdma_sim.backends``, name ``rtl``) instead of being imported from here."""
+    from importlib import metadata
 
-    run_dir.mkdir(parents=True, exist_ok=True)
-    print(f"building rtl/sgdma.v for {sim} and running the acquisition (log: {log})", file=sys.stderr)
-    th = threading.Thread(target=work)
-    th.start()
-    bar = _progress_bar(sc.total_bytes, f"{sim} acquisition")
-    while th.is_alive():
-        th.join(0.5)
-        try:
-            done = json.loads(progress_path.read_text())["done"]
-            bar.update(min(done, bar.total) - bar.n)
-        except (OSError, ValueError, KeyError):
-            pass
-    rep = None
-    if report_path.exists():
-        try:
-            rep = json.loads(report_path.read_text())
-        except ValueError:
-            rep = None
-    if rep is not None and "error" not in rep:
-        bar.update(bar.total - bar.n)
-    bar.close()
-    if rep is not None and "error" in rep:
-        raise SimulationError(f"the RTL acquisition failed: {rep['error']} (log: {log})")
-    if "error" in result or rep is None:
-        logs = [log] + sorted((toolchain.BUILD_DIR / "sim_build" / sim).glob("sgdma_*/build.log"),
-                              key=lambda p: p.stat().st_mtime)[-1:]
-        cause = "; ".join(log_errors(*logs)) or (str(result["error"]) if "error" in result else "no error in the log")
-        what = "failed to run" if "error" in result else "wrote no report"
-        raise SimulationError(f"the RTL simulation {what}: {cause} (log: {log})")
-    tests, failed = get_results(result["xml"])
-    if failed and rep.get("ok"):
-        rep["ok"] = False
-        rep["accounting_errors"].append("the cocotb acquisition test failed")
-    if waves:
-        import shutil
-        found = sorted(run_dir.glob("*.fst")) + sorted(
-            (toolchain.BUILD_DIR / "sim_build" / sim).glob("*_waves/*.fst"))
-        if not found:
-            raise SimulationError(f"--waves given but the simulation left no FST file (log: {log})")
-        newest = max(found, key=lambda p: p.stat().st_mtime)
-        dest = out / f"sgdma_{sim}.fst"
-        shutil.copyfile(newest, dest)
-        rep["waves"] = [str(dest)]
-    return rep
+    found = [ep for ep in metadata.entry_points(group=BACKEND_GROUP) if ep.name == "rtl"]
+    if not found:
+        raise SimulationError(f"--backend rtl: no package registers an 'rtl' entry point in {BACKEND_GROUP!r}; "
+                              "install the project (pip install -e .)")
+    return found[0].load()
 
 
 def run_model(sc: Scenario) -> dict:
     from .model import run_scenario
 
-    bar = _progress_bar(sc.total_bytes, "model acquisition")
+    bar = progress_bar(sc.total_bytes, "model acquisition")
 
     def progress(done, total):
         bar.update(min(done, bar.total) - bar.n)
@@ -336,10 +284,10 @@ def run_model(sc: Scenario) -> dict:
 
 
 def cmd_run(args) -> int:
-    sc = _scenario(args)
+    sc = scenario_from_args(args)
     out = _check_out(args.out)
     t0 = time.time()
-    rep = run_rtl(sc, args.sim, out, args.waves) if args.backend == "rtl" else run_model(sc)
+    rep = rtl_runner()(sc, args.sim, out, args.waves) if args.backend == "rtl" else run_model(sc)
     rep["wall_s"] = round(time.time() - t0, 2) if args.backend == "rtl" else rep["wall_s"]
     (out / "report.json").write_text(json.dumps({k: rep[k] for k in REPORT_KEYS if k in rep} |
                                                 ({"waves": rep["waves"]} if "waves" in rep else {}), indent=2))
@@ -399,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="record an FST waveform (rtl backend; default: off)")
     r.add_argument("--out", default="build/sim", metavar="DIR",
                    help="directory for the report, timeline and logs (default: %(default)s)")
-    _scenario_args(r)
+    add_scenario_args(r)
     r.set_defaults(func=cmd_run, parser=r)
     from .sweep import add_sweep_parser
 

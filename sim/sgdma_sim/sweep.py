@@ -26,7 +26,7 @@ METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_
            "stream_utilisation", "engine_efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
 
 
-def _parse_param(text: str) -> tuple[str, list]:
+def parse_param(text: str) -> tuple[str, list]:
     name, _, values = text.partition("=")
     names = {f.name: f.type for f in fields(Scenario)}
     if name not in names or not values:
@@ -138,14 +138,14 @@ def figure(rows: list[dict], params: list[tuple[str, list]], metric: str):
 
 
 def cmd_sweep(args) -> int:
-    from .cli import _scenario
+    from .cli import scenario_from_args
 
-    params = [_parse_param(p) for p in args.param]
+    params = [parse_param(p) for p in args.param]
     if not 1 <= len(params) <= 2:
         raise ValueError("give one or two --param")
     if args.metric not in METRICS:
         raise ValueError(f"--metric {args.metric!r}: choose from {', '.join(METRICS)}")
-    base = _scenario(args)
+    base = scenario_from_args(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     names = [n for n, _ in params]
@@ -170,7 +170,7 @@ def cmd_sweep(args) -> int:
 
 
 def add_sweep_parser(sub) -> None:
-    from .cli import _scenario_args
+    from .cli import add_scenario_args
 
     sp = sub.add_parser("sweep", help="sweep one or two parameters on the fast model")
     sp.add_argument("--param", action="append", required=True, metavar="NAME=v1,v2,...",
@@ -180,5 +180,5 @@ def add_sweep_parser(sub) -> None:
                     help="what to tabulate and plot (default: %(default)s)")
     sp.add_argument("--out", default="build/sweep", metavar="DIR",
                     help="directory for sweep.json, sweep.csv and sweep.png (default: %(default)s)")
-    _scenario_args(sp)
+    add_scenario_args(sp)
     sp.set_defaults(func=cmd_sweep)

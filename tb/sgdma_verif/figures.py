@@ -1,7 +1,7 @@
 """`make figures`: the measured figures quoted in README.md and docs/, generated, never typed.
 
-    python -m sgdma_sim.figures            # refresh from build/bench/*.json, build/coverage/summary.json
-    python -m sgdma_sim.figures --check    # exit 1 if a block differs from docs/figures.json
+    python -m sgdma_verif.figures            # refresh from build/bench/*.json, build/coverage/summary.json
+    python -m sgdma_verif.figures --check    # exit 1 if a block differs from docs/figures.json
 
 Reads the benchmark records (`make bench`) and the coverage summary (`make coverage`), keeps
 the figures the documents quote in docs/figures.json (one entry per source file, so a source
@@ -284,7 +284,7 @@ def load_record(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sgdma_sim.figures", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m sgdma_verif.figures", description=__doc__.splitlines()[0])
     ap.add_argument("--build", type=Path, default=REPO / "build", help="build directory with bench/ and coverage/")
     ap.add_argument("--root", type=Path, default=REPO, help="repository root holding README.md and docs/")
     ap.add_argument("--check", action="store_true", help="only compare the blocks with docs/figures.json")
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         figs, notes = collect(args.build, recorded)
         record: dict[str, Any] = {"about": "figures quoted in README.md and docs/, written by python -m "
-                                           "sgdma_sim.figures; do not edit"} | figs
+                                           "sgdma_verif.figures; do not edit"} | figs
         changed = []
         for p in documents(args.root):
             text = p.read_text()

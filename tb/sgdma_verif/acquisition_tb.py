@@ -13,7 +13,7 @@ import time
 
 import cocotb
 
-from cosim import CocotbBackend
+from .cosim import CocotbBackend
 from sgdma_sim.acquisition import Acquisition, Scenario
 
 

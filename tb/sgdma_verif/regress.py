@@ -1,6 +1,6 @@
 """`make regress`: the constrained-random regression (tb/test_regress.py) over many seeds.
 
-    python -m sgdma_sim.regress --seeds 200 --seed 1 --jobs 2 --sim verilator
+    python -m sgdma_verif.regress --seeds 200 --seed 1 --jobs 2 --sim verilator
 
 Seeds SEED .. SEED+SEEDS-1 are split over --jobs simulator processes running in parallel
 (one shared build).  Writes build/regress/results.jsonl (one line per seed, with its scenario)
@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = _Parser(prog="python -m sgdma_sim.regress", description=__doc__.splitlines()[0])
+    ap = _Parser(prog="python -m sgdma_verif.regress", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=200, metavar="N", help="how many seeds, >= 1 (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=1, metavar="N", help="first seed, >= 0 (default: %(default)s)")
     ap.add_argument("--jobs", type=int, default=2, metavar="N",

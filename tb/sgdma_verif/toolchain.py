@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from sgdma_sim.errors import SimulationError
+
 REPO = Path(__file__).resolve().parents[2]
 RTL_DIR = REPO / "rtl"
 TB_DIR = REPO / "tb"
@@ -33,20 +35,6 @@ LINT_PARAMS: tuple[dict[str, int], ...] = (
     {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16},
     {"DATA_WIDTH": 64, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 1, "MAX_OUTSTANDING": 1, "LEN_WIDTH": 8},
 )
-
-
-class SimulationError(SystemExit):
-    """A simulation that failed to build, run or report, with its cause (one line).
-
-    A SystemExit, so that a script calling the runners ends with the message, not a traceback;
-    ``sgdma-sim`` reports it in one line with exit status 1."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 _EXCEPTION_LINE = re.compile(r"^(%Error\b.*|[A-Za-z_][\w.]*(Error|Exception|Bug|Fault|Exit): .+)$")
@@ -294,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export VERILATOR_ROOT={env['VERILATOR_ROOT']}")
         print(f"export PATH={env['PATH']}")
         return 0
-    print("usage: python -m sgdma_sim.toolchain lint|env", file=sys.stderr)
+    print("usage: python -m sgdma_verif.toolchain lint|env", file=sys.stderr)
     return 2
 
 

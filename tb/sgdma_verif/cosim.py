@@ -14,7 +14,7 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiStreamFrame
 
 from sgdma_driver.iommu import DeviceMemoryPort
-from sgdma_tb import TB
+from .env import TB
 
 
 class CocotbHw:

@@ -48,7 +48,7 @@ def bench_rtl(out: Path, sim: str) -> dict:
     lines.unlink(missing_ok=True)
     for dw in RTL_WIDTHS:
         params = {"DATA_WIDTH": dw, "MAX_BURST_LEN": 64 if dw < 128 else 32, "MAX_OUTSTANDING": 8}
-        toolchain.build_and_test("bench_sgdma", sim, params, extra_env={"SGDMA_BENCH_OUT": str(lines)},
+        toolchain.build_and_test("sgdma_verif.bench_tb", sim, params, extra_env={"SGDMA_BENCH_OUT": str(lines)},
                                  test_dir=out / f"rtl_dw{dw}")
     results = [json.loads(x) for x in lines.read_text().splitlines()]
     results.sort(key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
@@ -196,10 +196,10 @@ SCALED_SCENARIO = dict(buffers=16, buf_size=64 << 10, laps=1, rate=0.5, mode="cy
 def bench_model(out: Path, sim: str) -> dict:
     """Seed-scale scenario on the fast model; model vs RTL simulation speed on a scaled-down
     scenario in the same run; the calibration's worst cycle error."""
-    from .acquisition import Scenario
-    from .calibration import CASES, cycle_error, run_on_model
-    from .cli import run_rtl
-    from .model import run_scenario
+    from sgdma_sim.acquisition import Scenario
+    from .calibration import CASES, cycle_error, rtl_results, run_on_model
+    from .rtl_backend import run_rtl
+    from sgdma_sim.model import run_scenario
 
     seeds = []
     for _ in range(SEED_REPEAT):
@@ -214,15 +214,9 @@ def bench_model(out: Path, sim: str) -> dict:
         runs["rtl"].append(run_rtl(scaled, sim, out / "model_vs_rtl", waves=False))
     model, rtl = runs["model"][0], runs["rtl"][0]
     speedups = [m["cycles_per_s"] / r["cycles_per_s"] for m, r in zip(runs["model"], runs["rtl"])]
-    cal_dir = toolchain.BUILD_DIR / "calibration"
-    cal_dir.mkdir(parents=True, exist_ok=True)   # a fresh clone has no build/ yet
     errors = {}
     for dw in (64, 32):
-        lines = cal_dir / f"rtl_{sim}_dw{dw}.jsonl"
-        lines.unlink(missing_ok=True)
-        toolchain.build_and_test("test_calibration", sim, {"DATA_WIDTH": dw},
-                                 extra_env={"SGDMA_CAL_OUT": str(lines)}, test_dir=out / f"cal_dw{dw}")
-        for r in (json.loads(x) for x in lines.read_text().splitlines()):
+        for r in rtl_results(sim, dw, test_dir=out / f"cal_dw{dw}"):
             case = next(c for c in CASES if c.name == r["case"])
             errors[f"dw{dw}/{case.name}"] = round(cycle_error(r, run_on_model(case, dw)), 5)
     doc = {

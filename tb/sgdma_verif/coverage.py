@@ -26,7 +26,7 @@ from . import toolchain
 
 MODULES = ["test_sgdma_regs", "test_sgdma_dma", "test_sgdma_errors", "test_sgdma_irq", "test_sgdma_ringfull",
            "test_sgdma_doorbell",
-           "test_faults", "test_cosim", "test_calibration", "test_regress"]
+           "test_faults", "test_cosim", "sgdma_verif.calibration_tb", "test_regress"]
 LENGTHS = ("1B", "sub_beat", "sub_256B", "sub_4KiB", "up_to_64KiB")
 ERRORS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
 BP = ("backpressure", "smooth")
@@ -72,7 +72,7 @@ def run_all(out: Path, seeds: int, jobs: int) -> None:
         if m == "test_regress":
             env.update(SGDMA_SEEDS=",".join(str(s) for s in range(1000, 1000 + seeds)),
                        SGDMA_REGRESS_OUT=str(out / "regress.jsonl"))
-        if m == "test_calibration":
+        if m == "sgdma_verif.calibration_tb":
             env["SGDMA_CAL_OUT"] = str(out / "calibration.jsonl")
         tasks.append((m, env))
     (out / "regress.jsonl").unlink(missing_ok=True)

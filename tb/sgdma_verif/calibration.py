@@ -5,20 +5,23 @@ packets, at a rate, with or without idle cycles and backpressure), services inte
 coalescing setting, and optionally injects an error.  It records what software can observe:
 memory contents (buffers and the guard bytes around them), every descriptor's STATUS word,
 the number of interrupts, the final DMASR, and the clocks from the TAILDESC write to the last
-status write-back.  The RTL (tb/test_calibration.py) and the model must agree exactly on all
+status write-back.  The RTL (sgdma_verif.calibration_tb) and the model must agree exactly on all
 but the clocks, which must be within 2 %.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from sgdma_driver import regmap as rm
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
 from sgdma_driver.physmem import PhysicalMemory
-from .acquisition import Scenario
+from sgdma_sim.acquisition import Scenario
+from . import toolchain
 from .reference import place_buffers
 
 MEM_SIZE = 8 << 20
@@ -185,7 +188,7 @@ def fault_for(case: CalCase, descs):
 
 
 def run_on_model(case: CalCase, data_width: int) -> CalResult:
-    from .model import ModelBackend, ModelParams
+    from sgdma_sim.model import ModelBackend, ModelParams
 
     mem, port, descs, _ = setup_memory(case)
     params = ModelParams(data_width=data_width, w_accept=0.7 if case.backpressure else 1.0)
@@ -259,8 +262,8 @@ async def observe(acq, report) -> dict:
 
 def run_cell_on_model(cell: Scenario) -> dict:
     """One acquisition of `cell` on the fast model, observed as on the RTL."""
-    from .acquisition import Acquisition
-    from .model import ModelBackend
+    from sgdma_sim.acquisition import Acquisition
+    from sgdma_sim.model import ModelBackend
 
     be = ModelBackend()
     acq = Acquisition(cell, be)
@@ -280,3 +283,27 @@ def compare_acquisition(rtl: dict, model: dict) -> list[str]:
     if err > MAX_CYCLE_ERROR:
         diffs.append(f"cycles: rtl {rtl['cycles']} model {model['cycles']} ({err:.2%} > {MAX_CYCLE_ERROR:.0%})")
     return diffs
+
+
+# ------------------------------------------------------------------------------ on the RTL
+TB_MODULE = "sgdma_verif.calibration_tb"     # the cocotb tests that run the program on the RTL
+
+
+def rtl_results(sim: str, width: int, test_dir: Path | None = None) -> list[dict]:
+    """Runs every calibration case on the RTL at ``width``; their results, in order."""
+    out = toolchain.BUILD_DIR / "calibration" / f"rtl_{sim}_dw{width}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    toolchain.build_and_test(TB_MODULE, sim, {"DATA_WIDTH": width}, test_dir=test_dir,
+                             extra_env={"SGDMA_CAL_OUT": str(out), "COCOTB_TEST_FILTER": "calibrate"})
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def rtl_acquisitions(sim: str, cells: list[Scenario], out: Path, test_dir: Path | None = None) -> list[dict]:
+    """Runs `cells` as acquisitions on the RTL; their observations, in order."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    toolchain.build_and_test(TB_MODULE, sim, {}, test_dir=test_dir,
+                             extra_env={"SGDMA_AGREE": json.dumps([asdict(c) for c in cells]),
+                                        "SGDMA_AGREE_OUT": str(out), "SGDMA_SIM_NAME": sim, "COCOTB_TEST_FILTER": "agree"})
+    return [json.loads(line) for line in out.read_text().splitlines()]

@@ -19,7 +19,7 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from sgdma_driver import regmap as rm
-from sgdma_tb import TB, pattern
+from .env import TB, pattern
 
 N_DESC = 16
 SIZES = [64, 1024, 4096, 10000, 65536]

@@ -25,7 +25,7 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRam
                            AxiWriteBus)
 from cocotbext.axi.constants import AxiResp
 
-from axi_checker import AxiChecker
+from .axi_checker import AxiChecker
 from sgdma_driver import regmap as rm
 
 #: fault(address, length, is_write) -> AXI response (0 OKAY, 2 SLVERR, 3 DECERR)
@@ -167,7 +167,7 @@ def set_pause(channel, generator) -> None:
         channel.pause = False
 
 
-def _pause_gen(seed: int, duty: float) -> Iterable[int]:
+def pause_gen(seed: int, duty: float) -> Iterable[int]:
     rng = random.Random(seed)
     while True:
         yield 1 if rng.random() < duty else 0
@@ -236,7 +236,7 @@ class TB:
 
     def set_idle(self, enable: bool, seed: int = 1) -> None:
         """Random idle cycles at the stream source."""
-        set_pause(self.source, _pause_gen(seed, 0.3) if enable else None)
+        set_pause(self.source, pause_gen(seed, 0.3) if enable else None)
 
     def set_backpressure(self, enable: bool, seed: int = 2) -> None:
         """Random not-ready cycles on every AXI channel the engine drives."""
@@ -244,7 +244,7 @@ class TB:
                  self.sg_wr.aw_channel, self.sg_wr.w_channel, self.sg_wr.b_channel,
                  self.sg_rd.ar_channel, self.sg_rd.r_channel]
         for i, ch in enumerate(chans):
-            set_pause(ch, _pause_gen(seed * 31 + i, 0.3) if enable else None)
+            set_pause(ch, pause_gen(seed * 31 + i, 0.3) if enable else None)
 
     def reset_source(self) -> None:
         """Reset the device model: drop queued and half-sent data, tvalid low."""

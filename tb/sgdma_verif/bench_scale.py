@@ -27,8 +27,8 @@ def _spread(xs: list[float]) -> dict:
 
 
 def _timed(scenario: dict) -> tuple[float, float, dict]:
-    from .acquisition import Scenario
-    from .model import run_scenario
+    from sgdma_sim.acquisition import Scenario
+    from sgdma_sim.model import run_scenario
 
     gc.collect()                     # the previous run's garbage is not charged to this one
     t0, c0 = time.perf_counter(), time.process_time()
@@ -65,13 +65,7 @@ def bench_scale(out: Path, repeat: int = 5) -> dict:
 
 
 def bench_agree(out: Path, sim: str) -> dict:
-    from .calibration import agree_matrix, cell_name, compare_acquisition, cycle_error, run_cell_on_model
-    from .toolchain import TB_DIR
-
-    import sys
-    if str(TB_DIR) not in sys.path:
-        sys.path.insert(0, str(TB_DIR))
-    from test_calibration import rtl_acquisitions
+    from .calibration import agree_matrix, cell_name, compare_acquisition, cycle_error, rtl_acquisitions, run_cell_on_model
 
     cells = agree_matrix(**AGREE_SIZE)
     rtl = rtl_acquisitions(sim, cells, out / "agree_rtl.jsonl", test_dir=out / "agree_rtl")
