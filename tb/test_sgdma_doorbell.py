@@ -18,6 +18,7 @@ descriptor reads on m_axi_sg and that no guard byte changed.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import cocotb
 import pytest
@@ -196,7 +197,13 @@ async def _ring_across_4gib(dut) -> None:
     check_done(env, descs, bufs, expected, 5)
     check_fetches(env, descs, 5)
 
-    # the low word alone latches and starts nothing
+    await _low_word_only_latches(env, descs, bufs, expected)
+    await _back_below_4gib(env, descs, bufs, lengths)
+
+
+async def _low_word_only_latches(env: Env, descs, bufs, expected) -> None:
+    """The TAILDESC low word alone latches and starts nothing; the _MSB write rings."""
+    tb = env.tb
     tail7 = env.bus(descs[7])
     await tb.write_reg("S2MM_TAILDESC", tail7 & 0xFFFFFFFF)
     await env.settle_idle("TAILDESC low word written, _MSB not yet")
@@ -209,7 +216,10 @@ async def _ring_across_4gib(dut) -> None:
     check_done(env, descs, bufs, expected, 7)
     check_fetches(env, descs, 7)
 
-    # back below 4 GiB (the high word changes from 1 to 0): software hands BD0 back
+
+async def _back_below_4gib(env: Env, descs, bufs, lengths) -> None:
+    """The high word changes from 1 to 0: software hands BD0 back and rings for it."""
+    tb, n = env.tb, len(descs)
     tb.clear_status(descs[0])
     tb.fill(bufs[0][0], bufs[0][1], GUARD)
     extra = pattern(lengths[0], seed=60)
@@ -290,6 +300,22 @@ class Clocks:
             self.cycle += 1
 
 
+@dataclass
+class SweepRun:
+    """One run of the doorbell sweep: the doorbell ``delay`` clocks after the first one, the
+    tail moved on by ``step`` descriptors (0: repeated)."""
+    k: int
+    delay: int
+    step: int
+
+    @property
+    def what(self) -> str:
+        return f"run {self.k}: delay {self.delay}, tail {'moved' if self.step else 'repeated'} (BD{OLD_TAIL + self.step})"
+
+
+OLD_TAIL, SWEEP_DESCS = 2, 6
+
+
 @cocotb.test()
 async def doorbell_while_old_tail_is_fetched(dut):
     """TAILDESC is written again at a randomised delay that sweeps the write over the clocks
@@ -297,74 +323,23 @@ async def doorbell_while_old_tail_is_fetched(dut):
     value moves the tail on (2 descriptors) or repeats it. Every run must end Idle exactly at
     the new tail: all descriptors up to it complete, none after it is read."""
     aw = len(dut.m_axi_s2mm_awaddr)
-    base = 0x1_0000_0000 if aw > 32 else 0
-    env = Env(dut, base)
-    tb = env.tb
-    db_reg = "S2MM_TAILDESC_MSB" if aw > 32 else "S2MM_TAILDESC"
-    clocks = Clocks(dut, rm.REG[db_reg].offset)
-    old_tail, n = 2, 6
-    lengths = [64] * n
-    bufs = reference.place_buffers(lengths, [i % 4 for i in range(n)], BUF_OFF, 64)
-    lo, hi = BUF_OFF, bufs[-1][0] + bufs[-1][1] + 256
+    env = Env(dut, 0x1_0000_0000 if aw > 32 else 0)
+    clocks = Clocks(dut, rm.REG["S2MM_TAILDESC_MSB" if aw > 32 else "S2MM_TAILDESC"].offset)
     rng = random.Random(2024)
     runs = [(delay, step) for delay in range(0, 28) for step in (2, 0)]
     rng.shuffle(runs)
     offsets: dict[int, set[int]] = {2: set(), 0: set()}
     failures: list[str] = []
     restarted = 0          # repeated-tail runs whose write landed while the channel was Idle
-    await tb.reset()
+    await env.tb.reset()
     for k, (delay, step) in enumerate(runs):
-        if k % 2:
-            await tb.soft_reset()
-        else:
-            await tb.reset()
-            tb.reset_source()
-        tb.fill(lo, hi - lo, GUARD)
-        descs = env.ring(DESC_OFF, bufs)
-        new_tail = old_tail + step
-        packets = [pattern(64, seed=100 + k * n + i) for i in range(n)]
-        expected = s2mm_expected(packets, lengths)
-        env.fetches.clear()
-        clocks.watch_addr = env.bus(descs[old_tail])
-        clocks.doorbells.clear()
-        clocks.idle_at_doorbell.clear()
-        clocks.issues.clear()
-        for p in packets:
-            await tb.send(p)
-        await tb.start(env.bus(descs[0]), env.bus(descs[old_tail]), irq=False)
-        first_doorbell = clocks.doorbells[-1]
-        await ClockCycles(dut.axi_aclk, delay)
-        await tb.write_addr("S2MM_TAILDESC", env.bus(descs[new_tail]))
-        label = "moved" if step else "repeated"
-        what = f"run {k}: delay {delay}, tail {label} (BD{new_tail})"
-        if not step and clocks.idle_at_doorbell[-1]:
-            # Repeated while Idle: PG021 restarts fetching (one more lap; see
-            # full_lap_with_the_same_tail). Here the ring was not handed back, so only check
-            # that the restart happened: the descriptor after the tail is read.
-            await ClockCycles(dut.axi_aclk, 100)
-            if env.bus(descs[old_tail + 1]) not in env.fetches:
-                failures.append(f"{what}: written while Idle but the engine did not restart")
+        outcome = await _sweep_run(env, clocks, SweepRun(k, delay, step))
+        if outcome == "restarted":
             restarted += 1
-            tb.reset_source()
-            continue
-        try:
-            try:
-                await tb.wait_status(descs[new_tail], 5_000)
-            except AssertionError:
-                raise AssertionError(f"stalled, BD{new_tail} never completed "
-                                     f"(reads {[hex(a) for a in env.fetches]})") from None
-            await env.settle_idle(what)
-            assert len(clocks.issues) == 1, f"old tail read issued {len(clocks.issues)} times"
-            assert clocks.doorbells[:-1] == [first_doorbell], f"doorbells at {clocks.doorbells}"
-            check_fetches(env, descs, new_tail)
-            check_done(env, descs, bufs, expected, new_tail)
-            check_guards(env, bufs, lo, hi)
-        except AssertionError as e:
-            rel = clocks.doorbells[-1] - clocks.issues[0] if clocks.issues else None
-            failures.append(f"{what}, doorbell {rel} clock(s) from the old tail's read issue: {e}")
-        if len(clocks.issues) == 1:
-            offsets[step].add(clocks.doorbells[-1] - clocks.issues[0])
-        tb.reset_source()     # the packets after the tail are still queued at the device
+        elif isinstance(outcome, str):
+            failures.append(outcome)
+        if isinstance(outcome, int):
+            offsets[step].add(outcome)
     dut._log.info("doorbell clock - old tail issue clock, seen: %s; repeated while Idle: %d runs",
                   {k: sorted(v) for k, v in offsets.items()}, restarted)
     assert not failures, f"{len(failures)} of {len(runs)} runs failed:\n" + "\n".join(failures)
@@ -373,6 +348,66 @@ async def doorbell_while_old_tail_is_fetched(dut):
         for want in (-1, 0, 1):
             assert want in seen, (f"tail {label}: no doorbell {want:+d} clock(s) from the old tail's "
                                   f"read issue (seen {sorted(seen)}); widen the delay range")
+
+
+async def _sweep_run(env: Env, clocks: Clocks, run: SweepRun) -> int | str | None:
+    """One sweep run. Returns the doorbell's clock offset from the old tail's read issue, or
+    "restarted" (repeated while Idle: PG021's restart), or a failure message; None when the
+    old tail's read was not seen exactly once (no offset to record)."""
+    tb, dut = env.tb, env.tb.dut
+    lengths = [64] * SWEEP_DESCS
+    bufs = reference.place_buffers(lengths, [i % 4 for i in range(SWEEP_DESCS)], BUF_OFF, 64)
+    lo, hi = BUF_OFF, bufs[-1][0] + bufs[-1][1] + 256
+    if run.k % 2:
+        await tb.soft_reset()
+    else:
+        await tb.reset()
+        tb.reset_source()
+    tb.fill(lo, hi - lo, GUARD)
+    descs = env.ring(DESC_OFF, bufs)
+    new_tail = OLD_TAIL + run.step
+    packets = [pattern(64, seed=100 + run.k * SWEEP_DESCS + i) for i in range(SWEEP_DESCS)]
+    expected = s2mm_expected(packets, lengths)
+    env.fetches.clear()
+    clocks.watch_addr = env.bus(descs[OLD_TAIL])
+    clocks.doorbells.clear()
+    clocks.idle_at_doorbell.clear()
+    clocks.issues.clear()
+    for p in packets:
+        await tb.send(p)
+    await tb.start(env.bus(descs[0]), env.bus(descs[OLD_TAIL]), irq=False)
+    first_doorbell = clocks.doorbells[-1]
+    await ClockCycles(dut.axi_aclk, run.delay)
+    await tb.write_addr("S2MM_TAILDESC", env.bus(descs[new_tail]))
+    if not run.step and clocks.idle_at_doorbell[-1]:
+        # Repeated while Idle: PG021 restarts fetching (one more lap; see
+        # full_lap_with_the_same_tail). Here the ring was not handed back, so only check
+        # that the restart happened: the descriptor after the tail is read.
+        await ClockCycles(dut.axi_aclk, 100)
+        tb.reset_source()
+        if env.bus(descs[OLD_TAIL + 1]) not in env.fetches:
+            return f"{run.what}: written while Idle but the engine did not restart"
+        return "restarted"
+    failure = None
+    try:
+        try:
+            await tb.wait_status(descs[new_tail], 5_000)
+        except AssertionError:
+            raise AssertionError(f"stalled, BD{new_tail} never completed "
+                                 f"(reads {[hex(a) for a in env.fetches]})") from None
+        await env.settle_idle(run.what)
+        assert len(clocks.issues) == 1, f"old tail read issued {len(clocks.issues)} times"
+        assert clocks.doorbells[:-1] == [first_doorbell], f"doorbells at {clocks.doorbells}"
+        check_fetches(env, descs, new_tail)
+        check_done(env, descs, bufs, expected, new_tail)
+        check_guards(env, bufs, lo, hi)
+    except AssertionError as e:
+        rel = clocks.doorbells[-1] - clocks.issues[0] if clocks.issues else None
+        failure = f"{run.what}, doorbell {rel} clock(s) from the old tail's read issue: {e}"
+    tb.reset_source()     # the packets after the tail are still queued at the device
+    if failure is not None:
+        return failure
+    return clocks.doorbells[-1] - clocks.issues[0] if len(clocks.issues) == 1 else None
 
 
 # ------------------------------------------------------------------------------ (d) whole ring handed back

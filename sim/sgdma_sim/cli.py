@@ -121,13 +121,15 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name,
     the option (``option(field)``) and the value.  The one place ``run`` and ``sweep`` validate.
     ``materialised``: the backend needs the whole stream as bytes (the RTL backend does; the
     fast model generates it buffer by buffer)."""
-    from sgdma_driver.iommu import Iommu
-    from sgdma_driver.regmap import DESC_SIZE, S2MM_DMACR
-    from sgdma_driver.vma import KernelProfile
-
     def bad(name: str, reason: str) -> OptionError:
         return OptionError(option(name), getattr(sc, name), reason)
 
+    _check_types(sc, bad)
+    _check_ranges(sc, bad)
+    _check_sizes(sc, bad, materialised)
+
+
+def _check_types(sc: Scenario, bad: Callable[[str, str], OptionError]) -> None:
     for name in ("buffers", "buf_size", "irq_threshold", "irq_delay", "seed", "irq_latency",
                  "slow_cycles_per_kib", "timeline_points"):
         if not _is_int(getattr(sc, name)):
@@ -144,6 +146,12 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name,
     for name in ("double_map", "streaming"):
         if not isinstance(getattr(sc, name), bool):
             raise bad(name, "is not true or false")
+
+
+def _check_ranges(sc: Scenario, bad: Callable[[str, str], OptionError]) -> None:
+    from sgdma_driver.regmap import S2MM_DMACR
+    from sgdma_driver.vma import KernelProfile
+
     if sc.buffers < 2:
         raise bad("buffers", "is too few: a ring needs at least 2 buffers")
     if sc.buf_size <= 0 or sc.buf_size % 4096:
@@ -157,24 +165,28 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name,
         raise bad("irq_threshold", f"is outside 1..{thr.max}")
     if not 0 <= sc.irq_delay <= dly.max:
         raise bad("irq_delay", f"is outside 0..{dly.max}")
-    if sc.seed < 0:
-        raise bad("seed", "is negative: seeds are integers >= 0")
-    if sc.irq_latency < 0:
-        raise bad("irq_latency", "is negative: the latency is in clocks, >= 0")
-    if sc.slow_cycles_per_kib < 0:
-        raise bad("slow_cycles_per_kib", "is negative")
+    for name, reason in (("seed", "is negative: seeds are integers >= 0"),
+                         ("irq_latency", "is negative: the latency is in clocks, >= 0"),
+                         ("slow_cycles_per_kib", "is negative")):
+        if getattr(sc, name) < 0:
+            raise bad(name, reason)
     if sc.timeline_points < 2:
         raise bad("timeline_points", "is too few: the timeline needs at least 2 points")
     try:
         KernelProfile(sc.kernel)
     except (ValueError, TypeError) as e:
         raise bad("kernel", f"is not accepted: {e}") from None
+
+
+def _check_sizes(sc: Scenario, bad: Callable[[str, str], OptionError], materialised: bool) -> None:
+    from sgdma_driver.iommu import Iommu
+    from sgdma_driver.regmap import DESC_SIZE
+
     # The ring and its descriptors must fit the 32-bit engine's DMA window behind the IOMMU
     # (every mapping is followed by one guard page; buffers longer than the 26-bit length field
     # take several descriptors, 64 per descriptor page).
     page = 4096
-    base = Iommu.__dataclass_fields__["iova_base"].default
-    window = (1 << 32) - base
+    window = (1 << 32) - next(f.default for f in fields(Iommu) if f.name == "iova_base")
     ring = sc.buffers * sc.buf_size
     descs = sc.buffers * -(-sc.buf_size // ((1 << 26) - 1))
     need = ring + sc.buffers * page + 2 * page * -(-descs * DESC_SIZE // page)
@@ -187,16 +199,15 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = _option_name,
         raise bad("laps", f"is too small: {sc.laps} x {_fmt_bytes(ring)} is less than one 16-byte beat")
     # The ring lives in host memory; the RTL backend also holds the device's whole stream as
     # bytes (twice, while it converts), the fast model generates it buffer by buffer.
+    too_large = "laps" if sc.laps > 1 else "buf_size"
     if not materialised and sc.total_bytes > MAX_MODEL_STREAM:
-        raise bad("laps" if sc.laps > 1 else "buf_size",
-                  f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring stream "
-                  f"{_fmt_bytes(sc.total_bytes)}; one run streams at most {_fmt_bytes(MAX_MODEL_STREAM)}")
+        raise bad(too_large, f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring stream "
+                             f"{_fmt_bytes(sc.total_bytes)}; one run streams at most {_fmt_bytes(MAX_MODEL_STREAM)}")
     host = _host_memory()
     need_host = ring + (2 * sc.total_bytes if materialised else 0)
     if need_host > host:
-        raise bad("laps" if sc.laps > 1 else "buf_size",
-                  f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring need about "
-                  f"{_fmt_bytes(need_host)} of host memory, this machine has {_fmt_bytes(host)}")
+        raise bad(too_large, f"is too large: {sc.laps:g} laps of a {_fmt_bytes(ring)} ring need about "
+                             f"{_fmt_bytes(need_host)} of host memory, this machine has {_fmt_bytes(host)}")
 
 
 def _check_out(value: str) -> Path:

@@ -98,68 +98,63 @@ def _legend(ax: Any) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)
 
 
-def timeline_figure(rep: dict) -> Any:
-    """The timeline plot as a matplotlib figure (see plot_timeline)."""
-    import matplotlib
+def _plot_line(ax: Any, t: np.ndarray, y: np.ndarray, label: str, scale: float = 1.0, step: bool = False,
+               **kw: Any) -> None:
+    x, v = minmax_decimate(t, y / scale)
+    if step:
+        ax.step(x, v, where="post", label=label, **kw)
+    else:
+        ax.plot(x, v, label=label, **kw)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    a = timeline_arrays(rep)
+def _title(rep: dict) -> str:
     sc = rep["scenario"]
-    t, t_end = a["t"], float(a["t_end"][0])
-    mib = 1024.0 * 1024.0
-    fig, axes = plt.subplots(4, 1, figsize=(12, 10.5), sharex=True, layout="constrained",
-                             gridspec_kw={"height_ratios": [3, 2, 1.5, 1.5]})
+    verdict = "every byte accounted for" if rep["ok"] else "FAILED"
+    return (f"sgdma acquisition on the {rep['backend']} backend ({rep['simulator']}): {sc['buffers']} x "
+            f"{_fmt_bytes(sc['buf_size'])} ring, mode {sc['mode']}, policy {sc['policy']}, {sc['consumer']} "
+            f"consumer, rate {sc['rate']}\n{_fmt_bytes(rep['bytes'])} sent, {_fmt_bytes(rep['bytes_read'])} read "
+            f"and verified, {_fmt_bytes(rep['lost_bytes'])} lost (dropped {_fmt_bytes(rep['engine_dropped_bytes'])}, "
+            f"overwritten {_fmt_bytes(rep['ring_overrun_bytes'])}, errors {_fmt_bytes(rep['error_lost_bytes'])}): "
+            f"{verdict}")
 
-    def line(ax, y, label, scale=1.0, step=False, **kw):
-        x, v = minmax_decimate(t, y / scale)
-        if step:
-            ax.step(x, v, where="post", label=label, **kw)
-        else:
-            ax.plot(x, v, label=label, **kw)
 
-    ax = axes[0]
-    end = {k: a[k][-1] if len(a[k]) else 0.0 for k in ("sent", "written", "produced", "read", "lost")}
-    line(ax, a["sent"], f"device sent ({_fmt_bytes(end['sent'])})", mib, color="0.55", ls="--", lw=1.2)
-    line(ax, a["written"], f"engine wrote to memory ({_fmt_bytes(end['written'])})", mib, color="tab:blue", lw=1.6)
-    line(ax, a["produced"], f"driver saw, completions serviced ({_fmt_bytes(end['produced'])})", mib,
-         step=True, color="tab:orange", lw=1.2)
-    line(ax, a["read"], f"reader read and released ({_fmt_bytes(end['read'])}, "
-                        f"{_fmt_bytes(rep['bytes_read'])} verified)", mib, step=True, color="tab:green", lw=1.2)
-    line(ax, a["lost"], f"lost ({_fmt_bytes(end['lost'])})", mib, step=True, color="tab:red", lw=1.6)
+def _panel_bytes(ax: Any, a: dict, rep: dict, end: dict) -> None:
+    t, mib = a["t"], 1024.0 * 1024.0
+    _plot_line(ax, t, a["sent"], f"device sent ({_fmt_bytes(end['sent'])})", mib, color="0.55", ls="--", lw=1.2)
+    _plot_line(ax, t, a["written"], f"engine wrote to memory ({_fmt_bytes(end['written'])})", mib,
+               color="tab:blue", lw=1.6)
+    _plot_line(ax, t, a["produced"], f"driver saw, completions serviced ({_fmt_bytes(end['produced'])})", mib,
+               step=True, color="tab:orange", lw=1.2)
+    _plot_line(ax, t, a["read"], f"reader read and released ({_fmt_bytes(end['read'])}, "
+                                 f"{_fmt_bytes(rep['bytes_read'])} verified)", mib, step=True, color="tab:green", lw=1.2)
+    _plot_line(ax, t, a["lost"], f"lost ({_fmt_bytes(end['lost'])})", mib, step=True, color="tab:red", lw=1.6)
     ax.set_ylabel("bytes so far [MiB]")
     ax.set_ylim(bottom=0)
-    _legend(ax)
-    verdict = "every byte accounted for" if rep["ok"] else "FAILED"
-    fig.suptitle(f"sgdma acquisition on the {rep['backend']} backend ({rep['simulator']}): {sc['buffers']} x "
-                 f"{_fmt_bytes(sc['buf_size'])} ring, mode {sc['mode']}, policy {sc['policy']}, {sc['consumer']} "
-                 f"consumer, rate {sc['rate']}\n{_fmt_bytes(rep['bytes'])} sent, {_fmt_bytes(rep['bytes_read'])} read "
-                 f"and verified, {_fmt_bytes(rep['lost_bytes'])} lost (dropped {_fmt_bytes(rep['engine_dropped_bytes'])}, "
-                 f"overwritten {_fmt_bytes(rep['ring_overrun_bytes'])}, errors {_fmt_bytes(rep['error_lost_bytes'])}): "
-                 f"{verdict}", fontsize=10)
 
-    ax = axes[1]
-    line(ax, a["occupancy"], "written, not yet released", color="tab:blue", lw=1.2)
-    line(ax, a["seen_occupancy"], "seen by the driver, not yet released", step=True, color="tab:orange",
-         lw=1.0, ls="--")
+
+def _panel_occupancy(ax: Any, a: dict) -> None:
+    _plot_line(ax, a["t"], a["occupancy"], "written, not yet released", color="tab:blue", lw=1.2)
+    _plot_line(ax, a["t"], a["seen_occupancy"], "seen by the driver, not yet released", step=True,
+               color="tab:orange", lw=1.0, ls="--")
     ax.axhline(100, color="tab:red", lw=0.8, ls=":", label="ring full")
     ax.set_ylabel("ring occupancy\n[% of ring]")
     ax.set_ylim(0, 105)
-    _legend(ax)
 
-    ax = axes[2]
+
+def _panel_lost(ax: Any, a: dict, end: dict) -> None:
+    t, mib = a["t"], 1024.0 * 1024.0
     unit, scale = ("MiB", mib) if end["lost"] >= mib else ("KiB", 1024.0)
-    line(ax, a["dropped"], f"dropped by the engine, DROPPED_BYTES ({_fmt_bytes(a['dropped'][-1] if len(t) else 0)})",
-         scale, step=True, color="tab:red", lw=1.4)
-    line(ax, a["overwritten"], f"overwritten before read ({_fmt_bytes(a['overwritten'][-1] if len(t) else 0)})",
-         scale, step=True, color="tab:brown", lw=1.4, ls="--")
+    _plot_line(ax, t, a["dropped"], f"dropped by the engine, DROPPED_BYTES "
+                                    f"({_fmt_bytes(a['dropped'][-1] if len(t) else 0)})",
+               scale, step=True, color="tab:red", lw=1.4)
+    _plot_line(ax, t, a["overwritten"], f"overwritten before read ({_fmt_bytes(a['overwritten'][-1] if len(t) else 0)})",
+               scale, step=True, color="tab:brown", lw=1.4, ls="--")
     ax.set_ylabel(f"lost so far\n[{unit}]")
     ax.set_ylim(bottom=0, top=max(1.0, 1.1 * end["lost"] / scale))
-    _legend(ax)
 
-    ax = axes[3]
-    irq = a["irq"]
+
+def _panel_interrupts(ax: Any, a: dict, rep: dict) -> None:
+    sc, irq, t_end = rep["scenario"], a["irq"], float(a["t_end"][0])
     ax.step(np.concatenate([[0.0], irq, [t_end]]), np.concatenate([[0], np.arange(1, len(irq) + 1), [len(irq)]]),
             where="post", color="tab:purple",
             label=f"{len(irq)} interrupts for {rep['descriptors']} buffers\n(IRQThreshold {sc['irq_threshold']}, "
@@ -170,8 +165,27 @@ def timeline_figure(rep: dict) -> Any:
     ax.set_ylim(bottom=-0.05 * max(1, len(irq)))
     ax.set_xlabel(f"simulated time since the start of the acquisition [us] (engine clock {CLOCK_MHZ:.0f} MHz)")
     ax.set_xlim(0, t_end * 1.01 if t_end > 0 else 1.0)
-    _legend(ax)
+
+
+def timeline_figure(rep: dict) -> Any:
+    """The timeline plot as a matplotlib figure (see plot_timeline): bytes so far, ring
+    occupancy, bytes lost, interrupts, one panel each over the same time axis."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    a = timeline_arrays(rep)
+    fig, axes = plt.subplots(4, 1, figsize=(12, 10.5), sharex=True, layout="constrained",
+                             gridspec_kw={"height_ratios": [3, 2, 1.5, 1.5]})
+    end = {k: a[k][-1] if len(a[k]) else 0.0 for k in ("sent", "written", "produced", "read", "lost")}
+    _panel_bytes(axes[0], a, rep, end)
+    fig.suptitle(_title(rep), fontsize=10)
+    _panel_occupancy(axes[1], a)
+    _panel_lost(axes[2], a, end)
+    _panel_interrupts(axes[3], a, rep)
     for ax in axes:
+        _legend(ax)
         ax.grid(True, alpha=0.25)
     return fig
 
