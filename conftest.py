@@ -14,17 +14,22 @@ TESTBENCH_DIR = "tb/"
 
 
 class TestbenchProgress:
-    """Writes the start and end lines (registered on the process that owns the terminal)."""
+    """Writes the start and end lines (registered on the process that owns the terminal).
+
+    pytest writes a dot (or F, s, ...) after each test report; ``dots_pending`` remembers that
+    the terminal's cursor is after such a row, so a line of ours starts on a fresh line."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
+        self.dots_pending = False
 
     def _write(self, line: str) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            if reporter._tw.width_of_current_line:   # after a row of dots
+            if self.dots_pending:
                 reporter.write("\n")
             reporter.write_line(line)
+            self.dots_pending = False
 
     @staticmethod
     def is_testbench(nodeid: str) -> bool:
@@ -34,14 +39,16 @@ class TestbenchProgress:
         if self.is_testbench(nodeid):
             self._write(f"testbench started  {nodeid}")
 
+    @pytest.hookimpl(tryfirst=True)      # before the terminal reporter writes this report's dot
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if not self.is_testbench(report.nodeid):
-            return
         # one end line: after the test body, or after a setup that failed or skipped it
-        if report.when == "call" or (report.when == "setup" and not report.passed):
+        ends = report.when == "call" or (report.when == "setup" and not report.passed)
+        if ends and self.is_testbench(report.nodeid):
             gateway = getattr(getattr(report, "node", None), "gateway", None)   # pytest-xdist
             worker = f" on {gateway.id}" if gateway is not None else ""
             self._write(f"testbench {report.outcome:8s} {report.nodeid} in {report.duration:.1f} s{worker}")
+        if ends or not report.passed:
+            self.dots_pending = True     # the terminal reporter writes a letter for this report
 
 
 def pytest_configure(config: pytest.Config) -> None:
