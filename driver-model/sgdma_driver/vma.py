@@ -157,8 +157,8 @@ class Vma:
     ptes: dict[int, int] = field(default_factory=dict)     # page index -> pfn
     api_calls: list[str] = field(default_factory=list)
     # remap_pfn_range entries not yet made real: one run of virtually and physically
-    # contiguous pages [addr, phys, size], installed with one system call (see _install)
-    _pending: list[int] | None = field(default=None, repr=False, compare=False)
+    # contiguous pages [addr, phys, size], installed with one system call (see AddressSpace.install)
+    pending_run: list[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_cow(self) -> bool:
@@ -184,7 +184,7 @@ class Vma:
         self.flags |= self.kernel.pfnmap_flags()
         first, n = (addr - self.start) >> PAGE_SHIFT, size >> PAGE_SHIFT
         self.ptes.update(zip(range(first, first + n), range(pfn, pfn + n)))
-        self.space._install(self, addr, pfn, size, defer=True)
+        self.space.install(self, addr, pfn, size, defer=True)
         return 0
 
     def insert_pfn(self, addr: int, pfn: int) -> int:
@@ -200,7 +200,7 @@ class Vma:
         if page in self.ptes:
             return -errno.EBUSY
         self.ptes[page] = pfn
-        self.space._install(self, addr, pfn, PAGE_SIZE)
+        self.space.install(self, addr, pfn, PAGE_SIZE)
         return 0
 
     # -- the application's side -------------------------------------------------------------------
@@ -224,7 +224,7 @@ class Vma:
     @property
     def array(self) -> np.ndarray:
         """The mapping as a numpy array (zero copy). Touch lazily mapped ranges first."""
-        return self.space._array(self)
+        return self.space.array_of(self)
 
     def munmap(self) -> None:
         self.space.munmap(self)
@@ -350,7 +350,7 @@ def _action_complete(vma: Vma, action: MmapAction | None) -> int:
         first = (action.start - vma.start) >> PAGE_SHIFT
         for i in range(action.size >> PAGE_SHIFT):
             vma.ptes[first + i] = action.pfn + i
-        vma.space._install(vma, action.start, action.pfn, action.size)
+        vma.space.install(vma, action.start, action.pfn, action.size)
         return 0
     first = (action.start - vma.start) >> PAGE_SHIFT
     run_start, run_pfn, run_len = 0, None, 0
@@ -360,10 +360,10 @@ def _action_complete(vma: Vma, action: MmapAction | None) -> int:
             run_len += 1
             continue
         if run_pfn is not None:
-            vma.space._install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
+            vma.space.install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
         run_start, run_pfn, run_len = i, pfn, 1
     if run_pfn is not None:
-        vma.space._install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
+        vma.space.install(vma, vma.start + ((first + run_start) << PAGE_SHIFT), run_pfn, run_len << PAGE_SHIFT)
     return 0
 
 
@@ -475,7 +475,7 @@ class AddressSpace:
                                  f"offset {offset}) failed in mmap_prepare: {errno.errorcode.get(-rc, rc)}")
         return vma
 
-    def _install(self, vma: Vma, addr: int, pfn: int, size: int, defer: bool = False) -> None:
+    def install(self, vma: Vma, addr: int, pfn: int, size: int, defer: bool = False) -> None:
         """Makes page-table entries real (a MAP_FIXED mmap of the memfd).  ``defer``: entries
         that continue the pending run virtually and physically join it, so a ring of many
         buffers costs one system call per physically contiguous run; the run is installed
@@ -484,32 +484,33 @@ class AddressSpace:
         self.mem.offset(phys, size)          # checked now, whenever it is installed
         prot = PROT_READ | (PROT_WRITE if vma.flags & VM_WRITE else 0)
         share = MAP_SHARED if vma.flags & VM_SHARED else MAP_PRIVATE
-        p = vma._pending
+        p = vma.pending_run
         if p is not None:
             if defer and addr == p[0] + p[2] and phys == p[1] + p[2] and (prot, share) == (p[3], p[4]):
                 p[2] += size
                 return
             self._flush(vma)
         if defer:
-            vma._pending = [addr, phys, size, prot, share]
+            vma.pending_run = [addr, phys, size, prot, share]
             return
         self._map_fixed(addr, phys, size, prot, share)
 
     def _flush(self, vma: Vma) -> None:
-        p, vma._pending = vma._pending, None
+        p, vma.pending_run = vma.pending_run, None
         if p is not None:
             self._map_fixed(*p)
 
     def _map_fixed(self, addr: int, phys: int, size: int, prot: int, share: int) -> None:
         _sys_mmap(addr, size, prot, share | _MAP_FIXED, self.mem.fd, self.mem.offset(phys, size))
 
-    def _array(self, vma: Vma) -> np.ndarray:
+    def array_of(self, vma: Vma) -> np.ndarray:
+        """The mapping as a numpy byte array over its virtual addresses (pending entries installed first)."""
         self._flush(vma)
         buf = (ctypes.c_uint8 * vma.length).from_address(vma.start)
         return np.ctypeslib.as_array(buf)
 
     def munmap(self, vma: Vma) -> None:
-        vma._pending = None
+        vma.pending_run = None
         if vma in self.vmas:
             _libc.munmap(vma.start, vma.length)
             self.vmas.remove(vma)

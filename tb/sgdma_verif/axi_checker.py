@@ -76,7 +76,7 @@ class AxiChecker:
         self._lite_aw_pending = self._lite_w_pending = 0
         cocotb.start_soon(self._run())
 
-    def _violation(self, chan_or_port, rule: str) -> None:
+    def violation(self, chan_or_port, rule: str) -> None:
         where = chan_or_port if isinstance(chan_or_port, str) else f"{chan_or_port.port}.{chan_or_port.name}"
         msg = f"AXI protocol violation at cycle {self.cycle}: {where}: {rule}"
         self.violations.append(msg)
@@ -101,7 +101,7 @@ class AxiChecker:
                     c.pending = None
                     # from the first clock edge that samples reset low, VALIDs must be low
                     if c.by_dut and reset_cycles >= 2 and _int(c.valid) == 1:
-                        self._violation(c, "VALID high during reset")
+                        self.violation(c, "VALID high during reset")
                 self._bursts = {"m_axi_s2mm": _WriteTracker(), "m_axi_sg": _WriteTracker()}
                 self._reads.clear()
                 self._lite_wr = self._lite_rd = self._lite_aw_pending = self._lite_w_pending = 0
@@ -113,17 +113,17 @@ class AxiChecker:
         v = _int(c.valid)
         if v < 0:
             if c.by_dut:
-                self._violation(c, "VALID is X/Z out of reset")
+                self.violation(c, "VALID is X/Z out of reset")
             return
         if c.pending is not None:
             if not v:
-                self._violation(c, "VALID dropped before READY")
+                self.violation(c, "VALID dropped before READY")
                 c.pending = None
                 return
             now = c.sample()
             if now != c.pending:
                 changed = [n for n, a, b in zip(c.names, c.pending, now) if a != b]
-                self._violation(c, f"payload changed while VALID waited for READY ({', '.join(changed)})")
+                self.violation(c, f"payload changed while VALID waited for READY ({', '.join(changed)})")
         if not v:
             return
         payload = c.sample() if c.pending is None else c.pending
@@ -140,37 +140,37 @@ class AxiChecker:
             beats = length + 1
             lanes = self.db if c is self.s2mm_aw else self.sgb
             if burst != 1:
-                self._violation(c, f"burst type {burst}, expected INCR")
+                self.violation(c, f"burst type {burst}, expected INCR")
             if 1 << size != lanes:
-                self._violation(c, f"size {1 << size} bytes on a {lanes}-byte bus")
+                self.violation(c, f"size {1 << size} bytes on a {lanes}-byte bus")
             if ident != 0:
-                self._violation(c, f"ID {ident}, the engine uses ID 0")
+                self.violation(c, f"ID {ident}, the engine uses ID 0")
             if (addr & 0xFFF) + beats * lanes > 0x1000:
-                self._violation(c, f"burst at {addr:#x} of {beats} beats crosses a 4 KiB boundary")
+                self.violation(c, f"burst at {addr:#x} of {beats} beats crosses a 4 KiB boundary")
             if c is self.s2mm_aw and beats > self.max_burst:
-                self._violation(c, f"burst of {beats} beats > MAX_BURST_LEN {self.max_burst}")
+                self.violation(c, f"burst of {beats} beats > MAX_BURST_LEN {self.max_burst}")
             if c is self.sg_ar:
                 if beats != 32 // lanes:
-                    self._violation(c, f"descriptor read of {beats} beats, expected {32 // lanes}")
+                    self.violation(c, f"descriptor read of {beats} beats, expected {32 // lanes}")
                 self._reads.append(beats)
             elif c is self.sg_aw and beats not in (1, 2):
-                self._violation(c, f"status write-back of {beats} beats")
+                self.violation(c, f"status write-back of {beats} beats")
             if c is not self.sg_ar:
                 self._bursts[c.port].aw(beats, self, c)
         elif c in (self.s2mm_w, self.sg_w):
             self._bursts[c.port].w(bool(p[2]), self, c)
         elif c in (self.s2mm_b, self.sg_b):
             if p[1] != 0:
-                self._violation(c, f"BID {p[1]}")
+                self.violation(c, f"BID {p[1]}")
             self._bursts[c.port].b(self, c)
         elif c is self.sg_r:
             if not self._reads:
-                self._violation(c, "R beat with no read outstanding")
+                self.violation(c, "R beat with no read outstanding")
                 return
             self._reads[0] -= 1
             last = self._reads[0] == 0
             if bool(p[2]) != last:
-                self._violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
+                self.violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
             if last:
                 self._reads.popleft()
         elif c is self.lite_aw:
@@ -179,14 +179,14 @@ class AxiChecker:
             self._lite_w_pending += 1
         elif c is self.lite_b:
             if min(self._lite_aw_pending, self._lite_w_pending) <= 0:
-                self._violation(c, "BVALID without a write request")
+                self.violation(c, "BVALID without a write request")
             self._lite_aw_pending -= 1
             self._lite_w_pending -= 1
         elif c is self.lite_ar:
             self._lite_rd += 1
         elif c is self.lite_r:
             if self._lite_rd <= 0:
-                self._violation(c, "RVALID without a read request")
+                self.violation(c, "RVALID without a read request")
             self._lite_rd -= 1
 
     def stream_reset(self) -> None:
@@ -197,7 +197,7 @@ class AxiChecker:
         """At the end of a test: nothing half-done on the AXI ports."""
         for port, t in self._bursts.items():
             if t.w_beats:
-                self._violation(port, f"{t.w_beats} W beats of an unfinished burst")
+                self.violation(port, f"{t.w_beats} W beats of an unfinished burst")
 
 
 class _WriteTracker:
@@ -213,7 +213,7 @@ class _WriteTracker:
         if self.w_closed:
             got = self.w_closed.popleft()
             if got != beats:
-                chk._violation(c, f"WLAST after {got} beats of a {beats}-beat burst")
+                chk.violation(c, f"WLAST after {got} beats of a {beats}-beat burst")
             self.done_bursts += 1
         else:
             self.aw_lens.append(beats)
@@ -223,7 +223,7 @@ class _WriteTracker:
         if self.aw_lens:
             expect = self.aw_lens[0]
             if last != (self.w_beats == expect):
-                chk._violation(c, f"WLAST={int(last)} on beat {self.w_beats} of a {expect}-beat burst")
+                chk.violation(c, f"WLAST={int(last)} on beat {self.w_beats} of a {expect}-beat burst")
             if last or self.w_beats >= expect:
                 self.aw_lens.popleft()
                 self.w_beats = 0
@@ -234,6 +234,6 @@ class _WriteTracker:
 
     def b(self, chk: AxiChecker, c) -> None:
         if self.done_bursts <= 0:
-            chk._violation(c, "B response before the last W beat of its burst")
+            chk.violation(c, "B response before the last W beat of its burst")
             return
         self.done_bursts -= 1
