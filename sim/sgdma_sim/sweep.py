@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .acquisition import Scenario
+from .options import OptionError, add_scenario_args, check_scenario, option_name, scenario_from_args
 
 METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
            "stream_utilisation", "engine_efficiency", "throughput_bytes_per_cycle", "irq_latency_p99", "data_errors")
@@ -138,8 +139,6 @@ def figure(rows: list[dict], params: list[tuple[str, list]], metric: str):
 
 
 def cmd_sweep(args) -> int:
-    from .cli import scenario_from_args
-
     params = [parse_param(p) for p in args.param]
     if not 1 <= len(params) <= 2:
         raise ValueError("give one or two --param")
@@ -170,8 +169,6 @@ def cmd_sweep(args) -> int:
 
 
 def add_sweep_parser(sub) -> None:
-    from .cli import add_scenario_args
-
     sp = sub.add_parser("sweep", help="sweep one or two parameters on the fast model")
     sp.add_argument("--param", action="append", required=True, metavar="NAME=v1,v2,...",
                     help="a scenario field and its values, given once or twice; values in the field's "
@@ -182,3 +179,26 @@ def add_sweep_parser(sub) -> None:
                     help="directory for sweep.json, sweep.csv and sweep.png (default: %(default)s)")
     add_scenario_args(sp)
     sp.set_defaults(func=cmd_sweep)
+
+
+def validate_sweep(args) -> None:
+    """Checks the sweep's options, every swept value included (raises OptionError)."""
+    base = scenario_from_args(args)
+    names = [f.name for f in fields(Scenario)]
+    params = []
+    for text in args.param:
+        name, _, values = text.partition("=")
+        if name not in names or not values:
+            raise OptionError("--param", text, f"is not NAME=v1,v2,... with NAME one of {', '.join(names)}")
+        try:
+            params.append(parse_param(text))
+        except ValueError:
+            kind = {bool: "true or false", int: "an integer", float: "a number"}.get(
+                type(getattr(base, name)), "a string")
+            raise OptionError("--param", text, f"has a value that is not {kind}") from None
+    if not 1 <= len(params) <= 2:
+        raise OptionError("--param", f"given {len(params)} times", "(give one or two)")
+    for name, values in params:
+        for v in values:
+            check_scenario(replace(base, **{name: v}), option=lambda n, name=name: (
+                f"--param {name}" if n == name else option_name(n)))

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sgdma_sim.acquisition import Scenario
-from sgdma_sim.cli import progress_bar
+from sgdma_sim.options import progress_bar
 from sgdma_sim.errors import SimulationError
 
 from . import toolchain
