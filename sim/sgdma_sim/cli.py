@@ -20,7 +20,7 @@ from typing import Callable, NoReturn
 from .acquisition import Scenario
 from .report import plot_timeline, summary
 from .errors import SimulationError
-from .options import OptionError, check_out, progress_bar, scenario_from_args
+from .options import OptionError, add_scenario_args, check_out, progress_bar, scenario_from_args
 from .sweep import add_sweep_parser, validate_sweep
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",

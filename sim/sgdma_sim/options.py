@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Callable
