@@ -4,8 +4,6 @@ a doorbell that repeats TAILDESC while the channel is busy fetches nothing more,
 repeats it while Idle restarts fetching (one more lap of the ring, as PG021 specifies)."""
 from __future__ import annotations
 
-import numpy as np
-
 from sgdma_driver import regmap as rm
 from sgdma_sim.events import Scheduler
 from sgdma_sim.model import EngineModel, ModelHw, ModelParams
@@ -40,14 +38,8 @@ def make(addr_width: int, base: int, desc_off: int, n: int, length: int = 128):
     eng = EngineModel(sched, ModelParams(addr_width=addr_width), port)
     hw = ModelHw(sched, eng)
     descs = [base + desc_off + i * rm.DESC_SIZE for i in range(n)]
-    for i, bus in enumerate(descs):
-        d = np.zeros(1, dtype=rm.DESC_DTYPE)
-        nxt, buf = descs[(i + 1) % n], base + 0x2000 + i * 0x200
-        d["nxtdesc"], d["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> 32
-        d["buffer_address"], d["buffer_address_msb"] = buf & 0xFFFFFFFF, buf >> 32
-        d["control"] = rm.CONTROL.LENGTH.put(length)
-        off = bus - base
-        port.mem[off:off + rm.DESC_SIZE] = d.tobytes()
+    recs = rm.descriptors([(base + 0x2000 + i * 0x200, length) for i in range(n)], descs[1:] + descs[:1])
+    port.mem[desc_off:desc_off + n * rm.DESC_SIZE] = recs.tobytes()
     for _ in range(n):
         eng.source.push(bytes(range(length)), last=True)
     return sched, eng, hw, port, descs

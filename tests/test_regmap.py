@@ -52,3 +52,22 @@ def test_field_put_rejects_overflow_with_value_in_message():
         rm.S2MM_DMACR.IRQ_THRESHOLD.put(300)
     with pytest.raises(AttributeError, match="NOPE"):
         rm.S2MM_DMACR.NOPE
+
+
+def test_descriptor_records_put_each_word_where_the_layout_says():
+    recs = rm.descriptors([(0x1_2345_6780, 100), (0x40, 1 << 20)], [0x1_0000_0040, 0x80])
+    raw = np.frombuffer(recs.tobytes(), dtype="<u4").reshape(2, rm.DESC_SIZE // 4)
+    word = {name: off // 4 for name, off in rm.DESC_OFFSETS.items()}
+    assert raw[0, word["nxtdesc"]] == 0x0000_0040 and raw[0, word["nxtdesc_msb"]] == 1
+    assert raw[0, word["buffer_address"]] == 0x2345_6780 and raw[0, word["buffer_address_msb"]] == 1
+    assert rm.CONTROL.LENGTH.get(int(raw[0, word["control"]])) == 100
+    assert rm.CONTROL.LENGTH.get(int(raw[1, word["control"]])) == 1 << 20
+    assert raw[1, word["nxtdesc"]] == 0x80 and raw[1, word["nxtdesc_msb"]] == 0
+    assert not raw[:, word["status"]].any() and not raw[:, word["app"]:word["app"] + 5].any()
+
+
+def test_descriptor_records_refuse_what_does_not_fit():
+    with pytest.raises(ValueError, match="does not fit CONTROL.LENGTH"):
+        rm.descriptors([(0, 1 << 26)], [0])
+    with pytest.raises(ValueError, match="2 buffers but 1 next-descriptor"):
+        rm.descriptors([(0, 1), (64, 1)], [0])

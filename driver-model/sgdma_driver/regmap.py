@@ -14,6 +14,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -236,6 +237,28 @@ class _Word:
 
 CONTROL = _Word(CONTROL_FIELDS)
 STATUS = _Word(STATUS_FIELDS)
+
+
+def descriptors(buffers: Sequence[tuple[int, int]], next_addrs: Sequence[int]) -> np.ndarray:
+    """The descriptor records (DESC_DTYPE) for ``buffers``, (buffer address, length) pairs as
+    the engine sees them, each linked to its entry of ``next_addrs``; STATUS and APP words 0.
+    The one place a descriptor chain's words are composed: the driver model, the testbenches
+    and the calibration program all write these records."""
+    if len(buffers) != len(next_addrs):
+        raise ValueError(f"{len(buffers)} buffers but {len(next_addrs)} next-descriptor addresses")
+    recs = np.zeros(len(buffers), dtype=DESC_DTYPE)
+    if not len(buffers):
+        return recs
+    addr = np.array([b for b, _ in buffers], dtype=np.uint64)
+    length = np.array([n for _, n in buffers], dtype=np.uint64)
+    nxt = np.array(next_addrs, dtype=np.uint64)
+    lf = CONTROL.LENGTH
+    if int(length.max()) > lf.max:
+        raise ValueError(f"buffer length {int(length.max())} does not fit CONTROL.LENGTH ({lf.width} bits)")
+    recs["nxtdesc"], recs["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> np.uint64(32)
+    recs["buffer_address"], recs["buffer_address_msb"] = addr & 0xFFFFFFFF, addr >> np.uint64(32)
+    recs["control"] = length << np.uint64(lf.lsb)
+    return recs
 STATUS_ERROR_BITS = (STATUS.DMA_INT_ERR, STATUS.DMA_SLV_ERR, STATUS.DMA_DEC_ERR)
 
 #: AXI response codes.

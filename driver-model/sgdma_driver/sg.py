@@ -93,6 +93,7 @@ class DescriptorChain:
         per-completion reads are one array index each."""
         descs, n = self.descs, len(self.descs)
         nxt = [d.bus for d in descs[1:]] + [descs[0].bus if self.cyclic else descs[-1].bus]
+        recs = rm.descriptors([(self.buffers[d.buf_index][0] + d.buf_offset, d.length) for d in descs], nxt)
         groups: dict[int, tuple[object, list[int]]] = {}
         for i, d in enumerate(descs):
             page = self._pages[d.bus]
@@ -104,32 +105,14 @@ class DescriptorChain:
             raw = page.view()
             words = raw[:len(raw) // 4 * 4].view("<u4")
             if any(descs[i].pool_off % rm.DESC_SIZE for i in idx):
-                recs = [self._record(i) for i in idx]      # descriptors not on a record grid
-                for i, rec in zip(idx, recs):
-                    rec[0] = 0
+                for i in idx:                              # descriptors not on a record grid
+                    self._record(i)[0] = recs[i]
             else:
                 table = raw[:len(raw) // rm.DESC_SIZE * rm.DESC_SIZE].view(rm.DESC_DTYPE)
-                at = np.array([descs[i].pool_off // rm.DESC_SIZE for i in idx], dtype=np.int64)
-                table[at] = np.zeros(len(at), dtype=rm.DESC_DTYPE)
-                nx = np.array([nxt[i] for i in idx], dtype=np.uint64)
-                bus = np.array([self.buffers[descs[i].buf_index][0] + descs[i].buf_offset for i in idx],
-                               dtype=np.uint64)
-                table["nxtdesc"][at] = nx & 0xFFFFFFFF
-                table["nxtdesc_msb"][at] = nx >> 32
-                table["buffer_address"][at] = bus & 0xFFFFFFFF
-                table["buffer_address_msb"][at] = bus >> 32
-                table["control"][at] = [rm.CONTROL.LENGTH.put(descs[i].length) for i in idx]
-                recs = None
+                table[[descs[i].pool_off // rm.DESC_SIZE for i in idx]] = recs[idx]
             for i in idx:
                 self._words[i] = words
                 self._status_at[i] = descs[i].pool_off // 4 + st_word
-            if recs is not None:
-                for i, rec in zip(idx, recs):
-                    d = descs[i]
-                    rec["nxtdesc"], rec["nxtdesc_msb"] = nxt[i] & 0xFFFFFFFF, nxt[i] >> 32
-                    b = self.buffers[d.buf_index][0] + d.buf_offset
-                    rec["buffer_address"], rec["buffer_address_msb"] = b & 0xFFFFFFFF, b >> 32
-                    rec["control"] = rm.CONTROL.LENGTH.put(d.length)
         self._app_delta = app_word - st_word
 
     def __len__(self) -> int:

@@ -110,13 +110,8 @@ def setup_memory(case: CalCase) -> tuple[PhysicalMemory, TimedPort, list[int], l
     bufs = layout(case)
     end = bufs[-1][0] + bufs[-1][1] + 256
     mem.view(BUF_BASE, end - BUF_BASE)[:] = GUARD
-    descs = [DESC_BASE + 64 * i for i in range(len(bufs))]
-    for i, (buf, n) in enumerate(bufs):
-        d = np.zeros(1, rm.DESC_DTYPE)
-        nxt = descs[i + 1] if i + 1 < len(descs) else descs[i]
-        d["nxtdesc"], d["buffer_address"] = nxt, buf
-        d["control"] = rm.CONTROL.LENGTH.put(n)
-        mem.write(descs[i], d.tobytes())
+    descs = [DESC_BASE + rm.DESC_SIZE * i for i in range(len(bufs))]
+    mem.write(DESC_BASE, rm.descriptors(bufs, descs[1:] + descs[-1:]).tobytes())
     status_addrs = {a + rm.DESC_OFFSETS["status"] for a in descs}
     port = TimedPort(Iommu(mem, passthrough=True), status_addrs)
     return mem, port, descs, bufs

@@ -282,14 +282,10 @@ class TB:
         addresses (memory offsets). With ``bus_base`` the engine sees every address shifted by
         it (see OffsetPort)."""
         addrs = [desc_base + i * stride for i in range(len(buffers))]
-        for i, (buf, length) in enumerate(buffers):
-            d = np.zeros(1, dtype=rm.DESC_DTYPE)
-            nxt = addrs[(i + 1) % len(addrs)] if (cyclic or i + 1 < len(addrs)) else addrs[i] + stride
-            nxt, buf = nxt + bus_base, buf + bus_base
-            d["nxtdesc"], d["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> 32
-            d["buffer_address"], d["buffer_address_msb"] = buf & 0xFFFFFFFF, buf >> 32
-            d["control"] = rm.CONTROL.LENGTH.put(length)
-            self.mem[addrs[i]:addrs[i] + rm.DESC_SIZE] = d.tobytes()
+        nxt = addrs[1:] + [addrs[0] if cyclic else addrs[-1] + stride]
+        recs = rm.descriptors([(buf + bus_base, n) for buf, n in buffers], [a + bus_base for a in nxt])
+        for a, rec in zip(addrs, recs):
+            self.mem[a:a + rm.DESC_SIZE] = rec.tobytes()
         return addrs
 
     def status(self, desc_addr: int) -> int:
