@@ -53,13 +53,16 @@ class ChainEntry:
 class ErrorAt:
     """An error scenario: the descriptors before ``index`` (engine order) complete normally;
     the faulting one gets ``status`` (compared under ``mask``) written back, or nothing when
-    ``status`` is None (errors on the SG bus); no STATUS is written after it.  With ``status``
-    None no data may be written into it either; otherwise the data mover may run ahead into the
+    ``status`` is None (errors on the SG bus); no STATUS is written after it, unless ``later``:
+    then the following descriptors' write-backs may still come (in order, each correct), as
+    those already issued when an error on a write-back comes back do.  With ``status`` None no
+    data may be written into it either; otherwise the data mover may run ahead into the
     following buffers, so their bytes are still checked, in order."""
 
     index: int
     status: Optional[int] = None
     mask: int = _ALL
+    later: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,10 @@ class Scoreboard:
         self._status = [(c.status, _ALL) for c in done]
         self._errors = 0
         if error is not None:
+            after = self._status[error.index + 1:] if error.later else []
             self._status = self._status[:error.index]
             if error.status is not None:
-                self._status.append((error.status & error.mask, error.mask))
+                self._status += [(error.status & error.mask, error.mask)] + after
             else:
                 self._data = self._data[:error.index]
             self._errors = 1
