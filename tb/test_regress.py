@@ -4,9 +4,11 @@ Each seed draws a descriptor chain (50-80 descriptors, 1 B ... 64 KiB, any align
 cyclic mode), a stream (continuous, or random packets), random idle and backpressure on every
 channel, random coalescing, and sometimes an injected error (SLVERR/DECERR on a data write, a
 descriptor fetch or a status write-back), a soft reset at a random moment, or a stream longer
-than the chain under the STALL or DROP policy.  The scoreboard is built from
-sgdma_verif.reference and the memory alone: every byte of every completed buffer, every STATUS
-word, every guard byte around the buffers; the AXI checker counts protocol violations; a
+than the chain under the STALL or DROP policy.  The streaming scoreboard checks every write,
+STATUS write-back and interrupt as it happens (its first failure ends the seed and counts as a
+mismatch, with its message in the seed's line); at the end of the seed the checks built from
+sgdma_verif.reference and the memory alone follow: every byte of every completed buffer, every
+STATUS word, every guard byte around the buffers; the AXI checker counts protocol violations; a
 watchdog counts hangs.  Results go to $SGDMA_REGRESS_OUT, one JSON line per seed.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from cocotb.triggers import ClockCycles
 from sgdma_driver import regmap as rm
 from sgdma_verif.reference import place_buffers, s2mm_expected
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
+from sgdma_verif.scoreboard import ERROR_STATUS_MASK, ErrorAt
 
 SR = rm.S2MM_DMASR
 GUARD = 0xA5
@@ -88,74 +91,81 @@ def _layout(d: Draw) -> list[tuple[int, int]]:
     return place_buffers(d.lengths, d.offsets, BUF_BASE, 64)
 
 
-async def run_seed(tb: TB, seed: int) -> dict:
-    dut = tb.dut
-    db = tb.bytes_per_beat
-    d = Draw(seed, db)
-    violations0 = len(tb.checker.violations)
+def _stream_packets(d: Draw) -> list[bytes]:
+    """The stream as sent (tlast ends each element), every lap."""
+    if d.packets is None:
+        return [d.data]
+    pkts, pos = [], 0
+    for p in d.packets * d.laps:
+        pkts.append(d.data[pos:pos + p])
+        pos += p
+    return pkts
+
+
+def _set_traffic(tb: TB, d: Draw, seed: int) -> None:
     tb.data_wr.fault = tb.sg_wr.fault = tb.sg_rd.fault = None
     chans = {"source": tb.source, "data_aw": tb.data_wr.aw_channel, "data_w": tb.data_wr.w_channel,
              "data_b": tb.data_wr.b_channel, "sg_aw": tb.sg_wr.aw_channel, "sg_w": tb.sg_wr.w_channel,
              "sg_b": tb.sg_wr.b_channel, "sg_ar": tb.sg_rd.ar_channel, "sg_r": tb.sg_rd.r_channel}
     for i, (k, ch) in enumerate(chans.items()):
         set_pause(ch, pause_gen(seed * 97 + i, d.duty[k]) if d.duty[k] else None)
-    bufs = _layout(d)
-    lo, hi = BUF_BASE, bufs[-1][0] + bufs[-1][1] + 256
-    tb.fill(lo, hi - lo, GUARD)
-    # the whole memory sits at a random bus address: high address bits toggle too
-    bus = int(np.random.default_rng(seed + 7777).integers(0, (0xFFFFFFFF - (16 << 20)) >> 12)) << 12
-    port = OffsetPort(tb.mem, bus)
-    tb.sg_wr.port = tb.sg_rd.port = tb.data_wr.port = port
-    descs = tb.write_chain(DESC_BASE, bufs, cyclic=d.cyclic, bus_base=bus)
-    n = len(descs)
-    res = {"seed": seed, "descriptors": 0, "bytes": 0, "mismatches": 0, "protocol_violations": 0, "hangs": 0,
-           "out_of_bounds_writes": 0, "scenario": {"cyclic": d.cyclic, "packets": d.packets is not None,
-                                                   "error": d.error, "soft_reset": d.soft_reset,
-                                                   "overflow": d.overflow, "drop": d.drop}, "fcov": []}
-    # error injection hooks
-    bad = descs[d.error_desc]
-    if d.error and d.error.startswith("data"):
+
+
+def _install_fault(tb: TB, d: Draw, bufs: list[tuple[int, int]], bad: int, bus: int) -> None:
+    """The seed's injected error, if any, as a fault hook on the bus it concerns."""
+    if not d.error:
+        return
+    resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
+    if d.error.startswith("data"):
         # a byte that will be written: packets may end a buffer before its last byte
         pk = [b"\0" * p for p in d.packets] if d.packets is not None else [d.data]
         written = len(s2mm_expected(pk, d.lengths)[d.error_desc].data)
         addr, _ = bufs[d.error_desc]
         target = bus + addr + int(d.error_beat * (written - 1))
-        resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
         tb.data_wr.fault = lambda a, ln, w: resp if (w and a <= target < a + ln) else 0
-    elif d.error and d.error.startswith("fetch"):
-        resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
+    elif d.error.startswith("fetch"):
         word = bus + bad + 8 * min(3, int(d.error_beat * 4))
         tb.sg_rd.fault = lambda a, ln, w: resp if (not w and a <= word < a + ln) else 0
-    elif d.error:
-        resp = rm.RESP_SLVERR if d.error.endswith("slv") else rm.RESP_DECERR
-        tb.sg_wr.fault = lambda a, ln, w: resp if (w and a <= bus + bad + 0x1C < a + ln) else 0
-    # the 64-bit counters survive soft resets: every figure of this seed is a difference
-    base = {k: await tb.read_counter(k) for k in ("COMPLETED", "DROPPED_BYTES", "BYTES_WRITTEN")}
-    if d.drop:
-        await tb.write_reg("SGDMA_XCTRL", rm.SGDMA_XCTRL.POLICY_DROP.put(1))
-    await tb.start(bus + descs[0], bus + (DESC_BASE + 0x100000 if d.cyclic else descs[-1]), cyclic=d.cyclic,
-                   threshold=d.threshold, delay=d.delay, irq=True)
-    # stream
-    if d.packets is not None:
-        pos = 0
-        for p in d.packets * d.laps:
-            await tb.send(d.data[pos:pos + p])
-            pos += p
     else:
-        await tb.send(d.data)
+        tb.sg_wr.fault = lambda a, ln, w: resp if (w and a <= bus + bad + 0x1C < a + ln) else 0
+
+
+def _arm_scoreboard(tb: TB, d: Draw, descs: list[int], bufs: list[tuple[int, int]], bus: int) -> None:
+    """The streaming scoreboard over the seed's chain, lap by lap, with its error outcome."""
+    stream = _stream_packets(d)
+    error = None
+    if d.error and d.error.startswith("data"):
+        bit = rm.STATUS.DMA_SLV_ERR if d.error.endswith("slv") else rm.STATUS.DMA_DEC_ERR
+        error = ErrorAt(d.error_desc, bit.mask, ERROR_STATUS_MASK)
+    elif d.error and d.error.startswith("fetch"):
+        error = ErrorAt(d.error_desc)
+    elif d.error:   # the refused write-back carries the normal STATUS word; those in flight follow
+        error = ErrorAt(d.error_desc, s2mm_expected(stream, d.lengths * d.laps)[d.error_desc].status, later=True)
+    tb.expect(descs, bufs, stream, laps=d.laps, bus_base=bus, error=error)
+
+
+async def _send_stream(tb: TB, d: Draw) -> None:
+    for p in _stream_packets(d):
+        await tb.send(p)
     if d.extra:
         await tb.send(d.extra)
-    total_stream = len(d.data)
-    # run until done, halted or hung
+
+
+async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: dict) -> None:
+    """Until the chain is done, the engine halted on the error, the soft reset was made, the
+    scoreboard failed, or nothing progressed for 300,000 cycles (a hang)."""
+    dut, n = tb.dut, len(descs)
     expect_done = n * d.laps if not d.error else d.error_desc
     last_progress, last_count = tb.cycle, -1
-    reset_cycle = tb.cycle + int(d.reset_at * total_stream / db * 1.5) if d.soft_reset else None
+    reset_cycle = tb.cycle + int(d.reset_at * len(d.data) / tb.bytes_per_beat * 1.5) if d.soft_reset else None
     while True:
         await ClockCycles(dut.axi_aclk, 200)
         done = await tb.read_counter("COMPLETED") - base["COMPLETED"]
         sr = await tb.read_reg("S2MM_DMASR")
         if done != last_count:
             last_count, last_progress = done, tb.cycle
+        if tb.scoreboard.failure is not None:
+            break
         if reset_cycle is not None and tb.cycle >= reset_cycle:
             await tb.soft_reset()
             sr = await tb.read_reg("S2MM_DMASR")
@@ -168,37 +178,60 @@ async def run_seed(tb: TB, seed: int) -> dict:
             break
         if tb.cycle - last_progress > 300_000:
             res["hangs"] += 1
-            res["hang_state"] = {"completed": done, "dmasr": hex(sr), "curdesc": hex(await tb.read_reg("S2MM_CURDESC")),
-                                 "xstatus": hex(await tb.read_reg("SGDMA_XSTATUS")),
-                                 "tready": str(dut.s_axis_s2mm_tready.value), "tvalid": str(dut.s_axis_s2mm_tvalid.value),
-                                 "source_empty": tb.source.empty(), "expect_done": expect_done,
-                                 "first_desc": hex(descs[0])}
-            try:
-                m = dut.u_mover
-                res["hang_state"].update({k: str(getattr(m, k).value) for k in (
-                    "cd_valid", "flush_pend", "pad_mode", "burst_rem", "aw_seq", "b_seq", "ib_valid", "ib_nb",
-                    "ib_ls", "cd_rem", "out_strb")})
-                res["hang_state"].update({"mv_" + k: str(getattr(m, k).value) for k in ("err_pushed", "q_valid", "q_err", "q_len", "run", "stop")})
-                f = dut.u_fetch
-                res["hang_state"].update({"f_" + k: str(getattr(f, k).value) for k in (
-                    "active", "stopped", "tail_issued", "owner_wait", "next_known", "inflight", "next_addr")})
-                st = dut.u_status
-                res["hang_state"].update({"s_" + k: str(getattr(st, k).value) for k in ("stopped", "fl_count", "c_empty")})
-                res["hang_state"].update({k: str(getattr(dut, k).value) for k in ("state", "err_bits")})
-                res["hang_state"].update({k: str(getattr(dut, k).value) for k in (
-                    "m_axi_s2mm_awvalid", "m_axi_s2mm_awready", "m_axi_s2mm_wvalid", "m_axi_s2mm_wready",
-                    "m_axi_s2mm_bvalid")})
-            except AttributeError as e:
-                res["hang_state"]["internal"] = str(e)
+            res["hang_state"] = await _hang_state(tb, done, sr, expect_done, descs)
             break
-    await ClockCycles(dut.axi_aclk, 50)
-    # scoreboard
-    pkts = None
-    if d.packets is not None:
-        pkts, pos = [], 0
-        for p in d.packets * d.laps:
-            pkts.append(d.data[pos:pos + p])
-            pos += p
+
+
+async def _hang_state(tb: TB, done: int, sr: int, expect_done: int, descs: list[int]) -> dict:
+    dut = tb.dut
+    state = {"completed": done, "dmasr": hex(sr), "curdesc": hex(await tb.read_reg("S2MM_CURDESC")),
+             "xstatus": hex(await tb.read_reg("SGDMA_XSTATUS")),
+             "tready": str(dut.s_axis_s2mm_tready.value), "tvalid": str(dut.s_axis_s2mm_tvalid.value),
+             "source_empty": tb.source.empty(), "expect_done": expect_done,
+             "first_desc": hex(descs[0])}
+    try:
+        m = dut.u_mover
+        state.update({k: str(getattr(m, k).value) for k in (
+            "cd_valid", "flush_pend", "pad_mode", "burst_rem", "aw_seq", "b_seq", "ib_valid", "ib_nb",
+            "ib_ls", "cd_rem", "out_strb")})
+        state.update({"mv_" + k: str(getattr(m, k).value) for k in ("err_pushed", "q_valid", "q_err", "q_len", "run", "stop")})
+        f = dut.u_fetch
+        state.update({"f_" + k: str(getattr(f, k).value) for k in (
+            "active", "stopped", "tail_issued", "owner_wait", "next_known", "inflight", "next_addr")})
+        st = dut.u_status
+        state.update({"s_" + k: str(getattr(st, k).value) for k in ("stopped", "fl_count", "c_empty")})
+        state.update({k: str(getattr(dut, k).value) for k in ("state", "err_bits")})
+        state.update({k: str(getattr(dut, k).value) for k in (
+            "m_axi_s2mm_awvalid", "m_axi_s2mm_awready", "m_axi_s2mm_wvalid", "m_axi_s2mm_wready",
+            "m_axi_s2mm_bvalid")})
+    except AttributeError as e:
+        state["internal"] = str(e)
+    return state
+
+
+def _best_lap(tb: TB, laps_i: list, addr: int, st: int):
+    """Cyclic mode after a soft reset: the last completed lap k, possibly already partly
+    overwritten by lap k+1 (plain cyclic mode does not protect completed buffers): lap k+1's
+    bytes up to some point, then lap k's.  Returns (completion, mismatching bytes) or None."""
+    best = None
+    for k, c in enumerate(laps_i):
+        if c.status != st:
+            continue
+        got = np.frombuffer(bytes(tb.mem[addr:addr + len(c.data)]), np.uint8)
+        a = got != np.frombuffer(c.data, np.uint8)
+        if k + 1 < len(laps_i):
+            b = got != np.frombuffer(laps_i[k + 1].data, np.uint8)
+            split = int(np.argmax(b)) if b.any() else len(b)
+            a[:split] = False
+        if best is None or a.sum() < best[1]:
+            best = (c, int(a.sum()))
+    return best
+
+
+def _check_buffers(tb: TB, d: Draw, descs: list[int], bufs: list[tuple[int, int]], res: dict) -> None:
+    """End of the seed: every completed buffer's bytes and STATUS against the reference."""
+    db, n = tb.bytes_per_beat, len(descs)
+    pkts = _stream_packets(d) if d.packets is not None else None
     if d.cyclic:   # one packet over all laps: each buffer ends up with its last lap ...
         laps = s2mm_expected([d.data], d.lengths * d.laps)
         exp = laps[:n] if d.error else laps[-n:]   # ... unless an error stopped the first lap
@@ -220,63 +253,63 @@ async def run_seed(tb: TB, seed: int) -> dict:
             continue
         addr, _ = bufs[i]
         if d.cyclic and d.soft_reset:
-            # the last completed lap k, possibly already partly overwritten by lap k+1 (plain
-            # cyclic mode does not protect completed buffers): lap k+1's bytes up to some point,
-            # then lap k's
-            laps_i = all_laps[i::n]
-            best = None
-            for k, c in enumerate(laps_i):
-                if c.status != st:
-                    continue
-                got = np.frombuffer(bytes(tb.mem[addr:addr + len(c.data)]), np.uint8)
-                a = got != np.frombuffer(c.data, np.uint8)
-                if k + 1 < len(laps_i):
-                    b = got != np.frombuffer(laps_i[k + 1].data, np.uint8)
-                    split = int(np.argmax(b)) if b.any() else len(b)
-                    a[:split] = False
-                if best is None or a.sum() < best[1]:
-                    best = (c, int(a.sum()))
+            best = _best_lap(tb, all_laps[i::n], addr, st)
             if best is not None:
                 e = best[0]
                 res["mismatches"] += best[1]
                 res["descriptors"] += 1
                 res["bytes"] += len(e.data)
                 continue
-        if st != e.status:
-            res["mismatches"] += 1
-        got = np.frombuffer(bytes(tb.mem[addr:addr + len(e.data)]), np.uint8)
-        bad_n = int(np.count_nonzero(got != np.frombuffer(e.data, np.uint8)))
-        if bad_n and "first_bad" not in res:
-            g = bytes(got[:16])
-            res["first_bad"] = {"desc": i, "len": len(e.data), "status": hex(st), "exp_status": hex(e.status),
-                                "got": g.hex(), "exp": e.data[:16].hex(), "found_at": d.data.find(g),
-                                "expected_at": d.data.find(e.data[:16])}
-        res["mismatches"] += bad_n
-        res["descriptors"] += 1
-        res["bytes"] += len(e.data)
+        _check_one(tb, d, i, e, st, addr, res)
         res["fcov"].append([length_class(d.lengths[i], db), "aligned" if bufs[i][0] % db == 0 else "unaligned",
                             "backpressure" if d.backpressure else "smooth", "cyclic" if d.cyclic else "tail", "none"])
-    if d.error and res["hangs"] == 0:
-        bit = {"data_slv": SR.DMA_SLV_ERR, "data_dec": SR.DMA_DEC_ERR, "fetch_slv": SR.SG_SLV_ERR,
-               "fetch_dec": SR.SG_DEC_ERR, "status_slv": SR.SG_SLV_ERR, "status_dec": SR.SG_DEC_ERR}[d.error]
-        sr = await tb.read_reg("S2MM_DMASR")
-        errs = [f.name for f in rm.DMASR_ERROR_BITS if f.get(sr)]
-        cur = await tb.read_reg("S2MM_CURDESC")
-        if errs != [bit.name] or cur != (bus + bad) & 0xFFFFFFFF:
-            res["mismatches"] += 1
-            res.setdefault("errors", []).append(f"DMASR {errs} CURDESC {cur:#x}, expected {bit.name} at {bad:#x}")
-        res["fcov"].append(["-", "-", "backpressure" if d.backpressure else "smooth",
-                            "cyclic" if d.cyclic else "tail", d.error])
-        await tb.soft_reset()
-        if await tb.read_reg("S2MM_DMASR") != SR.reset:
-            res["mismatches"] += 1
-    if d.drop and res["hangs"] == 0:
-        dropped = await tb.read_counter("DROPPED_BYTES") - base["DROPPED_BYTES"]
-        written = await tb.read_counter("BYTES_WRITTEN") - base["BYTES_WRITTEN"]
-        if written + dropped != total_stream + len(d.extra):
-            res["mismatches"] += 1
-            res.setdefault("errors", []).append(f"written {written} + dropped {dropped} != {total_stream + len(d.extra)}")
-    # guard bytes: anything outside the buffers that changed is an out-of-bounds write
+
+
+def _check_one(tb: TB, d: Draw, i: int, e, st: int, addr: int, res: dict) -> None:
+    if st != e.status:
+        res["mismatches"] += 1
+    got = np.frombuffer(bytes(tb.mem[addr:addr + len(e.data)]), np.uint8)
+    bad_n = int(np.count_nonzero(got != np.frombuffer(e.data, np.uint8)))
+    if bad_n and "first_bad" not in res:
+        g = bytes(got[:16])
+        res["first_bad"] = {"desc": i, "len": len(e.data), "status": hex(st), "exp_status": hex(e.status),
+                            "got": g.hex(), "exp": e.data[:16].hex(), "found_at": d.data.find(g),
+                            "expected_at": d.data.find(e.data[:16])}
+    res["mismatches"] += bad_n
+    res["descriptors"] += 1
+    res["bytes"] += len(e.data)
+
+
+async def _check_error(tb: TB, d: Draw, bad: int, bus: int, res: dict) -> None:
+    """The seed's injected error: exactly its DMASR bit, CURDESC on the faulting descriptor;
+    then a soft reset must return the engine to its reset state."""
+    bit = {"data_slv": SR.DMA_SLV_ERR, "data_dec": SR.DMA_DEC_ERR, "fetch_slv": SR.SG_SLV_ERR,
+           "fetch_dec": SR.SG_DEC_ERR, "status_slv": SR.SG_SLV_ERR, "status_dec": SR.SG_DEC_ERR}[d.error]
+    sr = await tb.read_reg("S2MM_DMASR")
+    errs = [f.name for f in rm.DMASR_ERROR_BITS if f.get(sr)]
+    cur = await tb.read_reg("S2MM_CURDESC")
+    if errs != [bit.name] or cur != (bus + bad) & 0xFFFFFFFF:
+        res["mismatches"] += 1
+        res.setdefault("errors", []).append(f"DMASR {errs} CURDESC {cur:#x}, expected {bit.name} at {bad:#x}")
+    res["fcov"].append(["-", "-", "backpressure" if d.backpressure else "smooth",
+                        "cyclic" if d.cyclic else "tail", d.error])
+    await tb.soft_reset()
+    if await tb.read_reg("S2MM_DMASR") != SR.reset:
+        res["mismatches"] += 1
+
+
+async def _check_drop(tb: TB, d: Draw, base: dict, res: dict) -> None:
+    """DROP: bytes written plus bytes dropped is every byte sent."""
+    dropped = await tb.read_counter("DROPPED_BYTES") - base["DROPPED_BYTES"]
+    written = await tb.read_counter("BYTES_WRITTEN") - base["BYTES_WRITTEN"]
+    if written + dropped != len(d.data) + len(d.extra):
+        res["mismatches"] += 1
+        res.setdefault("errors", []).append(f"written {written} + dropped {dropped} != {len(d.data) + len(d.extra)}")
+
+
+def _check_memory(tb: TB, bufs: list[tuple[int, int]], lo: int, hi: int, violations0: int, res: dict) -> None:
+    """Guard bytes (anything outside the buffers that changed is an out-of-bounds write), the
+    protocol checker's count and the streaming scoreboard's first failure."""
     mem = np.frombuffer(bytes(tb.mem[lo:hi]), np.uint8)
     mask = np.ones(hi - lo, bool)
     for addr, ln in bufs:
@@ -285,6 +318,48 @@ async def run_seed(tb: TB, seed: int) -> dict:
     res["protocol_violations"] = len(tb.checker.violations) - violations0
     if res["protocol_violations"]:
         res["violation_examples"] = tb.checker.violations[violations0:violations0 + 3]
+    if tb.scoreboard.failure is not None:
+        res["mismatches"] += 1
+        res["scoreboard"] = tb.scoreboard.failure.message
+
+
+async def run_seed(tb: TB, seed: int) -> dict:
+    """One seed: draw, set up, run with the streaming scoreboard armed, then the end-of-seed
+    checks (buffers, error state, drop accounting, guards, protocol)."""
+    d = Draw(seed, tb.bytes_per_beat)
+    violations0 = len(tb.checker.violations)
+    _set_traffic(tb, d, seed)
+    bufs = _layout(d)
+    lo, hi = BUF_BASE, bufs[-1][0] + bufs[-1][1] + 256
+    tb.fill(lo, hi - lo, GUARD)
+    # the whole memory sits at a random bus address: high address bits toggle too
+    bus = int(np.random.default_rng(seed + 7777).integers(0, (0xFFFFFFFF - (16 << 20)) >> 12)) << 12
+    port = OffsetPort(tb.mem, bus)
+    tb.sg_wr.port = tb.sg_rd.port = tb.data_wr.port = port
+    descs = tb.write_chain(DESC_BASE, bufs, cyclic=d.cyclic, bus_base=bus)
+    res = {"seed": seed, "descriptors": 0, "bytes": 0, "mismatches": 0, "protocol_violations": 0, "hangs": 0,
+           "out_of_bounds_writes": 0, "scenario": {"cyclic": d.cyclic, "packets": d.packets is not None,
+                                                   "error": d.error, "soft_reset": d.soft_reset,
+                                                   "overflow": d.overflow, "drop": d.drop}, "fcov": []}
+    bad = descs[d.error_desc]
+    _install_fault(tb, d, bufs, bad, bus)
+    # the 64-bit counters survive soft resets: every figure of this seed is a difference
+    base = {k: await tb.read_counter(k) for k in ("COMPLETED", "DROPPED_BYTES", "BYTES_WRITTEN")}
+    if d.drop:
+        await tb.write_reg("SGDMA_XCTRL", rm.SGDMA_XCTRL.POLICY_DROP.put(1))
+    _arm_scoreboard(tb, d, descs, bufs, bus)
+    await tb.start(bus + descs[0], bus + (DESC_BASE + 0x100000 if d.cyclic else descs[-1]), cyclic=d.cyclic,
+                   threshold=d.threshold, delay=d.delay, irq=True)
+    await _send_stream(tb, d)
+    await _run_until_done(tb, d, base, descs, res)
+    await ClockCycles(tb.dut.axi_aclk, 50)
+    _check_buffers(tb, d, descs, bufs, res)
+    if d.error and res["hangs"] == 0:
+        await _check_error(tb, d, bad, bus, res)
+    if d.drop and res["hangs"] == 0:
+        await _check_drop(tb, d, base, res)
+    _check_memory(tb, bufs, lo, hi, violations0, res)
+    tb.scoreboard.stop()
     return res
 
 
@@ -310,6 +385,7 @@ async def random_seeds(dut):
     tb = TB(dut, mem_size=16 << 20, tlast=True, checker=False)
     from sgdma_verif.axi_checker import AxiChecker
     tb.checker = AxiChecker(dut, raise_on_violation=False)
+    tb.scoreboard.raise_on_error = False   # each seed reports its own first failure
     await tb.reset()     # once: between seeds the engine is soft-reset and the link drained
     bad = []
     for seed in seeds:

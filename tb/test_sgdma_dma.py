@@ -1,9 +1,10 @@
 """Data path of rtl/sgdma.v: descriptors, realignment, bursts, packets, tail and cyclic modes.
 
 Every test pre-fills memory with a guard pattern, places buffers with guard bytes around them,
-checks each buffer's bytes and STATUS against sgdma_verif.reference and checks that no guard
-byte changed.  Data tests run with and without idle cycles at the source and backpressure on
-every AXI channel.
+arms the streaming scoreboard (every write, STATUS write-back and interrupt checked as it
+happens), then at the end checks each buffer's bytes and STATUS against sgdma_verif.reference
+and that no guard byte changed.  Data tests run with and without idle cycles at the source
+and backpressure on every AXI channel.
 """
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ async def run_chain(tb: TB, lengths, offsets, packets, tlast=True, cyclic=False,
     tb.fill(BUF_BASE, hi - BUF_BASE, GUARD)
     descs = tb.write_chain(DESC_BASE, bufs)
     expected = s2mm_expected(packets, lengths, tlast=tlast)
+    tb.expect(descs, bufs, packets)
     await tb.start(descs[0], descs[-1], cyclic=cyclic)
     for p in packets:
         await tb.send(p)
     await tb.wait_status(descs[len(expected) - 1], timeout)
     await ClockCycles(tb.dut.axi_aclk, 20)
+    assert tb.scoreboard.writebacks == len(expected)
     check_buffers(tb, descs, bufs, expected)
     check_guards(tb, bufs, BUF_BASE, hi)
     return descs, bufs, expected
@@ -100,8 +103,10 @@ async def bursts_never_cross_4k(dut):
         bursts.append((int(aw.awaddr), int(aw.awlen) + 1))
         return aw
     tb.data_wr.aw_channel.recv = spy
+    longer = data + pattern(64, seed=6)  # one packet longer than the chain: no tlast inside
+    tb.expect(descs, bufs, [longer])
     await tb.start(descs[0], descs[-1])
-    await tb.send(data + pattern(64, seed=6))  # one packet longer than the chain: no tlast inside
+    await tb.send(longer)
     await tb.wait_status(descs[-1])
     check_buffers(tb, descs, bufs, [e for e in expected])
     check_guards(tb, bufs, BUF_BASE, hi)
@@ -124,6 +129,7 @@ async def tail_mode_stop_and_resume(dut):
     descs = tb.write_chain(DESC_BASE, bufs)
     packets = [pattern(512, seed=20 + i) for i in range(6)]
     expected = s2mm_expected(packets, lengths)
+    tb.expect(descs, bufs, packets)
     await tb.start(descs[0], descs[2])
     for p in packets:
         await tb.send(p)
@@ -154,6 +160,7 @@ async def cyclic_several_laps(dut, backpressure):
     descs = tb.write_chain(DESC_BASE, bufs, cyclic=True)
     laps = 3
     data = pattern(n * size * laps, seed=30)
+    tb.expect(descs, bufs, [data], laps=laps)
     await tb.start(descs[0], DESC_BASE + 0x800, cyclic=True)  # TAILDESC outside the ring
     await tb.send(data)
     await tb.wait_for(lambda: tb.source.empty() and tb.source.idle(), 400_000, "stream sent")

@@ -1,5 +1,10 @@
 """Error handling of rtl/sgdma.v: every error type, its status bits, halt, interrupt, CURDESC,
-the descriptors before it completing normally, and recovery by soft reset."""
+the descriptors before it completing normally, and recovery by soft reset.  The streaming
+scoreboard is armed with each scenario's defined outcome (sgdma_verif.scoreboard.ErrorAt): the
+STATUS words before the fault, the faulting descriptor's error STATUS (or none for errors on
+the SG bus) and nothing written back after it; the soft-reset tests, whose stopping point is
+not defined, arm it with the plain chain (every write in order, no STATUS out of place), and
+every recovery run is checked in full."""
 from __future__ import annotations
 
 import cocotb
@@ -9,6 +14,7 @@ from cocotb.triggers import ClockCycles
 from sgdma_driver import regmap as rm
 from sgdma_verif.reference import s2mm_expected
 from sgdma_verif.env import TB, pattern
+from sgdma_verif.scoreboard import ERROR_STATUS_MASK, ErrorAt
 from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
 
 SR = rm.S2MM_DMASR
@@ -52,6 +58,7 @@ async def recover(tb: TB, descs, bufs) -> None:
     for d in descs:
         tb.clear_status(d)
     packets = [pattern(SIZE, seed=99), pattern(SIZE - 1, seed=98)]
+    tb.expect(descs[:2], bufs[:2], packets)
     await tb.start(descs[0], descs[1])
     for p in packets:
         await tb.send(p)
@@ -59,6 +66,7 @@ async def recover(tb: TB, descs, bufs) -> None:
     expected = s2mm_expected(packets, [b[1] for b in bufs[:2]])
     assert len(expected) == 2
     check_buffers(tb, descs, bufs, expected)
+    assert tb.scoreboard.writebacks == 2
 
 
 def _range_fault(lo: int, hi: int, resp: int, writes: bool):
@@ -76,6 +84,8 @@ async def data_write_error(dut, resp, backpressure):
     bad = 2
     tb.data_wr.fault = _range_fault(bufs[bad][0] + 100, bufs[bad][0] + 101, resp, True)
     packets = [pattern(SIZE, seed=i) for i in range(N)]
+    st_bit = rm.STATUS.DMA_SLV_ERR if resp == rm.RESP_SLVERR else rm.STATUS.DMA_DEC_ERR
+    tb.expect(descs, bufs, packets, error=ErrorAt(bad, st_bit.mask, ERROR_STATUS_MASK))
     await tb.start(descs[0], descs[-1])
     for p in packets:
         await tb.send(p)
@@ -84,7 +94,6 @@ async def data_write_error(dut, resp, backpressure):
     expected = s2mm_expected(packets, [SIZE] * N)
     check_buffers(tb, descs, bufs, expected[:bad])
     st = tb.status(descs[bad])
-    st_bit = rm.STATUS.DMA_SLV_ERR if resp == rm.RESP_SLVERR else rm.STATUS.DMA_DEC_ERR
     assert st_bit.get(st) and not rm.STATUS.CMPLT.get(st), f"STATUS {st:#x} of the failing descriptor"
     assert tb.mem[bufs[bad][0] + 100] == GUARD, "refused write changed memory"
     assert all(tb.status(d) == 0 for d in descs[bad + 1:]), "descriptors after the error were written"
@@ -99,8 +108,10 @@ async def descriptor_fetch_error(dut, resp):
     tb, bufs, descs, hi = await prepare(dut, backpressure=True)
     bad = 3
     tb.sg_rd.fault = _range_fault(descs[bad], descs[bad] + 8, resp, False)
+    data = pattern(SIZE * N, seed=1)
+    tb.expect(descs, bufs, [data], error=ErrorAt(bad))
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(SIZE * N, seed=1))
+    await tb.send(data)
     bit = SR.SG_SLV_ERR if resp == rm.RESP_SLVERR else SR.SG_DEC_ERR
     await expect_error(tb, bit, descs[bad])
     assert all(rm.STATUS.CMPLT.get(tb.status(d)) for d in descs[:bad])
@@ -116,8 +127,12 @@ async def status_writeback_error(dut, resp):
     tb, bufs, descs, hi = await prepare(dut)
     bad = 1
     tb.sg_wr.fault = _range_fault(descs[bad] + 0x1C, descs[bad] + 0x20, resp, True)
+    data = pattern(SIZE * N, seed=2)
+    # the refused write-back still carries the normal STATUS word
+    normal = s2mm_expected([data], [SIZE] * N)[bad].status
+    tb.expect(descs, bufs, [data], error=ErrorAt(bad, normal))
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(SIZE * N, seed=2))
+    await tb.send(data)
     bit = SR.SG_SLV_ERR if resp == rm.RESP_SLVERR else SR.SG_DEC_ERR
     await expect_error(tb, bit, descs[bad])
     assert rm.STATUS.CMPLT.get(tb.status(descs[0]))
@@ -129,8 +144,11 @@ async def status_writeback_error(dut, resp):
 async def zero_length_descriptor(dut):
     """A zero-length descriptor is DMAIntErr; its STATUS carries DMA_INT_ERR."""
     tb, bufs, descs, hi = await prepare(dut, lengths=[SIZE, SIZE, 0, SIZE])
+    data = pattern(SIZE * 3, seed=3)
+    tb.expect(descs[:3], bufs[:3], [data],
+              error=ErrorAt(2, rm.STATUS.DMA_INT_ERR.mask, ERROR_STATUS_MASK))
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(SIZE * 3, seed=3))
+    await tb.send(data)
     await expect_error(tb, SR.DMA_INT_ERR, descs[2])
     assert rm.STATUS.DMA_INT_ERR.get(tb.status(descs[2]))
     assert all(rm.STATUS.CMPLT.get(tb.status(d)) for d in descs[:2])
@@ -143,8 +161,10 @@ async def completed_descriptor_fetched(dut):
     tb, bufs, descs, hi = await prepare(dut)
     off = descs[2] + rm.DESC_OFFSETS["status"]
     tb.mem[off:off + 4] = rm.STATUS.CMPLT.put(1).to_bytes(4, "little")
+    data = pattern(SIZE * N, seed=4)
+    tb.expect(descs, bufs, [data], error=ErrorAt(2))
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(SIZE * N, seed=4))
+    await tb.send(data)
     await expect_error(tb, SR.SG_INT_ERR, descs[2])
     assert all(rm.STATUS.CMPLT.get(tb.status(d)) for d in descs[:2])
     await recover(tb, descs, bufs)
@@ -155,8 +175,10 @@ async def soft_reset_with_bursts_outstanding(dut):
     """A soft reset in the middle of a transfer waits for outstanding bursts (no AXI rule is
     broken: the RAM models assert on a short burst) and returns the engine to reset state."""
     tb, bufs, descs, hi = await prepare(dut, backpressure=True, lengths=[4096] * 3)
+    data = pattern(4096 * 3, seed=5)
+    tb.expect(descs, bufs, [data])
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(4096 * 3, seed=5))
+    await tb.send(data)
     await tb.wait_for(lambda: len(tb.data_wr.writes) > 20, what="data writes under way")
     await tb.soft_reset()
     assert await tb.read_reg("S2MM_DMASR") == SR.reset
@@ -171,8 +193,10 @@ async def reset_while_halting(dut):
     """DMACR.Reset written while the channel is still draining after RS=0 (bursts outstanding
     under backpressure): the reset completes and the engine is back to its reset state."""
     tb, bufs, descs, hi = await prepare(dut, backpressure=True, lengths=[4096] * 3)
+    data = pattern(4096 * 3, seed=6)
+    tb.expect(descs, bufs, [data])
     await tb.start(descs[0], descs[-1])
-    await tb.send(pattern(4096 * 3, seed=6))
+    await tb.send(data)
     await tb.wait_for(lambda: len(tb.data_wr.writes) > 10, what="data writes under way")
     await tb.write_reg("S2MM_DMACR", 0)                              # halt: the drain begins
     await tb.write_reg("S2MM_DMACR", rm.S2MM_DMACR.RESET.put(1))     # and a reset during it

@@ -1,6 +1,7 @@
 """Ring-full policies of rtl/sgdma.v (extension): STALL holds tready low, DROP discards and
 counts bytes and packets exactly; both resume as soon as software frees a descriptor.  Also the
-cyclic-mode ownership check (a descriptor whose Cmplt is still set is not reused)."""
+cyclic-mode ownership check (a descriptor whose Cmplt is still set is not reused).  The streaming
+scoreboard checks every write as it happens: dropped bytes must never reach memory."""
 from __future__ import annotations
 
 import cocotb
@@ -35,6 +36,7 @@ async def stall_policy_loses_nothing(dut):
     tb, bufs, hi = await prepare(dut, n, backpressure=True)
     descs = tb.write_chain(DESC_BASE, bufs)
     packets = [pattern(SIZE, seed=i) for i in range(n)]
+    tb.expect(descs, bufs, packets)
     await tb.start(descs[0], descs[1])
     for p in packets:
         await tb.send(p)
@@ -62,6 +64,8 @@ async def drop_policy_counts_exactly(dut, idle):
     await tb.write_reg("SGDMA_XCTRL", XC.POLICY_DROP.put(1) | XC.OVR_IRQ_EN.put(1) | XC.POS_WRITEBACK.put(1))
     kept = [pattern(SIZE, seed=1), pattern(SIZE - 7, seed=2)]
     dropped = [pattern(n_, seed=10 + n_) for n_ in (50, 1, 333, 64)]
+    later = [pattern(SIZE, seed=20), pattern(3, seed=21)]
+    tb.expect(descs, bufs, kept + later, overruns=1)
     await tb.start(descs[0], descs[1], irq=False)
     for p in kept + dropped:
         await tb.send(p)
@@ -76,7 +80,6 @@ async def drop_policy_counts_exactly(dut, idle):
     await ClockCycles(dut.axi_aclk, 3)
     assert int(dut.s2mm_introut.value) == 0
     # Free the rest of the ring: the next packets land intact.
-    later = [pattern(SIZE, seed=20), pattern(3, seed=21)]
     await tb.write_addr("S2MM_TAILDESC", descs[-1])
     for p in later:
         await tb.send(p)
@@ -103,8 +106,10 @@ async def drop_continuous_stream(dut):
     descs = tb.write_chain(DESC_BASE, bufs)
     await tb.write_reg("SGDMA_XCTRL", XC.POLICY_DROP.put(1))
     total = SIZE * 2 + 1024  # whole beats: without tlast every beat is full (tkeep all ones)
+    data = pattern(total, seed=5)
+    tb.expect(descs[:2], bufs[:2], [data[:2 * SIZE]])
     await tb.start(descs[0], descs[1], irq=False)
-    await tb.send(pattern(total, seed=5))
+    await tb.send(data)
     await tb.wait_for(lambda: tb.source.empty() and tb.source.idle(), what="stream drained")
     await ClockCycles(dut.axi_aclk, 50)
     written = await tb.read_counter("BYTES_WRITTEN")
@@ -125,6 +130,9 @@ async def cyclic_ownership_check(dut, drop):
     await tb.write_reg("SGDMA_XCTRL", XC.OWNERSHIP.put(1) | XC.POLICY_DROP.put(int(drop)))
     lap1 = [pattern(SIZE, seed=i) for i in range(n)]
     extra = [pattern(SIZE, seed=40 + i) for i in range(2)]
+    nxt = [pattern(SIZE, seed=50 + i) for i in range(2)]
+    # engine order: the lap, then descriptors 0 and 1 again once handed back
+    tb.expect(descs + descs[:2], bufs + bufs[:2], lap1 + (nxt if drop else extra))
     await tb.start(descs[0], DESC_BASE + 0x800, cyclic=True, irq=False)
     for p in lap1 + extra:
         await tb.send(p)
@@ -140,7 +148,6 @@ async def cyclic_ownership_check(dut, drop):
     tb.clear_status(descs[0])
     tb.clear_status(descs[1])
     await tb.write_addr("S2MM_TAILDESC", DESC_BASE + 0x800)
-    nxt = [pattern(SIZE, seed=50 + i) for i in range(2)]
     if drop:
         for p in nxt:
             await tb.send(p)

@@ -5,7 +5,10 @@
   m_axi_s2mm (data), so what the engine writes lands where the descriptors point;
 - an ``AxiStreamSource`` as the device (with tlast for packets, or tlast tied low for a
   continuous stream);
-- fault hooks: a callable decides the response of each data or descriptor access;
+- fault hooks: a callable decides the response of each data or descriptor access, another
+  may corrupt a write on its way into memory;
+- the streaming scoreboard (scoreboard.py) on the data writes, the descriptor write-backs and
+  the interrupt line, idle until a test calls ``expect``;
 - optional idle cycles at the source, backpressure on every AXI channel and a fixed
   write-response latency.
 """
@@ -26,10 +29,15 @@ from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRam
 from cocotbext.axi.constants import AxiResp
 
 from .axi_checker import AxiChecker
+from .scoreboard import ChainEntry, ErrorAt, Scoreboard, chain_of
 from sgdma_driver import regmap as rm
 
 #: fault(address, length, is_write) -> AXI response (0 OKAY, 2 SLVERR, 3 DECERR)
 FaultHook = Callable[[int, int, bool], int]
+#: corrupt(address, data) -> the bytes that go into memory instead
+CorruptHook = Callable[[int, bytes], bytes]
+#: monitor(address, data): every write as it goes into memory (refused ones included)
+WriteMonitor = Callable[[int, bytes], None]
 
 CLK_NS = 4  # 250 MHz
 
@@ -69,7 +77,12 @@ class _ResponseMixin:
 class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
     """AXI write RAM with per-access fault injection and an optional B latency (cycles).
     With ``port`` every access goes to ``port.write`` (e.g. the driver model's IOMMU), and an
-    exception there becomes SLVERR."""
+    exception there becomes SLVERR.  ``corrupt`` may change a write's bytes on their way into
+    memory; ``monitor`` sees each write (the byte run of one beat whose strobes are set) as it
+    goes into memory, refused ones included."""
+
+    corrupt: Optional[CorruptHook] = None
+    monitor: Optional[WriteMonitor] = None
 
     def __init__(self, *args, b_latency: int = 0, port=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +127,10 @@ class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
         cocotb.start_soon(pump())
 
     async def _write(self, address, data):
+        if self.corrupt is not None:
+            data = self.corrupt(address, data)
+        if self.monitor is not None:
+            self.monitor(address, data)
         if self._check(address, len(data), True):
             self.writes.append((address, len(data)))
             if self.port is not None:
@@ -210,6 +227,9 @@ class TB:
         # Every test runs with the AXI protocol checker on every port (off only for the speed
         # runs of `make sim` and `make bench`).
         self.checker = AxiChecker(dut) if checker else None
+        self.scoreboard = Scoreboard()
+        self.data_wr.monitor = self.scoreboard.on_data_write
+        self.sg_wr.monitor = self.scoreboard.on_sg_write
         self.irq_count = 0
         self.irq_event = Event()
         self.cycle = 0
@@ -226,6 +246,7 @@ class TB:
         while True:
             await RisingEdge(self.dut.s2mm_introut)
             self.irq_count += 1
+            self.scoreboard.on_irq()
             self.irq_event.set()
 
     async def reset(self) -> None:
@@ -258,6 +279,8 @@ class TB:
         return int.from_bytes(await self.lite.read(rm.REG[name].offset, 4), "little")
 
     async def write_reg(self, name: str, value: int) -> None:
+        if name == "S2MM_DMACR":
+            self.scoreboard.on_dmacr(value)
         await self.lite.write(rm.REG[name].offset, int(value).to_bytes(4, "little"))
 
     async def read_counter(self, name: str) -> int:
@@ -295,6 +318,14 @@ class TB:
     def clear_status(self, desc_addr: int) -> None:
         off = desc_addr + rm.DESC_OFFSETS["status"]
         self.mem[off:off + 4] = bytes(4)
+
+    def expect(self, descs: list[int], bufs: list[tuple[int, int]], packets: list[bytes],
+               laps: int = 1, bus_base: int = 0, error: Optional[ErrorAt] = None,
+               overruns: int = 0, chain: Optional[list[ChainEntry]] = None) -> None:
+        """Arm the streaming scoreboard for a run over this chain (engine order: ``laps``
+        times round, or ``chain`` when given) and the stream bytes that will be written."""
+        chain = chain if chain is not None else chain_of(descs, bufs, laps, bus_base)
+        self.scoreboard.expect(chain, packets, tlast=self.tlast, error=error, overruns=overruns)
 
     # -------------------------------------------------------------- engine control
     async def start(self, first: int, tail: int, cyclic: bool = False, threshold: int = 1,
