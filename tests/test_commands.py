@@ -111,10 +111,9 @@ def test_bench_model_creates_its_calibration_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(model, "run_scenario", lambda sc, **kw: dict(fake_report))
     monkeypatch.setattr(rtl_backend, "run_rtl", lambda *a, **kw: dict(fake_report, cycles_per_s=10.0))
 
-    def fake_build_and_test(module, sim, parameters=None, extra_env=None, **kw):
-        with open(extra_env["SGDMA_CAL_OUT"], "a") as fh:   # what tb/test_calibration.py does
-            for case in CASES:
-                fh.write(json.dumps(run_on_model(case, parameters["DATA_WIDTH"]).to_json()) + "\n")
+    def fake_build_and_test(module, sim, parameters=None, config=None, **kw):
+        for case in CASES:      # what sgdma_verif.calibration_tb does
+            config.append_result(run_on_model(case, parameters["DATA_WIDTH"]).to_json(), required=True)
     monkeypatch.setattr(toolchain, "build_and_test", fake_build_and_test)
     out = tmp_path / "bench"
     out.mkdir()
