@@ -62,10 +62,10 @@ sim: bootstrap  ## one acquisition, every byte checked; report and plots in buil
 	    --policy $(POLICY) --seed $(SEED) $(if $(filter 1,$(WAVES)),--waves) --out build/sim
 
 test: bootstrap  ## unit tests and the cocotb testbenches on Icarus and Verilator (SIM WAVES JOBS)
-	SGDMA_SIMS="$(TEST_SIMS)" $(PY) -m pytest -n $(JOBS) -p no:cacheprovider
+	$(PY) -m pytest -n $(JOBS) -p no:cacheprovider --sims "$(TEST_SIMS)"
 
 test-full: bootstrap  ## make test over the full width matrix (SIM JOBS)
-	SGDMA_SIMS="$(TEST_SIMS)" SGDMA_FULL=1 $(PY) -m pytest -n $(JOBS) -p no:cacheprovider
+	$(PY) -m pytest -n $(JOBS) -p no:cacheprovider --sims "$(TEST_SIMS)" --full
 
 lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning
 	$(PY) -m sgdma_verif.toolchain lint
@@ -75,7 +75,7 @@ regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables 
 
 bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/*.json, logs in build/bench/logs/ (SIM)
 	@scripts/bootstrap.sh yosys
-	SGDMA_SIMS="$(SIM)" SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_verif.bench --out build/bench
+	SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_verif.bench --sim $(SIM) --out build/bench
 
 # The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.
 REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)

@@ -5,10 +5,17 @@ pytest's dots say nothing for long stretches.  Each testbench gets a line when i
 when it ends, with its outcome and duration; unit tests keep the dots.  Under pytest-xdist the
 lines come from the controlling process (the workers' reports carry their names), so they stay
 readable with `-n 2`.
+
+Options: ``--sims "icarus verilator"`` (the simulators the testbenches run on, default both)
+and ``--full`` (every data width x address width); `make test` and `make test-full` pass them.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from sgdma_verif import toolchain
 
 TESTBENCH_DIR = "tb/"
 
@@ -51,6 +58,19 @@ class TestbenchProgress:
             self.dots_pending = True     # the terminal reporter writes a letter for this report
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sgdma", "sgdma testbenches")
+    group.addoption("--sims", default=" ".join(toolchain.SIMULATORS), metavar="NAMES",
+                    help="simulators the testbenches run on, space or comma separated (default: %(default)s)")
+    group.addoption("--full", action="store_true",
+                    help="every data width x address width, not the representative subset")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    sims = [n for n in re.split(r"[\s,]+", config.getoption("--sims")) if n]
+    try:
+        toolchain.select_suite(sims, config.getoption("--full"))
+    except ValueError as e:
+        raise pytest.UsageError(str(e)) from None
     if not hasattr(config, "workerinput"):      # not inside a pytest-xdist worker
         config.pluginmanager.register(TestbenchProgress(config), "sgdma-testbench-progress")

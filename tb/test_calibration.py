@@ -9,15 +9,13 @@ counters and interrupt counts required.
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from sgdma_verif.calibration import (CASES, agree_matrix, cell_name, compare, compare_acquisition, cycle_error,
                                      rtl_acquisitions, rtl_results, run_cell_on_model, run_on_model)
-from sgdma_verif.toolchain import BUILD_DIR, selected_simulators
+from sgdma_verif.toolchain import BUILD_DIR, full_matrix, selected_simulators
 
-WIDTHS = [64, 32] + ([128] if os.environ.get("SGDMA_FULL") else [])
+WIDTHS = [64, 32] + ([128] if full_matrix() else [])
 
 
 @pytest.mark.parametrize("width", WIDTHS)

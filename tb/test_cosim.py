@@ -7,13 +7,12 @@ of a slow reader.
 """
 from __future__ import annotations
 
-import os
-
 import cocotb
 import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_verif.cosim import CocotbBackend
+from sgdma_verif.runconfig import load_run_config
 from sgdma_driver import regmap as rm
 from sgdma_driver.driver import DriverError
 from sgdma_sim.acquisition import Acquisition, Scenario, adc_bytes
@@ -22,7 +21,7 @@ KiB = 1024
 
 
 def _sim() -> str:
-    return os.environ.get("SGDMA_SIM_NAME", "rtl")
+    return load_run_config().sim
 
 
 async def acquire(dut, **kw):
@@ -161,4 +160,4 @@ from sgdma_verif.toolchain import build_and_test, selected_simulators  # noqa: E
 
 @pytest.mark.parametrize("sim", selected_simulators())
 def test_cosim(sim):
-    build_and_test("test_cosim", sim, {}, extra_env={"SGDMA_SIM_NAME": sim})
+    build_and_test("test_cosim", sim, {})     # the run configuration names the simulator

@@ -9,13 +9,13 @@ STATUS write-back and interrupt as it happens (its first failure ends the seed a
 mismatch, with its message in the seed's line); at the end of the seed the checks built from
 sgdma_verif.reference and the memory alone follow: every byte of every completed buffer, every
 STATUS word, every guard byte around the buffers; the AXI checker counts protocol violations; a
-watchdog counts hangs.  Results go to $SGDMA_REGRESS_OUT, one JSON line per seed.
+watchdog counts hangs.  The seeds come from the run configuration (sgdma_verif.runconfig);
+results go to its ``results`` file, one JSON line per seed.
 """
 from __future__ import annotations
 
 import json
 import math
-import os
 
 import cocotb
 import numpy as np
@@ -24,6 +24,7 @@ from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
 from sgdma_verif.reference import place_buffers, s2mm_expected
+from sgdma_verif.runconfig import load_run_config
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
 from sgdma_verif.scoreboard import ERROR_STATUS_MASK, ErrorAt
 
@@ -377,9 +378,8 @@ async def drain_stream(tb: TB) -> None:
 
 @cocotb.test()
 async def random_seeds(dut):
-    spec = os.environ.get("SGDMA_SEEDS", "1,2,3")
-    seeds = [int(x) for x in spec.split(",") if x]
-    out = os.environ.get("SGDMA_REGRESS_OUT")
+    config = load_run_config()
+    seeds = config.seeds
     # One environment for every seed (one clock, one set of bus models); the protocol checker
     # counts violations instead of stopping at the first.
     tb = TB(dut, mem_size=16 << 20, tlast=True, checker=False)
@@ -391,9 +391,7 @@ async def random_seeds(dut):
     for seed in seeds:
         res = await run_seed(tb, seed)
         dut._log.info("seed %d: %s", seed, {k: v for k, v in res.items() if k != "fcov"})
-        if out:
-            with open(out, "a") as fh:
-                fh.write(json.dumps(res) + "\n")
+        config.append_result(res)
         if any(res[k] for k in ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")):
             bad.append(seed)
         await drain_stream(tb)
@@ -401,6 +399,7 @@ async def random_seeds(dut):
 
 
 # ------------------------------------------------------------------------------ pytest entry
+from sgdma_verif.runconfig import RunConfig  # noqa: E402
 from sgdma_verif.toolchain import BUILD_DIR, build_and_test, selected_simulators  # noqa: E402
 
 
@@ -410,7 +409,7 @@ def test_regress_light(sim):
     out = BUILD_DIR / "regress" / f"light_{sim}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    build_and_test("test_regress", sim, {}, extra_env={"SGDMA_SEEDS": "1,2,3,4", "SGDMA_REGRESS_OUT": str(out)})
+    build_and_test("test_regress", sim, {}, config=RunConfig(seeds=[1, 2, 3, 4], results=out))
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 4 and sum(r["descriptors"] for r in rows) >= 4 * 40
     assert not any(r[k] for r in rows for k in ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes"))

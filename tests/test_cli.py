@@ -158,10 +158,10 @@ def test_unexpected_error_is_one_line_and_says_internal(tmp_path, capsys, monkey
 
 def _fake_rtl(monkeypatch, report: dict | None, log_text: str):
     """build_and_test as if the simulation ran: writes its log and (optionally) its report."""
-    def fake(test_module, sim, parameters=None, extra_env=None, test_dir=None, log_file=None, **kw):
+    def fake(test_module, sim, parameters=None, config=None, test_dir=None, log_file=None, **kw):
         Path(log_file).write_text(log_text)
         if report is not None:
-            Path(extra_env["SGDMA_REPORT"]).write_text(json.dumps(report))
+            config.report.write_text(json.dumps(report))
         raise RuntimeError("Command failed with return code: 1")
     monkeypatch.setattr(toolchain, "build_and_test", fake)
 

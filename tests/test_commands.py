@@ -111,10 +111,9 @@ def test_bench_model_creates_its_calibration_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(model, "run_scenario", lambda sc, **kw: dict(fake_report))
     monkeypatch.setattr(rtl_backend, "run_rtl", lambda *a, **kw: dict(fake_report, cycles_per_s=10.0))
 
-    def fake_build_and_test(module, sim, parameters=None, extra_env=None, **kw):
-        with open(extra_env["SGDMA_CAL_OUT"], "a") as fh:   # what tb/test_calibration.py does
-            for case in CASES:
-                fh.write(json.dumps(run_on_model(case, parameters["DATA_WIDTH"]).to_json()) + "\n")
+    def fake_build_and_test(module, sim, parameters=None, config=None, **kw):
+        for case in CASES:      # what sgdma_verif.calibration_tb does
+            config.append_result(run_on_model(case, parameters["DATA_WIDTH"]).to_json(), required=True)
     monkeypatch.setattr(toolchain, "build_and_test", fake_build_and_test)
     out = tmp_path / "bench"
     out.mkdir()
@@ -179,3 +178,30 @@ def test_make_test_shows_each_testbench_start_and_end():
             nodeid=node, when=when, outcome="passed", passed=True, duration=12.34,
             node=SimpleNamespace(gateway=SimpleNamespace(id="gw1"))))
     assert lines == [f"testbench started  {node}", f"testbench passed   {node} in 12.3 s on gw1"]
+
+
+def test_coverage_build_is_an_argument_and_make_coverage_passes_it(tmp_path, monkeypatch):
+    """Line and toggle coverage come from build_and_test(coverage=True), not from the
+    environment; `make coverage` asks for it on every run and hands the seeds over in the run
+    configuration."""
+    import cocotb_tools.runner
+    from sgdma_verif import coverage
+
+    runner = FakeRunner()
+    monkeypatch.setattr(cocotb_tools.runner, "get_runner", lambda sim: runner)
+    monkeypatch.setattr(toolchain, "BUILD_DIR", tmp_path / "build")
+    for cov in (False, True):
+        toolchain.build_and_test("x", "verilator", {}, test_dir=tmp_path / "run", log_file=tmp_path / "x.log",
+                                 coverage=cov)
+        build = [kw for what, kw in runner.calls if what == "build"][-1]
+        assert ("--coverage-toggle" in build["build_args"]) == cov
+        assert build["build_dir"].name.endswith("_cov") == cov
+
+    calls = []
+    monkeypatch.setattr(toolchain, "build_and_test", lambda module, sim, params, **kw: calls.append((module, kw)))
+    coverage.run_all(tmp_path / "cov", seeds=3, jobs=1)
+    assert calls and all(kw.get("coverage") is True for _, kw in calls)
+    by_module = {m: kw.get("config") for m, kw in calls}
+    assert by_module["test_regress"].seeds == [1000, 1001, 1002]
+    assert by_module["test_regress"].results == tmp_path / "cov" / "regress.jsonl"
+    assert by_module["sgdma_verif.calibration_tb"].results == tmp_path / "cov" / "calibration.jsonl"

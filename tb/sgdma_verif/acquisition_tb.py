@@ -1,9 +1,10 @@
 """cocotb entry of `make sim` with BACKEND=rtl: one acquisition on rtl/sgdma.v.
 
-The scenario arrives as JSON in $SGDMA_SCENARIO; the report is written to $SGDMA_REPORT and
-progress (bytes read so far) to $SGDMA_PROGRESS, which the CLI turns into a progress bar.  If
-the acquisition cannot run, the report is {"error": "<exception class>: <message>"}, so that the
-CLI shows the cause rather than pointing at the log.
+The run configuration (sgdma_verif.runconfig) gives the scenario and the files: the report is
+written to its ``report`` and progress (bytes read so far) to its ``progress``, which the CLI
+turns into a progress bar.  If the acquisition cannot run, the report is
+{"error": "<exception class>: <message>"}, so that the CLI shows the cause rather than pointing
+at the log.
 """
 from __future__ import annotations
 
@@ -13,13 +14,17 @@ import time
 
 import cocotb
 
+from sgdma_sim.acquisition import Acquisition
+
 from .cosim import CocotbBackend
-from sgdma_sim.acquisition import Acquisition, Scenario
+from .runconfig import load_run_config
 
 
 @cocotb.test()
 async def acquisition(dut):
-    progress_path = os.environ.get("SGDMA_PROGRESS")
+    config = load_run_config()
+    report_path = config.need("report")
+    progress_path = None if config.progress is None else str(config.progress)
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -31,15 +36,14 @@ async def acquisition(dut):
             os.replace(progress_path + ".tmp", progress_path)
 
     try:
-        scenario = Scenario(**json.loads(os.environ["SGDMA_SCENARIO"]))
-        backend = CocotbBackend(dut, os.environ.get("SGDMA_SIM_NAME", "rtl"), checker=False)
-        acq = Acquisition(scenario, backend, progress=progress)
+        backend = CocotbBackend(dut, config.sim, checker=False)
+        acq = Acquisition(config.need("scenario"), backend, progress=progress)
         await backend.reset()
         report = await acq.run()
     except Exception as e:
-        with open(os.environ["SGDMA_REPORT"], "w") as fh:
+        with open(report_path, "w") as fh:
             json.dump({"error": f"{type(e).__name__}: {e}"}, fh)
         raise
-    with open(os.environ["SGDMA_REPORT"], "w") as fh:
+    with open(report_path, "w") as fh:
         json.dump(report.to_json(), fh)
     assert report.ok, f"acquisition failed: {report.data_errors} data errors, {report.accounting_errors}"

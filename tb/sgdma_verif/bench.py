@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import bench_scale, toolchain
+from .runconfig import RunConfig
 
 RTL_WIDTHS = (32, 64, 128)
 SYNTH_PARAMS = {"DATA_WIDTH": 64, "ADDR_WIDTH": 64}
@@ -48,7 +49,7 @@ def bench_rtl(out: Path, sim: str) -> dict:
     lines.unlink(missing_ok=True)
     for dw in RTL_WIDTHS:
         params = {"DATA_WIDTH": dw, "MAX_BURST_LEN": 64 if dw < 128 else 32, "MAX_OUTSTANDING": 8}
-        toolchain.build_and_test("sgdma_verif.bench_tb", sim, params, extra_env={"SGDMA_BENCH_OUT": str(lines)},
+        toolchain.build_and_test("sgdma_verif.bench_tb", sim, params, config=RunConfig(results=lines),
                                  test_dir=out / f"rtl_dw{dw}")
     results = [json.loads(x) for x in lines.read_text().splitlines()]
     results.sort(key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
@@ -255,7 +256,7 @@ BENCHES: dict[str, Callable[[Path, str], dict]] = {
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="sgdma benchmarks")
     ap.add_argument("--out", default="build/bench", type=Path)
-    ap.add_argument("--sim", default=os.environ.get("SGDMA_SIMS", "verilator").split()[0])
+    ap.add_argument("--sim", default="verilator", choices=toolchain.SIMULATORS)
     ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ",".join(BENCHES))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -8,18 +8,16 @@ handshake and derives:
   tvalid_to_awvalid first s_axis tvalid -> first m_axi_s2mm awvalid (engine armed: the stream
                     starts 40 cycles after the TAILDESC write)
   gap_cycles        idle W cycles between consecutive descriptors (mean; max also recorded)
-Results are appended as JSON lines to $SGDMA_BENCH_OUT.
+Results are appended as JSON lines to the run configuration's ``results`` file.
 """
 from __future__ import annotations
-
-import json
-import os
 
 import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 
 from sgdma_driver import regmap as rm
 from .env import TB, pattern
+from .runconfig import load_run_config
 
 N_DESC = 16
 SIZES = [64, 1024, 4096, 10000, 65536]
@@ -124,7 +122,4 @@ async def _measure(dut, size: int, b_latency: int) -> dict:
 async def throughput(dut, size, b_latency):
     result = await _measure(dut, size, b_latency)
     dut._log.info("bench %s", result)
-    out = os.environ.get("SGDMA_BENCH_OUT")
-    if out:
-        with open(out, "a") as fh:
-            fh.write(json.dumps(result) + "\n")
+    load_run_config().append_result(result)

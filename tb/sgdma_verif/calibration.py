@@ -23,6 +23,7 @@ from sgdma_driver.physmem import PhysicalMemory
 from sgdma_sim.acquisition import Scenario
 from . import toolchain
 from .reference import place_buffers
+from .runconfig import RunConfig
 
 MEM_SIZE = 8 << 20
 DESC_BASE = 0x1000
@@ -290,7 +291,7 @@ def rtl_results(sim: str, width: int, test_dir: Path | None = None) -> list[dict
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     toolchain.build_and_test(TB_MODULE, sim, {"DATA_WIDTH": width}, test_dir=test_dir,
-                             extra_env={"SGDMA_CAL_OUT": str(out), "COCOTB_TEST_FILTER": "calibrate"})
+                             config=RunConfig(results=out), extra_env={"COCOTB_TEST_FILTER": "calibrate"})
     return [json.loads(line) for line in out.read_text().splitlines()]
 
 
@@ -298,7 +299,6 @@ def rtl_acquisitions(sim: str, cells: list[Scenario], out: Path, test_dir: Path 
     """Runs `cells` as acquisitions on the RTL; their observations, in order."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    toolchain.build_and_test(TB_MODULE, sim, {}, test_dir=test_dir,
-                             extra_env={"SGDMA_AGREE": json.dumps([asdict(c) for c in cells]),
-                                        "SGDMA_AGREE_OUT": str(out), "SGDMA_SIM_NAME": sim, "COCOTB_TEST_FILTER": "agree"})
+    toolchain.build_and_test(TB_MODULE, sim, {}, test_dir=test_dir, config=RunConfig(cells=list(cells), results=out),
+                             extra_env={"COCOTB_TEST_FILTER": "agree"})
     return [json.loads(line) for line in out.read_text().splitlines()]

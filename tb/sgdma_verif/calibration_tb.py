@@ -1,23 +1,23 @@
 """cocotb tests of the calibration program (tb/test_calibration.py and `make bench` run them).
 
 ``calibrate`` runs one case of sgdma_verif.calibration.CASES on the RTL and appends its
-observable result to $SGDMA_CAL_OUT.  ``agree`` runs whole acquisitions (the cells, as JSON,
-in $SGDMA_AGREE; results to $SGDMA_AGREE_OUT) so that they can be compared with the model.
+observable result to the run configuration's ``results`` file.  ``agree`` runs whole
+acquisitions (the configuration's ``cells``; observations appended to ``results`` as well) so
+that they can be compared with the model.
 """
 from __future__ import annotations
 
-import json
-import os
-
 import cocotb
 
-from sgdma_sim.acquisition import Acquisition, Scenario
+from sgdma_sim.acquisition import Acquisition
 
 from .calibration import CASES, fault_for, observe, run_case, setup_memory
 from .cosim import CocotbBackend
+from .runconfig import load_run_config
 
 CASE_BY_NAME = {c.name: c for c in CASES}
-AGREE_CELLS = [Scenario(**c) for c in json.loads(os.environ.get("SGDMA_AGREE", "[]"))]
+CONFIG = load_run_config()
+AGREE_CELLS = CONFIG.cells
 
 
 @cocotb.test()
@@ -31,8 +31,7 @@ async def calibrate(dut, name):
     be.tb.sg_rd.fault = fault_for(case, descs)
     await be.reset()
     result = await run_case(be, case, mem, port, descs)
-    with open(os.environ["SGDMA_CAL_OUT"], "a") as fh:
-        fh.write(json.dumps(result.to_json()) + "\n")
+    CONFIG.append_result(result.to_json(), required=True)
 
 
 @cocotb.test()
@@ -41,9 +40,8 @@ async def agree(dut, index):
     if not AGREE_CELLS:
         return
     cell = AGREE_CELLS[index]
-    be = CocotbBackend(dut, os.environ.get("SGDMA_SIM_NAME", "rtl"), checker=False)
+    be = CocotbBackend(dut, CONFIG.sim, checker=False)
     acq = Acquisition(cell, be)
     await be.reset()
     obs = await observe(acq, await acq.run())
-    with open(os.environ["SGDMA_AGREE_OUT"], "a") as fh:
-        fh.write(json.dumps(obs) + "\n")
+    CONFIG.append_result(obs, required=True)

@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import toolchain
+from .runconfig import RunConfig
 
 MODULES = ["test_sgdma_regs", "test_sgdma_dma", "test_sgdma_errors", "test_sgdma_irq", "test_sgdma_ringfull",
            "test_sgdma_doorbell",
@@ -62,23 +63,21 @@ EXCLUSIONS = [
 
 
 def run_all(out: Path, seeds: int, jobs: int) -> None:
-    import os
-    os.environ["SGDMA_COVERAGE"] = "1"
     fcov = out / "fcov.jsonl"
     fcov.unlink(missing_ok=True)
     tasks = []
     for m in MODULES:
         env = {"SGDMA_FCOV_OUT": str(fcov)}
+        config = RunConfig()
         if m == "test_regress":
-            env.update(SGDMA_SEEDS=",".join(str(s) for s in range(1000, 1000 + seeds)),
-                       SGDMA_REGRESS_OUT=str(out / "regress.jsonl"))
+            config = RunConfig(seeds=list(range(1000, 1000 + seeds)), results=out / "regress.jsonl")
         if m == "sgdma_verif.calibration_tb":
-            env["SGDMA_CAL_OUT"] = str(out / "calibration.jsonl")
-        tasks.append((m, env))
+            config = RunConfig(results=out / "calibration.jsonl")
+        tasks.append((m, env, config))
     (out / "regress.jsonl").unlink(missing_ok=True)
     (out / "calibration.jsonl").unlink(missing_ok=True)
     toolchain.build_and_test("test_sgdma_regs", "verilator", {}, test_dir=out / "run" / "build",
-                             log_file=out / "build.log")
+                             log_file=out / "build.log", coverage=True)
     lock = threading.Lock()
     failures: list[str] = []
 
@@ -87,11 +86,11 @@ def run_all(out: Path, seeds: int, jobs: int) -> None:
             with lock:
                 if not tasks:
                     return
-                m, env = tasks.pop(0)
+                m, env, config = tasks.pop(0)
             t0 = time.time()
             try:
                 toolchain.build_and_test(m, "verilator", {}, test_dir=out / "run" / m, extra_env=env,
-                                         log_file=out / "run" / f"{m}.log")
+                                         config=config, log_file=out / "run" / f"{m}.log", coverage=True)
                 print(f"coverage: {m} done ({time.time() - t0:.0f} s)", flush=True)
             except BaseException as e:  # noqa: BLE001
                 failures.append(f"{m}: {e!r}")

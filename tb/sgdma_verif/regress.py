@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import toolchain
+from .runconfig import RunConfig
 
 COUNTS = ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")
 
@@ -61,14 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             toolchain.build_and_test("test_regress", args.sim, {}, test_dir=out / f"job{i}",
                                      log_file=out / f"job{i}.log",
-                                     extra_env={"SGDMA_SEEDS": ",".join(map(str, chunks[i])),
-                                                "SGDMA_REGRESS_OUT": str(parts[i])})
+                                     config=RunConfig(seeds=chunks[i], results=parts[i]))
         except BaseException as e:  # noqa: BLE001 - a failing seed makes the runner exit
             errors.append(f"job {i}: {e!r}")
 
     # build once, then run the jobs side by side
     toolchain.build_and_test("test_regress", args.sim, {}, test_dir=out / "build_check",
-                             log_file=out / "build_check.log", extra_env={"SGDMA_SEEDS": ""})
+                             log_file=out / "build_check.log", config=RunConfig(seeds=[]))
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(chunks))]
     for th in threads:
         th.start()

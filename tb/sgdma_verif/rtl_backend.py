@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from dataclasses import asdict
 from pathlib import Path
 
 from sgdma_sim.acquisition import Scenario
@@ -17,6 +16,7 @@ from sgdma_sim.options import progress_bar
 from sgdma_sim.errors import SimulationError
 
 from . import toolchain
+from .runconfig import RunConfig
 from .toolchain import log_errors
 
 
@@ -25,19 +25,17 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
     (from the simulation's own report, else the last error lines of its log) when it fails."""
     from cocotb_tools.runner import get_results
 
-
     run_dir = out / f"rtl_{sim}"
     log = run_dir / "sim.log"
     report_path, progress_path = out / "rtl_report.json", out / "progress.json"
     for p in (report_path, progress_path):
         p.unlink(missing_ok=True)
-    env = {"SGDMA_SCENARIO": json.dumps(asdict(sc)), "SGDMA_REPORT": str(report_path),
-           "SGDMA_PROGRESS": str(progress_path), "SGDMA_SIM_NAME": sim}
+    config = RunConfig(sim=sim, scenario=sc, report=report_path, progress=progress_path)
     result: dict = {}
 
     def work():
         try:
-            result["xml"] = toolchain.build_and_test("sgdma_verif.acquisition_tb", sim, {}, waves=waves, extra_env=env,
+            result["xml"] = toolchain.build_and_test("sgdma_verif.acquisition_tb", sim, {}, waves=waves, config=config,
                                                      test_dir=run_dir, log_file=log)
         except BaseException as e:  # noqa: BLE001 - reported below
             result["error"] = e

