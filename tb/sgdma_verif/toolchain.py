@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from sgdma_sim.errors import SimulationError
 
 from .runconfig import CONFIG_ENV, RunConfig
 
