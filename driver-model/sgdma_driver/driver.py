@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import regmap as rm
 from .allocator import OutOfMemoryError
 from .dma_api import Device, DmaBuffer, DmaDirection
 from .hw import HwInterface
+from .isr import InterruptService, acknowledge
 from .physmem import check_int
 from .sg import DescriptorChain
 
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 _CMPLT, _LENGTH, _RXSOF, _RXEOF = rm.STATUS.CMPLT, rm.STATUS.LENGTH, rm.STATUS.RXSOF, rm.STATUS.RXEOF
-_SR_ACK = SR.IOC_IRQ.mask | SR.DLY_IRQ.mask | SR.ERR_IRQ.mask
 _SR_ERRORS = 0
 for _f in rm.DMASR_ERROR_BITS:
     _SR_ERRORS |= _f.mask
@@ -244,23 +245,28 @@ class SgdmaDriver:
         hi = await self.hw.read_reg(rm.REG[name + "_HI"].offset)
         return (hi << 32) | lo
 
-    async def irq_loop(self, on_completion=None) -> None:
-        """Services interrupts until stop(); ``on_completion`` is called after each service."""
-        while self._running:
-            await self.hw.wait_irq()
-            if not self._running:
-                break
-            await self.service()
-            if on_completion is not None:
-                on_completion(self)
+    @property
+    def running(self) -> bool:
+        """Between start() and stop() (or a recovery that gave up)."""
+        return self._running
+
+    def interrupt_service(self, latency: Callable[[], int] | None = None,
+                          on_interrupt: Callable[[int], None] | None = None) -> InterruptService:
+        """The interrupt service routine with this driver's service() as its handler."""
+        return InterruptService(self.hw, self.service, latency=latency, on_interrupt=on_interrupt)
+
+    async def irq_loop(self, latency: Callable[[], int] | None = None,
+                       on_interrupt: Callable[[int], None] | None = None) -> InterruptService:
+        """Services interrupts until stop() (see isr.InterruptService); returns the service,
+        which holds each interrupt's latency."""
+        isr = self.interrupt_service(latency, on_interrupt)
+        await isr.run(lambda: self._running)
+        return isr
 
     async def service(self) -> list[Completion]:
         """One interrupt: acknowledge, then take every new completion and drop statistics."""
         self.stats.interrupts += 1
-        sr = await self.hw.read_reg(SR.offset)
-        ack = sr & _SR_ACK
-        if ack:
-            await self.hw.write_reg(SR.offset, ack)
+        sr = await acknowledge(self.hw)
         xs = await self.hw.read_reg(XS.offset)
         if _XS_OVR.get(xs):
             await self.hw.write_reg(XS.offset, _XS_OVR.mask)

@@ -247,20 +247,20 @@ class Acquisition:
         if self._ring is not None:
             self._sample(self._ring)            # the driver's view changed: an exact timeline point
 
-    async def _irq_loop(self) -> None:
-        drv, hw, sc = self.driver, self.backend.hw, self.sc
+    def _service_latency(self) -> Callable[[], int] | None:
+        """The scenario's interrupt latency: fixed, or exponentially distributed (seeded)."""
+        sc = self.sc
+        if not sc.irq_latency:
+            return None
+        if sc.irq_jitter == "fixed":
+            return lambda: max(1, int(sc.irq_latency))
         rng = np.random.default_rng(sc.seed)
-        while drv._running:
-            await hw.wait_irq()
-            if not drv._running:
-                break
-            t_irq = hw.now()
-            self.tl["irq_cycle"].append(t_irq)
-            if sc.irq_latency:
-                lat = sc.irq_latency if sc.irq_jitter == "fixed" else rng.exponential(sc.irq_latency)
-                await hw.sleep(max(1, int(lat)))
-            self.irq_latencies.append(hw.now() - t_irq)
-            await drv.service()
+        return lambda: max(1, int(rng.exponential(sc.irq_latency)))
+
+    async def _irq_loop(self) -> None:
+        isr = self.driver.interrupt_service(self._service_latency(), self.tl["irq_cycle"].append)
+        self.irq_latencies = isr.latencies
+        await isr.run(lambda: self.driver.running)
 
     # ------------------------------------------------------------------ application side
     async def _consumer(self, ring: UserRing, report: Report, total: int, deadline: int) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from sgdma_driver import regmap as rm
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+from sgdma_driver.isr import IRQ_BITS, InterruptService, acknowledge
 from sgdma_driver.physmem import PhysicalMemory
 from sgdma_sim.acquisition import Scenario
 from . import toolchain
@@ -127,17 +128,12 @@ async def run_case(backend, case: CalCase, mem: PhysicalMemory, port: TimedPort,
     await hw.sleep(10)
     irqs = [0]
 
-    async def isr():
-        bits = rm.S2MM_DMASR.IOC_IRQ.mask | rm.S2MM_DMASR.DLY_IRQ.mask | rm.S2MM_DMASR.ERR_IRQ.mask
-        while True:
-            await hw.wait_irq()
-            sr = await hw.read_reg(rm.S2MM_DMASR.offset)
-            if sr & bits:
-                irqs[0] += 1   # a real interrupt (not the level line still falling after the W1C)
-                await hw.write_reg(rm.S2MM_DMASR.offset, sr & bits)
-            else:
-                await hw.sleep(2)
-    backend.spawn(isr())
+    async def count() -> None:
+        if await acknowledge(hw) & IRQ_BITS:
+            irqs[0] += 1       # a real interrupt (not the level line still falling after the W1C)
+        else:
+            await hw.sleep(2)
+    backend.spawn(InterruptService(hw, count).run())
     await hw.write_reg(rm.REG["S2MM_CURDESC"].offset, descs[0])
     await hw.write_reg(cr.offset, cr.RS.put(1) | cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
                        | cr.IRQ_THRESHOLD.put(case.threshold) | cr.IRQ_DELAY.put(case.delay))
