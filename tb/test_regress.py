@@ -21,6 +21,7 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
+from sgdma_verif import fcov
 from sgdma_verif.reference import place_buffers, s2mm_expected
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
 
@@ -29,19 +30,6 @@ GUARD = 0xA5
 DESC_BASE = 0x1000
 BUF_BASE = 0x40000
 ERROR_KINDS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
-FCOV_LENGTHS = ("1B", "sub_beat", "sub_256B", "sub_4KiB", "up_to_64KiB")
-
-
-def length_class(n: int, db: int) -> str:
-    if n == 1:
-        return "1B"
-    if n < db:
-        return "sub_beat"
-    if n < 256:
-        return "sub_256B"
-    if n < 4096:
-        return "sub_4KiB"
-    return "up_to_64KiB"
 
 
 class Draw:
@@ -254,8 +242,7 @@ async def run_seed(tb: TB, seed: int) -> dict:
         res["mismatches"] += bad_n
         res["descriptors"] += 1
         res["bytes"] += len(e.data)
-        res["fcov"].append([length_class(d.lengths[i], db), "aligned" if bufs[i][0] % db == 0 else "unaligned",
-                            "backpressure" if d.backpressure else "smooth", "cyclic" if d.cyclic else "tail", "none"])
+        res["fcov"].append(fcov.sample_buffer(d.lengths[i], bufs[i][0], db, d.backpressure, d.cyclic))
     if d.error and res["hangs"] == 0:
         bit = {"data_slv": SR.DMA_SLV_ERR, "data_dec": SR.DMA_DEC_ERR, "fetch_slv": SR.SG_SLV_ERR,
                "fetch_dec": SR.SG_DEC_ERR, "status_slv": SR.SG_SLV_ERR, "status_dec": SR.SG_DEC_ERR}[d.error]
@@ -265,8 +252,7 @@ async def run_seed(tb: TB, seed: int) -> dict:
         if errs != [bit.name] or cur != (bus + bad) & 0xFFFFFFFF:
             res["mismatches"] += 1
             res.setdefault("errors", []).append(f"DMASR {errs} CURDESC {cur:#x}, expected {bit.name} at {bad:#x}")
-        res["fcov"].append(["-", "-", "backpressure" if d.backpressure else "smooth",
-                            "cyclic" if d.cyclic else "tail", d.error])
+        res["fcov"].append(fcov.sample_error(d.error, d.backpressure, d.cyclic))
         await tb.soft_reset()
         if await tb.read_reg("S2MM_DMASR") != SR.reset:
             res["mismatches"] += 1
