@@ -86,6 +86,7 @@ def test_toggle_figures_count_every_signal_and_report_exclusions_apart(tmp_path)
     assert (s["toggle_pct"], s["excluded_toggle_points"]) == (50.0, 2)
     assert (s["line_points"], s["line_hit"], s["line_pct"]) == (2, 1, 50.0)
     assert s["untoggled_by_signal"] == {"top.prot": "2/2", "top.u.cnt": "2/4"}
+    assert s["exclusions"] == {"prot": {"reason": "constant", "points": 2, "hit": 0}}
 
 
 def test_the_exclusion_list_must_name_partly_untoggled_signals_with_a_reason():
