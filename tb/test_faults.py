@@ -10,14 +10,13 @@ cases.  Driver-level recovery with every lost byte counted is in test_cosim.py.
 from __future__ import annotations
 
 import itertools
-import json
-import os
 
 import cocotb
 import pytest
 from cocotb.triggers import ClockCycles, ReadOnly
 
 from sgdma_driver import regmap as rm
+from sgdma_verif import fcov
 from sgdma_verif.reference import s2mm_expected
 from sgdma_verif.env import TB, pattern
 from sgdma_verif.buffers import BUF_BASE, DESC_BASE, GUARD, check_buffers, check_guards, place_buffers
@@ -113,11 +112,7 @@ async def fault(dut, source, resp, desc_phase, beat_phase):
         await tb.send(p)
     await tb.wait_status(descs[1])
     check_buffers(tb, descs, bufs, s2mm_expected(more, [SIZE] * 2))
-    out = os.environ.get("SGDMA_FCOV_OUT")
-    if out:
-        with open(out, "a") as fh:
-            fh.write(json.dumps([["-", "-", "backpressure" if backpressure else "smooth",
-                                  "cyclic" if cyclic else "tail", f"{source}_{resp}"]]) + "\n")
+    fcov.sample_error(f"{source}_{resp}", backpressure, cyclic)
 
 
 @cocotb.test()

@@ -23,6 +23,7 @@ import pytest
 from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
+from sgdma_verif import fcov
 from sgdma_verif.reference import place_buffers, s2mm_expected
 from sgdma_verif.runconfig import load_run_config
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
@@ -33,19 +34,6 @@ GUARD = 0xA5
 DESC_BASE = 0x1000
 BUF_BASE = 0x40000
 ERROR_KINDS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
-FCOV_LENGTHS = ("1B", "sub_beat", "sub_256B", "sub_4KiB", "up_to_64KiB")
-
-
-def length_class(n: int, db: int) -> str:
-    if n == 1:
-        return "1B"
-    if n < db:
-        return "sub_beat"
-    if n < 256:
-        return "sub_256B"
-    if n < 4096:
-        return "sub_4KiB"
-    return "up_to_64KiB"
 
 
 class Draw:
@@ -262,8 +250,7 @@ def _check_buffers(tb: TB, d: Draw, descs: list[int], bufs: list[tuple[int, int]
                 res["bytes"] += len(e.data)
                 continue
         _check_one(tb, d, i, e, st, addr, res)
-        res["fcov"].append([length_class(d.lengths[i], db), "aligned" if bufs[i][0] % db == 0 else "unaligned",
-                            "backpressure" if d.backpressure else "smooth", "cyclic" if d.cyclic else "tail", "none"])
+        res["fcov"].append(fcov.sample_buffer(d.lengths[i], bufs[i][0], db, d.backpressure, d.cyclic))
 
 
 def _check_one(tb: TB, d: Draw, i: int, e, st: int, addr: int, res: dict) -> None:
@@ -292,8 +279,7 @@ async def _check_error(tb: TB, d: Draw, bad: int, bus: int, res: dict) -> None:
     if errs != [bit.name] or cur != (bus + bad) & 0xFFFFFFFF:
         res["mismatches"] += 1
         res.setdefault("errors", []).append(f"DMASR {errs} CURDESC {cur:#x}, expected {bit.name} at {bad:#x}")
-    res["fcov"].append(["-", "-", "backpressure" if d.backpressure else "smooth",
-                        "cyclic" if d.cyclic else "tail", d.error])
+    res["fcov"].append(fcov.sample_error(d.error, d.backpressure, d.cyclic))
     await tb.soft_reset()
     if await tb.read_reg("S2MM_DMASR") != SR.reset:
         res["mismatches"] += 1

@@ -63,8 +63,8 @@ def _fresh_build(build: Path) -> None:
     (build / "bench" / "scale.json").write_text(json.dumps(
         {"rows": rows, "seed_target_s": 0.27, "scale_target_s": 2.0}))
     (build / "coverage" / "summary.json").write_text(json.dumps(
-        {"line_pct": 98.11, "toggle_pct": 95.69, "excluded_toggle_points": 4686,
-         "functional_bins_hit": 63, "functional_bins_total": 64}))
+        {"line_pct": 98.11, "toggle_raw_pct": 91.37, "toggle_pct": 95.69, "excluded_signals": 7,
+         "excluded_toggle_points": 4686, "functional_bins_hit": 63, "functional_bins_total": 64}))
 
 
 @pytest.fixture
@@ -88,7 +88,8 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
                  "0.93x (0.71-1.12x over 15 interleaved rounds)", "1.31 ms (1.20-2.50 ms, 9 runs)",
                  "0.25 s (0.20-0.50 s, 5 runs; the hardware needs 0.27 s)",
                  "65,536 buffers of 4 KiB in 1.88 s (1.69-2.25 s)", "3,210x (2,900-3,333x, 3 interleaved rounds)",
-                 "1.73 % (32-bit, backpressure", "98.1 % line coverage", "95.7 % toggle", "4,686 excluded",
+                 "1.73 % (32-bit, backpressure", "98.1 % line coverage", "91.4 % toggle coverage counting every signal",
+                 "95.7 % without the 7 signals, 4,686 toggle points, excluded",
                  "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks"):
         assert text in flat, text
     fast = (checkout / "docs" / "fast-model.md").read_text()

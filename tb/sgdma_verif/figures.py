@@ -93,8 +93,8 @@ def _scale(doc: dict) -> dict:
 
 
 def _coverage(doc: dict) -> dict:
-    return {k: doc[k] for k in ("line_pct", "toggle_pct", "excluded_toggle_points",
-                                "functional_bins_hit", "functional_bins_total")}
+    return {k: doc[k] for k in ("line_pct", "toggle_raw_pct", "toggle_pct", "excluded_signals",
+                                "excluded_toggle_points", "functional_bins_hit", "functional_bins_total")}
 
 
 SOURCES: dict[str, tuple[str, Callable[[dict], dict]]] = {
@@ -174,9 +174,10 @@ def _readme(f: dict) -> str:
         "calibration against the RTL: worst "
         f"cycle error {100 * mod['calibration_max_cycle_error']:.2f} % ({_case(mod['calibration_worst_case'])}; "
         "limit 2 %).\n"
-        f"- Coverage (`make coverage`): {cov['line_pct']:.1f} % line coverage, {cov['toggle_pct']:.1f} % toggle "
-        f"coverage after the {cov['excluded_toggle_points']:,} excluded toggle points listed in "
-        f"`docs/testplan.md`, {cov['functional_bins_hit']} of {cov['functional_bins_total']} functional bins.\n")
+        f"- Coverage (`make coverage`): {cov['line_pct']:.1f} % line coverage, {cov['toggle_raw_pct']:.1f} % toggle "
+        f"coverage counting every signal ({cov['toggle_pct']:.1f} % without the {cov['excluded_signals']} "
+        f"signals, {cov['excluded_toggle_points']:,} toggle points, excluded in `docs/testplan.md`), "
+        f"{cov['functional_bins_hit']} of {cov['functional_bins_total']} functional bins.\n")
 
 
 def _fast_model(f: dict) -> str:
