@@ -44,6 +44,9 @@ class Policy(enum.Enum):
 
 @dataclass
 class Completion:
+    """One descriptor the engine is done with: what the driver saw of it, or (from the
+    functional reference, with ``data``) what it must look like."""
+
     index: int              # descriptor index in the chain
     seq: int                # completion number since start (0, 1, 2, ...)
     length: int             # bytes written (STATUS.LENGTH)
@@ -53,10 +56,17 @@ class Completion:
     lapped: bool = False    # overwritten by a later lap before the driver saw it (plain cyclic)
     stream_pos: int = -1    # stream position of the first byte (position write-back), else -1
     gap: int = 0            # stream bytes lost just before this buffer (dropped or to an error)
+    data: bytes | None = None   # the buffer's bytes, where they are known (the reference's expectation)
 
     @property
     def residue(self) -> int:
         return self.capacity - self.length
+
+    @property
+    def status(self) -> int:
+        """The STATUS word a completed descriptor carries: Cmplt, RXSOF, RXEOF and LENGTH."""
+        flags = _CMPLT.mask | (_RXSOF.mask if self.sof else 0) | (_RXEOF.mask if self.eof else 0)
+        return flags | _LENGTH.put(self.length)
 
 
 @dataclass

@@ -7,24 +7,7 @@ the streaming scoreboard (scoreboard.py) and the fast model's self-checks use it
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sgdma_driver import regmap as rm
-
-
-@dataclass(frozen=True)
-class Completion:
-    """What one descriptor must look like after the engine is done with it."""
-
-    data: bytes
-    sof: bool
-    eof: bool
-
-    @property
-    def status(self) -> int:
-        st = rm.STATUS
-        return (st.CMPLT.put(1) | st.RXSOF.put(int(self.sof)) | st.RXEOF.put(int(self.eof))
-                | st.LENGTH.put(len(self.data)))
+from sgdma_driver.driver import Completion
 
 
 def s2mm_expected(packets: list[bytes], buffer_lengths: list[int], tlast: bool = True) -> list[Completion]:
@@ -57,7 +40,8 @@ def s2mm_fill(packets: list[bytes], buffer_lengths: list[int],
             full = take == buffer_lengths[di]
             if not (ends_packet or full):
                 return out, pkt[pos:pos + take]  # partly filled without tlast: not complete
-            out.append(Completion(pkt[pos:pos + take], sof=(pos == 0 and pkt_start), eof=ends_packet))
+            out.append(Completion(di, di, take, buffer_lengths[di], sof=(pos == 0 and pkt_start), eof=ends_packet,
+                                  data=pkt[pos:pos + take]))
             pos += take
             di += 1
             if len(pkt) == 0:
