@@ -145,6 +145,19 @@ class Scheduler:
     def call_at(self, when: int, fn: Callable[[], None], phase: int = PHASE_NORMAL) -> None:
         self._push(max(int(when), self.now), fn, phase)
 
+    def reserve(self) -> int:
+        """The sequence number a ``call_at`` made now would get, for ``call_reserved`` later
+        (the call then runs in the place, among the work of its clock, it would have had)."""
+        self._seq += 1
+        return self._seq
+
+    def call_reserved(self, when: int, fn: Callable[[], None], seq: int) -> None:
+        """``call_at(when, fn)`` as if made when ``seq`` was reserved (``when`` must not be
+        in the past, and no work of that clock ordered after it may have run yet)."""
+        if when < self.now:
+            raise ValueError(f"call_reserved at clock {when}, before now ({self.now})")
+        heapq.heappush(self._heap, (when, PHASE_NORMAL, seq, fn))
+
     def spawn(self, coro: Coroutine, name: str = "") -> Task:
         task = Task(coro, name)
         self._ready(task)

@@ -177,6 +177,8 @@ class EngineModel:
         self._line: dict[int, bool] = {}            # clock -> level the line takes then
         self._line_prev, self._line_changed_at = False, -1
         self._quiet_at = 0.0
+        self._dly_latest = (0, 0, -1)                # the latest delay timer: (expiry, seq, generation)
+        self._dly_queued: int | None = None          # sequence number of the call scheduled for it
         self._held_until: dict[int, float] = {}
         self._doorbell_at = 0
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
@@ -406,9 +408,30 @@ class EngineModel:
             self.count -= 1
             self.pending = True
             if self.delay:
-                gen = self._dly_gen
-                self.s.call_at(self.s.now + self.delay * self.p.delay_unit, lambda: self._delay_expired(gen))
+                self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
         self._update_irq()
+
+    def _arm_delay(self, when: int) -> None:
+        """A delay timer for the current generation, expiring at `when`.
+
+        Every timer armed before the latest one finds its generation outdated when it expires
+        and does nothing, so only the latest is kept: one scheduled call stands for them all,
+        and when it comes due for an outdated timer it moves on to the latest one, in the
+        place among its clock's work that timer's own call would have had."""
+        seq = self.s.reserve()
+        self._dly_latest = (when, seq, self._dly_gen)
+        if self._dly_queued is None:
+            self._dly_queued = seq
+            self.s.call_reserved(when, self._delay_due, seq)
+
+    def _delay_due(self) -> None:
+        when, seq, gen = self._dly_latest
+        if seq != self._dly_queued:        # an outdated timer: on to the latest
+            self._dly_queued = seq
+            self.s.call_reserved(when, self._delay_due, seq)
+            return
+        self._dly_queued = None
+        self._delay_expired(gen)
 
     def _delay_expired(self, gen: int) -> None:
         if gen == self._dly_gen and self.pending:
