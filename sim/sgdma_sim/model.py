@@ -36,6 +36,7 @@ CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
 _ST_LENGTH, _ST_CMPLT = ST.LENGTH, ST.CMPLT
+_ST_LENGTH_LSB, _ST_LENGTH_MAX, _ST_CMPLT_MASK = ST.LENGTH.lsb, ST.LENGTH.max, ST.CMPLT.mask
 _ST_RXSOF, _ST_RXEOF = ST.RXSOF.mask, ST.RXEOF.mask
 _DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
 _STATUS_OFF = rm.DESC_OFFSETS["status"]
@@ -141,9 +142,11 @@ class StreamSource:
             return out[0]
         return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
 
-    def take(self, n: int, start: float) -> tuple[np.ndarray, float]:
-        """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last)."""
-        beats = self.beats_for(n)
+    def take(self, n: int, start: float, beats: int | None = None) -> tuple[np.ndarray, float]:
+        """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last).
+        `beats`: ``beats_for(n)`` if the caller has it already."""
+        if beats is None:
+            beats = self.beats_for(n)
         t0 = max(start, self.next_time)
         end = t0 + beats / self.rate
         if beats:
@@ -512,7 +515,6 @@ class EngineModel:
 
     async def _engine(self) -> None:
         s, p = self.s, self.p
-        db = p.db
         nbeats = 32 // (p.sg_data_width // 8)
         fetch_cost = nbeats + p.read_latency + 1        # AR to the last R beat
         fetch_interval = max(nbeats, p.read_latency + 1)  # the next read issues once NXTDESC is in
@@ -520,6 +522,7 @@ class EngineModel:
         fetch_free = 0.0          # clock the fetcher may issue the next read
         starts: deque[float] = deque(maxlen=QUEUE_DEPTH)   # data start of the latest buffers
         last_done = 0.0           # clock of the latest completion
+        ceil = math.ceil
         while True:
             if self.halted or not self.started:
                 self.wake.clear()
@@ -530,18 +533,7 @@ class EngineModel:
                 continue
             epoch = self._epoch
             if self.tail_reached or self.owner_wait:
-                # ring full: STALL waits; DROP discards what the device sends until released
-                self.ring_full = True
-                self.wake.clear()
-                if self.policy_drop:
-                    # the mover drops from the clock of its last W beat (the next stream beat
-                    # is already in its holding register)
-                    await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
-                else:
-                    await self.wake.wait()
-                self.ring_full = False
-                self._full_end = float(s.now)
-                mover_free = max(mover_free, float(s.now))
+                mover_free = await self._ring_full(mover_free)
                 fetch_free = max(fetch_free, self._doorbell_at + p.rearm_to_fetch)
                 continue
             addr = self.next_desc
@@ -551,86 +543,133 @@ class EngineModel:
                 # as in the RTL: a descriptor the engine still holds is not read again before its
                 # own write-back has landed (it then reads Cmplt=1 and waits for software)
                 t_fetch = max(t_fetch, self._held_until[addr])
-            await self._after(t_fetch)
+            if t_fetch > s.now:
+                d = ceil(t_fetch) - s.now
+                if not s.advance(d):
+                    await s.sleep(d)
             if epoch != self._epoch or self.halted:
                 continue
             fetch_free = t_fetch + fetch_interval
             t_avail = t_fetch + fetch_cost
-            raw = self._read(addr, 32)
-            if raw is None:
-                await self._after(max(last_done, t_avail))
-                self._error("SG_SLV_ERR", addr)
+            desc = await self._take_descriptor(addr, t_avail, last_done)
+            if desc is None:
                 continue
-            w = _DESC_WORDS.unpack_from(raw)
-            nxt = w[0] | (w[1] << 32)
-            buf = w[2] | (w[3] << 32)
-            length = _ST_LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
-            if _ST_CMPLT.get(w[7]):
-                if not self.cyclic:
-                    await self._after(max(last_done, t_avail))
-                    self._error("SG_INT_ERR", addr)
-                    continue
-                if self.ownership:
-                    await self._after(t_avail)
-                    self.owner_wait = True
-                    continue
-            self.next_desc = nxt & ~0x3F
-            if length == 0:
-                await self._after(max(last_done, t_avail))
-                self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
-                self._error("DMA_INT_ERR", addr)
-                continue
-            # --- data: the buffer's bytes as the stream delivers them
-            idle = mover_free < t_avail
-            start = t_avail + p.first_data if idle else mover_free
-            while self.source.available() == 0 and epoch == self._epoch:
-                await self._after(t_avail)
-                if self.source.available():
-                    break
-                self.wake.clear()           # check and clear in one step: no wake-up is lost
-                await self.wake.wait()
-                start = max(start, float(s.now) + p.first_data)
+            buf, length = desc
+            start = t_avail + p.first_data if mover_free < t_avail else mover_free
+            if not self.source.available():
+                start = await self._wait_data(epoch, t_avail, start)
             if epoch != self._epoch or self.halted:
                 continue
-            self.curdesc = addr
-            pos0 = self.rx_pos
-            sof = self.source.packet_start()
-            pend = self.source.next_packet_end()
-            take = min(length, self.source.available())
-            eof = pend is not None and self.source.pos + take >= pend
-            if eof:
-                take = pend - self.source.pos
-            # the stream offers its next beat once paced, and not before the engine took the last one
-            t_offered = max(self.source.next_time, self._full_end, self._w_segs[-1][1] - 1 if self._w_segs else 0.0)
-            sbeats = self.source.beats_for(take)
-            # the holding register accepts each stream beat one clock before the mover uses it
-            data, t_src = self.source.take(take, start - 1)
-            self.rx_pos += take
-            wbeats = math.ceil(((buf % db) + take) / db) + (self._pads(buf, length, take) if eof else 0)
-            end = max(start + wbeats / self._w_throughput(), t_src + 1)
-            dbeats = math.ceil(((buf % db) + take) / db)
-            w_bound = start + wbeats / self._w_throughput() >= t_src + 1
-            self.perf["w_beats"] += dbeats
-            self.perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_bound else sbeats)
-            self._w_segs.append((start, end, take))
-            self._w_total += take
+            end, take, status, pos0, ok = self._move(addr, buf, length, start)
             starts.append(start)
             mover_free = end
-            if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
-                self.tail_reached = True
-            status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
-            if take and not self._write_at(math.ceil(start), buf, data):
+            if not ok:
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
                 self._error("DMA_SLV_ERR", addr)
                 continue
-            t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
-            last_done = t_done
-            self._quiet_at = t_done
-            t_write = t_done - p.status_latency + p.status_issue
-            self._held_until[addr] = t_done
-            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
-            s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
+            last_done = self._complete_at(epoch, addr, end, last_done, status, pos0, take)
+
+    async def _ring_full(self, mover_free: float) -> float:
+        """Ring full: STALL waits; DROP discards what the device sends until released.
+        Returns the clock the data path is free again."""
+        s = self.s
+        self.ring_full = True
+        self.wake.clear()
+        if self.policy_drop:
+            # the mover drops from the clock of its last W beat (the next stream beat
+            # is already in its holding register)
+            await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
+        else:
+            await self.wake.wait()
+        self.ring_full = False
+        self._full_end = float(s.now)
+        return max(mover_free, float(s.now))
+
+    async def _take_descriptor(self, addr: int, t_avail: float, last_done: float) -> tuple[int, int] | None:
+        """Reads the descriptor at `addr` (issued now, in by `t_avail`): (buffer, length) to
+        use, or None when it is refused, in error or still owned (the state says which)."""
+        raw = self._read(addr, 32)
+        if raw is None:
+            await self._after(max(last_done, t_avail))
+            self._error("SG_SLV_ERR", addr)
+            return None
+        w = _DESC_WORDS.unpack_from(raw)
+        if w[7] & _ST_CMPLT_MASK:
+            if not self.cyclic:
+                await self._after(max(last_done, t_avail))
+                self._error("SG_INT_ERR", addr)
+                return None
+            if self.ownership:
+                await self._after(t_avail)
+                self.owner_wait = True
+                return None
+        self.next_desc = (w[0] | (w[1] << 32)) & ~0x3F
+        length = ((w[6] >> _ST_LENGTH_LSB) & _ST_LENGTH_MAX) & ((1 << self.p.len_width) - 1)
+        if length == 0:
+            await self._after(max(last_done, t_avail))
+            self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
+            self._error("DMA_INT_ERR", addr)
+            return None
+        return w[2] | (w[3] << 32), length
+
+    async def _wait_data(self, epoch: int, t_avail: float, start: float) -> float:
+        """Until the stream has data (or the run is flushed); returns the data start."""
+        s, p = self.s, self.p
+        while self.source.available() == 0 and epoch == self._epoch:
+            await self._after(t_avail)
+            if self.source.available():
+                break
+            self.wake.clear()           # check and clear in one step: no wake-up is lost
+            await self.wake.wait()
+            start = max(start, float(s.now) + p.first_data)
+        return start
+
+    def _move(self, addr: int, buf: int, length: int, start: float) -> tuple[float, int, int, int, bool]:
+        """One buffer's data as the stream delivers it, from clock `start`: (clock of its last
+        W beat, bytes taken, STATUS without Cmplt, stream position, write accepted)."""
+        src, db = self.source, self.p.db
+        self.curdesc = addr
+        pos0 = self.rx_pos
+        sof = src.pos == src.pkt_start
+        pend = src.next_packet_end()
+        take = min(length, src.total - src.pos)
+        eof = pend is not None and src.pos + take >= pend
+        if eof:
+            take = pend - src.pos
+        # the stream offers its next beat once paced, and not before the engine took the last one
+        segs = self._w_segs
+        t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
+        sbeats = src.beats_for(take)
+        # the holding register accepts each stream beat one clock before the mover uses it
+        data, t_src = src.take(take, start - 1, sbeats)
+        self.rx_pos += take
+        dbeats = -(-((buf % db) + take) // db)
+        wbeats = dbeats + (self._pads(buf, length, take) if eof else 0)
+        w_end = start + wbeats / self._w_throughput()
+        end = max(w_end, t_src + 1)
+        perf = self.perf
+        perf["w_beats"] += dbeats
+        perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_end >= t_src + 1 else sbeats)
+        segs.append((start, end, take))
+        self._w_total += take
+        if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
+            self.tail_reached = True
+        status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
+        ok = not take or self._write_at(math.ceil(start), buf, data)
+        return end, take, status, pos0, ok
+
+    def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
+                     pos0: int, take: int) -> float:
+        """Schedules a buffer's STATUS write-back and completion; returns the completion clock."""
+        p, s = self.p, self.s
+        t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
+        self._quiet_at = t_done
+        t_write = t_done - p.status_latency + p.status_issue
+        self._held_until[addr] = t_done
+        s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
+        s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
+        return t_done
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
