@@ -24,6 +24,9 @@ class DmaDirection(enum.Enum):
         return is_write == (self is DmaDirection.FROM_DEVICE)
 
 
+_ALLOWS = {(d, w): d.allows(w) for d in DmaDirection for w in (False, True)}
+
+
 def check_direction(direction: object, what: str) -> "DmaDirection":
     """``direction`` if it is a ``DmaDirection``; a TypeError naming it otherwise (a string or
     an int is not one: the kernel's enum dma_data_direction is checked at map time too)."""
@@ -109,6 +112,11 @@ class Iommu:
             except ValueError as e:
                 self._fault(iova, length, is_write, str(e))
             return [(iova, length)]
+        if 0 < length and (iova & (PAGE_SIZE - 1)) + length <= PAGE_SIZE:
+            # within one page (a descriptor, a STATUS word, a page-sized buffer): one look-up
+            entry = self._pt.get(iova >> PAGE_SHIFT)
+            if entry is not None and _ALLOWS.get((entry[1], is_write)):
+                return [((entry[0] << PAGE_SHIFT) | (iova & (PAGE_SIZE - 1)), length)]
         pieces, addr, end = [], iova, iova + length
         while addr < end:
             entry = self._pt.get(addr >> PAGE_SHIFT)
@@ -141,13 +149,20 @@ class DeviceMemoryPort:
         self.mem = iommu.mem
 
     def write_sync(self, iova: int, data: bytes) -> None:
+        pieces = self.iommu.translate(iova, len(data), True)
+        if len(pieces) == 1:
+            self.mem.write(pieces[0][0], data)
+            return
         pos = 0
-        for phys, n in self.iommu.translate(iova, len(data), True):
+        for phys, n in pieces:
             self.mem.write(phys, data[pos:pos + n])
             pos += n
 
     def read_sync(self, iova: int, length: int) -> bytes:
-        return b"".join(self.mem.read(p, n) for p, n in self.iommu.translate(iova, length, False))
+        pieces = self.iommu.translate(iova, length, False)
+        if len(pieces) == 1:
+            return self.mem.read(*pieces[0])
+        return b"".join(self.mem.read(p, n) for p, n in pieces)
 
     # cocotbext-axi memory targets are awaited
     async def write(self, address: int, data: bytes) -> None:
