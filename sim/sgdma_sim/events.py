@@ -206,21 +206,23 @@ class Scheduler:
         """Runs until ``main`` finishes; other tasks run alongside it."""
         top = self.spawn(main, "main")
         self._max = max_cycles
+        heap, pop, failed = self._heap, heapq.heappop, self.failed
+        limit = max_cycles if max_cycles is not None else float("inf")
         while not top.done:
-            if self.failed:
-                raise self.failed[0].exc
-            if not self._heap:
+            if failed:
+                raise failed[0].exc
+            if not heap:
                 raise RuntimeError(f"deadlock at cycle {self.now}: nothing left to run")
-            when, phase, _, item = heapq.heappop(self._heap)
-            if max_cycles is not None and when > max_cycles:
+            when, phase, _, item = pop(heap)
+            if when > limit:
                 raise TimeoutError(f"simulation passed {max_cycles} cycles")
-            if when != self.now:
-                self.now = when
+            self.now = when
             self._phase = phase
-            if isinstance(item, Task):
+            kind = type(item)
+            if kind is Task:
                 if not item.done:
                     self._step(item)
-            elif isinstance(item, _Poll):
+            elif kind is _Poll:
                 self._poll(item)
             else:
                 item()
