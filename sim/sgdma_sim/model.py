@@ -41,10 +41,12 @@ _ST_LENGTH, _ST_CMPLT = ST.LENGTH, ST.CMPLT
 _ST_LENGTH_LSB, _ST_LENGTH_MAX, _ST_CMPLT_MASK = ST.LENGTH.lsb, ST.LENGTH.max, ST.CMPLT.mask
 _ST_RXSOF, _ST_RXEOF = ST.RXSOF.mask, ST.RXEOF.mask
 _DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
+_STATUS_APP0 = struct.Struct("<II")        # STATUS and APP0, written back together
 _STATUS_OFF = rm.DESC_OFFSETS["status"]
 _APP_AFTER_STATUS = rm.DESC_OFFSETS["app"] == _STATUS_OFF + 4 and rm.DESC_ALIGN % 64 == 0
 _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.mask
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
+_SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {rm.REG[n + half].offset: (n, half == "_HI") for n in
@@ -199,9 +201,10 @@ class EngineModel:
     def bytes_written(self, t: float) -> int:
         """Data bytes the W channel has carried by clock t (buffers interpolated beat by beat)."""
         n = self._w_total
-        for start, end, k in self._w_segs:
-            if t < end:
-                n -= k if t <= start else int(k * (end - t) / (end - start))
+        for start, end, k in reversed(self._w_segs):   # buffers end in order: the latest first
+            if t >= end:
+                break
+            n -= k if t <= start else int(k * (end - t) / (end - start))
         return n
 
     # ------------------------------------------------------------------ registers
@@ -231,7 +234,8 @@ class EngineModel:
                 v |= getattr(SR, name).mask
             v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
                   | (_SR_ERR if self.err_irq else 0))
-            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
+            return v | (self.count << _SR_THRESHOLD_LSB if 0 <= self.count <= _SR_THRESHOLD_MAX
+                        else SR.IRQ_THRESHOLD_STS.put(self.count))
         counter = _COUNTER_REGS.get(off)
         if counter is not None:
             name, high = counter
@@ -307,12 +311,12 @@ class EngineModel:
             elif not self.rs and not self.halted:
                 self._halt()
             self._update_irq()
-        elif off == SR.offset:
-            if SR.IOC_IRQ.get(v):
+        elif off == _SR_OFF:
+            if v & _SR_IOC:
                 self.ioc_irq = False
-            if SR.DLY_IRQ.get(v):
+            if v & _SR_DLY:
                 self.dly_irq = False
-            if SR.ERR_IRQ.get(v):
+            if v & _SR_ERR:
                 self.err_irq = False
             self._update_irq()
         elif off == regs["S2MM_CURDESC"].offset and self.halted:
@@ -493,11 +497,15 @@ class EngineModel:
                 self._xlate[key] = (gen, pieces)
             mem = self.port.mem
 
-            def land() -> None:
-                pos = 0
-                for phys, n in pieces:
-                    mem.view(phys, n)[:] = data[pos:pos + n]
-                    pos += n
+            if len(pieces) == 1:
+                def land() -> None:
+                    mem.view(pieces[0][0], pieces[0][1])[:] = data
+            else:
+                def land() -> None:
+                    pos = 0
+                    for phys, n in pieces:
+                        mem.view(phys, n)[:] = data[pos:pos + n]
+                        pos += n
         if when <= self.s.now:
             land()
         else:
@@ -693,8 +701,9 @@ class EngineModel:
                 self._failed_writeback = None
                 self._error("SG_SLV_ERR", addr)
                 return
-            self.counters["COMPLETED"] += 1
-            self.counters["BYTES_WRITTEN"] += n
+            counters = self.counters
+            counters["COMPLETED"] += 1
+            counters["BYTES_WRITTEN"] += n
             self._completion()
         return done
 
@@ -702,7 +711,7 @@ class EngineModel:
         if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
             # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
             # one write, accepted or refused as the two would be
-            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little") + (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+            ok = self._write(addr + _STATUS_OFF, _STATUS_APP0.pack(status, pos & 0xFFFFFFFF))
         else:
             ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little"))
             if ok and self.pos_wb and pos is not None:
