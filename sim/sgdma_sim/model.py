@@ -100,6 +100,7 @@ class StreamSource:
         self.pkt_start = 0                # where the current packet began
         self.next_time = 0.0              # earliest clock the next beat can be delivered
         self.total = 0
+        self._chunk = 0                   # the chunk the last read began in
 
     def push(self, data: Any, last: bool = True) -> None:
         if not hasattr(data, "slice"):
@@ -134,7 +135,14 @@ class StreamSource:
 
     def _read(self, n: int) -> np.ndarray:
         pos, end = self.pos, self.pos + n
-        i = bisect.bisect_right(self.chunk_starts, pos) - 1
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint8)
+        i = self._chunk
+        if not (i < len(self.chunks) and self.chunk_starts[i] <= pos < self.chunk_starts[i] + len(self.chunks[i])):
+            i = self._chunk = bisect.bisect_right(self.chunk_starts, pos) - 1
+        c, c0 = self.chunks[i], self.chunk_starts[i]
+        if end <= c0 + len(c):          # within one chunk (the usual case)
+            return c.slice(pos - c0, n) if hasattr(c, "slice") else c[pos - c0:end - c0]
         out = []
         while pos < end:
             c, c0 = self.chunks[i], self.chunk_starts[i]
