@@ -95,12 +95,16 @@ class Scheduler:
         otherwise returns False and changes nothing (the task awaits ``sleep``)."""
         if self._max is not None:
             return False
-        when = self.now + max(0, int(cycles))
-        if when == self.now and phase < self._phase:
+        if cycles.__class__ is not int or cycles < 0:
+            cycles = max(0, int(cycles))
+        when = self.now + cycles
+        if not cycles and phase < self._phase:
             phase = self._phase
         heap = self._heap
-        if heap and (heap[0][0], heap[0][1]) <= (when, phase):
-            return False
+        if heap:
+            head = heap[0]
+            if head[0] < when or (head[0] == when and head[1] <= phase):
+                return False
         self.now, self._phase = when, phase
         return True
 
@@ -143,7 +147,14 @@ class Scheduler:
         return Event(self)
 
     def call_at(self, when: int, fn: Callable[[], None], phase: int = PHASE_NORMAL) -> None:
-        self._push(max(int(when), self.now), fn, phase)
+        when = int(when)
+        now = self.now
+        if when <= now:
+            when = now
+            if phase < self._phase:
+                phase = self._phase          # a phase already passed in this clock runs now
+        self._seq += 1
+        heapq.heappush(self._heap, (when, phase, self._seq, fn))
 
     def reserve(self) -> int:
         """The sequence number a ``call_at`` made now would get, for ``call_reserved`` later
