@@ -24,7 +24,7 @@ class DmaDirection(enum.Enum):
         return is_write == (self is DmaDirection.FROM_DEVICE)
 
 
-_ALLOWS = {(d, w): d.allows(w) for d in DmaDirection for w in (False, True)}
+_BIDI, _FROM_DEV = DmaDirection.BIDIRECTIONAL, DmaDirection.FROM_DEVICE
 
 
 def check_direction(direction: object, what: str) -> "DmaDirection":
@@ -115,7 +115,7 @@ class Iommu:
         if 0 < length and (iova & (PAGE_SIZE - 1)) + length <= PAGE_SIZE:
             # within one page (a descriptor, a STATUS word, a page-sized buffer): one look-up
             entry = self._pt.get(iova >> PAGE_SHIFT)
-            if entry is not None and _ALLOWS.get((entry[1], is_write)):
+            if entry is not None and (entry[1] is _BIDI or (entry[1] is _FROM_DEV) is bool(is_write)):
                 return [((entry[0] << PAGE_SHIFT) | (iova & (PAGE_SIZE - 1)), length)]
         pieces, addr, end = [], iova, iova + length
         while addr < end:
