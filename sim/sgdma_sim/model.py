@@ -907,16 +907,22 @@ class ModelBackend:
 
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the span of one run.  A run builds hundreds of
-    thousands of long-lived objects (ring, mappings, descriptors) and creates few reference
-    cycles, so the collector's passes over them find nothing and cost a tenth of the run;
-    what the run frees goes by reference counting as before, and the collector resumes (as
-    it was) at the end."""
+    """No cyclic garbage collection for the span of one run.
+
+    A run builds hundreds of thousands of long-lived objects (ring, mappings, descriptors)
+    and frees little, so the collector's passes during it find nothing and cost a tenth of
+    the run.  Afterwards the run's objects are handed to the oldest generation, as if they
+    had survived the run's collections, so they are collected by the next full collection
+    (as before) rather than by a young-generation pass at the first allocation after the
+    run; what the run freed went by reference counting as always."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:     # (objects frozen by the caller stay frozen)
+            gc.freeze()
+            gc.unfreeze()
         if was:
             gc.enable()
 
