@@ -569,8 +569,9 @@ class EngineModel:
                 continue
             fetch_free = t_fetch + fetch_interval
             t_avail = t_fetch + fetch_cost
-            desc = await self._take_descriptor(addr, t_avail, last_done)
-            if desc is None:
+            desc = self._parse_descriptor(addr)
+            if desc.__class__ is str:
+                await self._refuse_descriptor(desc, addr, t_avail, last_done)
                 continue
             buf, length = desc
             start = t_avail + p.first_data if mover_free < t_avail else mover_free
@@ -604,32 +605,36 @@ class EngineModel:
         self._full_end = float(s.now)
         return max(mover_free, float(s.now))
 
-    async def _take_descriptor(self, addr: int, t_avail: float, last_done: float) -> tuple[int, int] | None:
-        """Reads the descriptor at `addr` (issued now, in by `t_avail`): (buffer, length) to
-        use, or None when it is refused, in error or still owned (the state says which)."""
+    def _parse_descriptor(self, addr: int) -> tuple[int, int] | str:
+        """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
+        (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
+        mode) or DMA_INT_ERR (length 0)."""
         raw = self._read(addr, 32)
         if raw is None:
-            await self._after(max(last_done, t_avail))
-            self._error("SG_SLV_ERR", addr)
-            return None
+            return "SG_SLV_ERR"
         w = _DESC_WORDS.unpack_from(raw)
         if w[7] & _ST_CMPLT_MASK:
             if not self.cyclic:
-                await self._after(max(last_done, t_avail))
-                self._error("SG_INT_ERR", addr)
-                return None
+                return "SG_INT_ERR"
             if self.ownership:
-                await self._after(t_avail)
-                self.owner_wait = True
-                return None
+                return "OWNED"
         self.next_desc = (w[0] | (w[1] << 32)) & ~0x3F
         length = ((w[6] >> _ST_LENGTH_LSB) & _ST_LENGTH_MAX) & ((1 << self.p.len_width) - 1)
         if length == 0:
-            await self._after(max(last_done, t_avail))
-            self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
-            self._error("DMA_INT_ERR", addr)
-            return None
+            return "DMA_INT_ERR"
         return w[2] | (w[3] << 32), length
+
+    async def _refuse_descriptor(self, why: str, addr: int, t_avail: float, last_done: float) -> None:
+        """A descriptor not used (see _parse_descriptor): an error once the descriptor is in
+        and earlier completions are done, or (OWNED) a wait for software."""
+        if why == "OWNED":
+            await self._after(t_avail)
+            self.owner_wait = True
+            return
+        await self._after(max(last_done, t_avail))
+        if why == "DMA_INT_ERR":
+            self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
+        self._error(why, addr)
 
     async def _wait_data(self, epoch: int, t_avail: float, start: float) -> float:
         """Until the stream has data (or the run is flushed); returns the data start."""
