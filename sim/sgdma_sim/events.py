@@ -186,8 +186,10 @@ class Scheduler:
                 when, phase = self.now + req.arg, req.phase
                 if when == self.now and phase < self._phase:
                     phase = self._phase          # as _push does
-                if heap and (heap[0][0], heap[0][1]) <= (when, phase):
-                    break
+                if heap:
+                    head = heap[0]
+                    if head[0] < when or (head[0] == when and head[1] <= phase):
+                        break
                 self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
