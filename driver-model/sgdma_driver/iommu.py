@@ -73,8 +73,11 @@ class Iommu:
         iova_page = (self.iova_base >> PAGE_SHIFT) + self._next
         self._next += npages + 1  # one unmapped guard page between mappings
         self.generation += 1
-        for i in range(npages):
-            self._pt[iova_page + i] = ((first >> PAGE_SHIFT) + i, direction)
+        pt, pfn = self._pt, first >> PAGE_SHIFT
+        if npages == 1:
+            pt[iova_page] = (pfn, direction)
+        else:
+            pt.update(zip(range(iova_page, iova_page + npages), zip(range(pfn, pfn + npages), [direction] * npages)))
         return (iova_page << PAGE_SHIFT) + (phys - first)
 
     @property
