@@ -910,6 +910,9 @@ class ModelBackend:
             raise
 
 
+_gc_deferred_at: int | None = None   # full collections so far when a run last left its garbage
+
+
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """No cyclic garbage collection for the span of one run.
@@ -917,9 +920,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
     A run builds hundreds of thousands of long-lived objects (ring, mappings, descriptors)
     and frees little, so the collector's passes during it find nothing and cost a tenth of
     the run.  Afterwards the run's objects are handed to the oldest generation, as if they
-    had survived the run's collections, so they are collected by the next full collection
-    (as before) rather than by a young-generation pass at the first allocation after the
-    run; what the run freed went by reference counting as always."""
+    had survived the run's collections: the next full collection frees them, as it did
+    before, rather than a young-generation pass at the first allocation after the run.  If
+    none has run by the next run, that run collects first, so at most one run's garbage waits."""
+    global _gc_deferred_at
+    if _gc_deferred_at is not None and gc.get_stats()[2]["collections"] == _gc_deferred_at:
+        gc.collect()
+    _gc_deferred_at = None
     was = gc.isenabled()
     gc.disable()
     try:
@@ -928,6 +935,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
         if gc.get_freeze_count() == 0:     # (objects frozen by the caller stay frozen)
             gc.freeze()
             gc.unfreeze()
+            _gc_deferred_at = gc.get_stats()[2]["collections"]
         if was:
             gc.enable()
 
