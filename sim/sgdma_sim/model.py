@@ -678,7 +678,8 @@ class EngineModel:
         self._w_total += take
         if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
             self.tail_reached = True
-        status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
+        status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
+            (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
         ok = not take or self._write_at(math.ceil(start), buf, data)
         return end, take, status, pos0, ok
 
