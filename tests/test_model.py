@@ -264,3 +264,124 @@ def test_kept_translation_is_dropped_when_the_mapping_goes():
     assert not mem.view(0x10000, 8192).any() and iommu.faults
     other = iommu.map(0x40000, 8192, DmaDirection.FROM_DEVICE)   # a new mapping elsewhere
     assert eng._write_at(0, other, data) and not mem.view(0x10000, 8192).any()
+
+
+def _bare_engine(port=None):
+    """An EngineModel on its own scheduler, its process not run (the test drives it)."""
+    from sgdma_sim.model import EngineModel, ModelParams
+
+    sched = Scheduler()
+    eng = EngineModel(sched, ModelParams(), port)
+    for *_, task in sched._heap:
+        task.coro.close()
+    sched._heap.clear()
+    return sched, eng
+
+
+def test_only_the_latest_delay_timer_expires_in_its_own_place():
+    """Each completion below the threshold restarts the delay timer: only the latest one
+    expires, delay x DELAY_UNIT clocks after its completion, after work scheduled for that
+    clock before the completion and before work scheduled after it; however many
+    completions come in one delay period, one scheduled call stands for their timers."""
+    from sgdma_driver import regmap as rm
+
+    cr = rm.S2MM_DMACR
+    sched, eng = _bare_engine()
+    unit = eng.p.delay_unit
+    eng.write_reg(cr.offset, cr.DLY_IRQ_EN.put(1) | cr.IRQ_THRESHOLD.put(100) | cr.IRQ_DELAY.put(2))
+    due = 30 + 2 * unit
+    last = 30 + 3 * unit + 150       # the latest of the many restarts below
+    seen = []
+
+    def look(tag):
+        return lambda: seen.append((tag, sched.now, eng.dly_irq))
+
+    async def main():
+        for t in (10, 20, 30):
+            await sched.sleep(t - sched.now)
+            if t == 30:
+                sched.call_at(due, look("scheduled before"))
+            eng._completion()
+        sched.call_at(due, look("scheduled after"))
+        sched.call_at(due - 1, look("one clock early"))
+        sched.call_at(20 + 2 * unit, look("when the second timer was due"))
+        await sched.sleep(3 * unit)
+        eng.write_reg(rm.S2MM_DMASR.offset, rm.S2MM_DMASR.DLY_IRQ.mask)
+        for _ in range(150):         # restarts within one delay period: one call for all
+            # (the 100th completion reaches the threshold: IOC, and the count starts again)
+            await sched.sleep(1)
+            eng._completion()
+            assert len(sched._heap) <= 2, sched._heap
+        assert sched.now == last
+        sched.call_at(last + 2 * unit - 1, look("restarted, one clock early"))
+        sched.call_at(last + 2 * unit, look("restarted, due"))
+        await sched.sleep(3 * unit)
+    sched.run(main())
+    assert seen == [("when the second timer was due", 20 + 2 * unit, False),
+                    ("one clock early", due - 1, False), ("scheduled before", due, False),
+                    ("scheduled after", due, True),
+                    ("restarted, one clock early", last + 2 * unit - 1, False),
+                    ("restarted, due", last + 2 * unit, True)]
+
+
+def test_stream_source_reads_across_chunks_and_packets():
+    import numpy as np
+
+    from sgdma_sim.model import StreamSource
+
+    src = StreamSource(8)
+    parts = [b"abc", b"", b"defghij", bytes(range(40))]
+    for i, p in enumerate(parts):
+        src.push(p, last=i % 2 == 1)
+    whole = b"".join(parts)
+    got, t = [], 0.0
+    for n in (2, 1, 0, 5, 3, 17, 0, 22):
+        data, t = src.take(n, t)
+        assert isinstance(data, np.ndarray) and len(data) == n
+        got.append(bytes(data))
+    assert b"".join(got) == whole and src.available() == 0
+
+
+def test_one_page_device_accesses_are_checked_like_longer_ones():
+    from sgdma_driver.dma_api import DmaDirection
+    from sgdma_driver.iommu import DeviceMemoryPort, Iommu, IommuFault
+    from sgdma_driver.physmem import PhysicalMemory
+
+    mem = PhysicalMemory(1 << 20)
+    iommu = Iommu(mem)
+    port = DeviceMemoryPort(iommu)
+    to_dev = iommu.map(0x10000, 4096, DmaDirection.TO_DEVICE)
+    from_dev = iommu.map(0x20000, 8192, DmaDirection.FROM_DEVICE)
+    mem.write(0x10010, b"descript")
+    assert port.read_sync(to_dev + 0x10, 8) == b"descript"
+    with pytest.raises(IommuFault, match="write to a TO_DEVICE"):
+        port.write_sync(to_dev + 0x10, b"x")
+    with pytest.raises(IommuFault, match="read to a FROM_DEVICE"):
+        port.read_sync(from_dev, 4)
+    with pytest.raises(IommuFault, match="not mapped"):
+        port.read_sync(to_dev + 4096, 4)                # the guard page after the mapping
+    port.write_sync(from_dev + 4092, b"12345678")        # two pages: two pieces
+    assert mem.read(0x20000 + 4092, 8) == b"12345678"
+    assert iommu.translate(from_dev + 4, 4088, True) == [(0x20004, 4088)]
+    assert len(iommu.faults) == 3
+
+
+def test_bytes_written_interpolates_the_latest_buffers():
+    import random
+
+    sched, eng = _bare_engine()
+    rng = random.Random(5)
+    t, segs = 0.0, []
+    for _ in range(40):
+        start = t + rng.choice((0, 0, 3.5))
+        end = start + rng.randint(1, 600) / rng.choice((1, 0.7))
+        k = rng.randint(1, 4096)
+        segs.append((start, end, k))
+        eng._w_segs.append((start, end, k))
+        eng._w_total += k
+        t = end
+    kept = segs[-eng._w_segs.maxlen:]
+    for q in [rng.uniform(kept[0][0], t + 10) for _ in range(300)] + [s[0] for s in kept] + [s[1] for s in kept]:
+        expect = sum(k for *_, k in segs) - sum(
+            (k if q <= a else int(k * (b - q) / (b - a))) for a, b, k in kept if q < b)
+        assert eng.bytes_written(q) == expect, q

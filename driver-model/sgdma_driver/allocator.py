@@ -83,31 +83,35 @@ class BuddyAllocator:
 
     # -- allocation ------------------------------------------------------------------------
     def alloc(self, size: int, name: str | None = None, owner: object | None = None) -> Block:
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise ValueError(f"allocation size must be a positive number of bytes, got {size!r}")
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"block name must be a string or None, got {name!r}")
-        pages = -(-size // PAGE_SIZE)
-        order = max(0, (pages - 1).bit_length())
-        if order > self.max_order:
+        if size.__class__ is not int or size <= 0:
+            if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+                raise ValueError(f"allocation size must be a positive number of bytes, got {size!r}")
+        if name is not None:
+            if not isinstance(name, str):
+                raise TypeError(f"block name must be a string or None, got {name!r}")
+        order = (-(-size // PAGE_SIZE) - 1).bit_length()
+        top, free = self.max_order, self._free
+        if order > top:
             raise ValueError(f"allocation of {size} bytes exceeds the largest block "
                              f"({PAGE_SIZE << self.max_order} bytes, order {self.max_order})")
         if name is not None and name in self._names:
             raise ValueError(f"a block named {name!r} already exists")
         o = order
-        while o <= self.max_order and not self._free[o]:
+        while o <= top and not free[o]:
             o += 1
-        if o > self.max_order:
+        if o > top:
             raise OutOfMemoryError(f"cannot allocate {size} contiguous bytes: largest free block is "
                                    f"{self.largest_free()} bytes, {self.free_bytes()} bytes free in all")
-        page = self._rng.choice(sorted(self._free[o])) if self._rng else min(self._free[o])
-        self._free[o].remove(page)
+        fo = free[o]
+        page = self._rng.choice(sorted(fo)) if self._rng else min(fo)
+        fo.remove(page)
         while o > order:  # split, keeping the low half
             o -= 1
-            self._free[o].add(page + (1 << o))
-        blk = Block(self.mem.base + (page << PAGE_SHIFT), size, order, self._next_handle, name, owner)
-        self._next_handle += 1
-        self._blocks[blk.handle] = blk
+            free[o].add(page + (1 << o))
+        handle = self._next_handle
+        blk = Block(self.mem.base + (page << PAGE_SHIFT), size, order, handle, name, owner)
+        self._next_handle = handle + 1
+        self._blocks[handle] = blk
         if name is not None:
             self._names[name] = blk.handle
         return blk

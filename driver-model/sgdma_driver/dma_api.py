@@ -328,7 +328,8 @@ class Device:
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _add_map(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection, kind: str) -> int:
-        check_direction(direction, f"{kind} DMA mapping")
+        if not isinstance(direction, DmaDirection):
+            check_direction(direction, f"{kind} DMA mapping")
         handle = self.iommu.map(buf.phys + offset, size, direction)
         m = Mapping(handle, buf, offset, size, direction, kind)
         self._maps[handle] = m

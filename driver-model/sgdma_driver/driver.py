@@ -25,6 +25,11 @@ _SR_ERRORS = 0
 for _f in rm.DMASR_ERROR_BITS:
     _SR_ERRORS |= _f.mask
 _XS_OVR = XS.OVR_IRQ
+_CMPLT_MASK, _RXSOF_MASK, _RXEOF_MASK = _CMPLT.mask, _RXSOF.mask, _RXEOF.mask
+_LENGTH_LSB, _LENGTH_MAX = _LENGTH.lsb, _LENGTH.max
+# the 64-bit counters' (low word, high word) register offsets
+_COUNTER_OFFSETS = {n: (rm.REG[n + "_LO"].offset, rm.REG[n + "_HI"].offset)
+                    for n in ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS")}
 
 
 class DriverError(Exception):
@@ -251,8 +256,11 @@ class SgdmaDriver:
 
     # ------------------------------------------------------------------ interrupt service
     async def read_counter(self, name: str) -> int:
-        lo = await self.hw.read_reg(rm.REG[name + "_LO"].offset)
-        hi = await self.hw.read_reg(rm.REG[name + "_HI"].offset)
+        offs = _COUNTER_OFFSETS.get(name)
+        if offs is None:
+            offs = (rm.REG[name + "_LO"].offset, rm.REG[name + "_HI"].offset)
+        lo = await self.hw.read_reg(offs[0])
+        hi = await self.hw.read_reg(offs[1])
         return (hi << 32) | lo
 
     @property
@@ -307,31 +315,32 @@ class SgdmaDriver:
                                       stream_pos=self._next_pos))
                 self._next_pos += cap
             self._seen = done - n
+        descs, stats, cyclic = chain.descs, self.stats, self.mode is Mode.CYCLIC
         while self._seen < done:
             i = self._seen % n
             st = chain.status(i)
-            if not _CMPLT.get(st):
+            if not st & _CMPLT_MASK:
                 raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
-            c = Completion(i, self._seen, _LENGTH.get(st), chain.descs[i].length,
-                           bool(_RXSOF.get(st)), bool(_RXEOF.get(st)))
+            c = Completion(i, self._seen, (st >> _LENGTH_LSB) & _LENGTH_MAX, descs[i].length,
+                           bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
             if self.position_writeback:
                 # APP0 holds the low 32 bits of the buffer's stream position; extend it from
                 # where the previous buffer ended. Any difference is bytes lost in between.
                 app0 = chain.app0(i)
                 c.stream_pos = self._next_pos + ((app0 - self._next_pos) & 0xFFFFFFFF)
                 c.gap = c.stream_pos - self._next_pos
-                self.stats.gap_bytes += c.gap
+                stats.gap_bytes += c.gap
                 self._next_pos = c.stream_pos + c.length
             if self.streaming:
                 d = chain.descs[i]
                 self.dev.dma_sync_single_for_cpu(self.buffers[d.buf_index][1], self.buf_size,
                                                  DmaDirection.FROM_DEVICE)
-            if self.mode is Mode.CYCLIC:
+            if cyclic:
                 chain.clear_status(i)   # nothing to hand back; makes the next lap's Cmplt visible
             new.append(c)
             self._seen += 1
-            self.stats.completions += 1
-            self.stats.bytes += c.length
+            stats.completions += 1
+            stats.bytes += c.length
         self.completions.extend(new)
         if self.completion_hook is not None and new:
             self.completion_hook(new)

@@ -24,6 +24,9 @@ class DmaDirection(enum.Enum):
         return is_write == (self is DmaDirection.FROM_DEVICE)
 
 
+_BIDI, _FROM_DEV = DmaDirection.BIDIRECTIONAL, DmaDirection.FROM_DEVICE
+
+
 def check_direction(direction: object, what: str) -> "DmaDirection":
     """``direction`` if it is a ``DmaDirection``; a TypeError naming it otherwise (a string or
     an int is not one: the kernel's enum dma_data_direction is checked at map time too)."""
@@ -70,8 +73,11 @@ class Iommu:
         iova_page = (self.iova_base >> PAGE_SHIFT) + self._next
         self._next += npages + 1  # one unmapped guard page between mappings
         self.generation += 1
-        for i in range(npages):
-            self._pt[iova_page + i] = ((first >> PAGE_SHIFT) + i, direction)
+        pt, pfn = self._pt, first >> PAGE_SHIFT
+        if npages == 1:
+            pt[iova_page] = (pfn, direction)
+        else:
+            pt.update(zip(range(iova_page, iova_page + npages), zip(range(pfn, pfn + npages), [direction] * npages)))
         return (iova_page << PAGE_SHIFT) + (phys - first)
 
     @property
@@ -109,6 +115,11 @@ class Iommu:
             except ValueError as e:
                 self._fault(iova, length, is_write, str(e))
             return [(iova, length)]
+        if 0 < length and (iova & (PAGE_SIZE - 1)) + length <= PAGE_SIZE:
+            # within one page (a descriptor, a STATUS word, a page-sized buffer): one look-up
+            entry = self._pt.get(iova >> PAGE_SHIFT)
+            if entry is not None and (entry[1] is _BIDI or (entry[1] is _FROM_DEV) is bool(is_write)):
+                return [((entry[0] << PAGE_SHIFT) | (iova & (PAGE_SIZE - 1)), length)]
         pieces, addr, end = [], iova, iova + length
         while addr < end:
             entry = self._pt.get(addr >> PAGE_SHIFT)
@@ -141,13 +152,20 @@ class DeviceMemoryPort:
         self.mem = iommu.mem
 
     def write_sync(self, iova: int, data: bytes) -> None:
+        pieces = self.iommu.translate(iova, len(data), True)
+        if len(pieces) == 1:
+            self.mem.write(pieces[0][0], data)
+            return
         pos = 0
-        for phys, n in self.iommu.translate(iova, len(data), True):
+        for phys, n in pieces:
             self.mem.write(phys, data[pos:pos + n])
             pos += n
 
     def read_sync(self, iova: int, length: int) -> bytes:
-        return b"".join(self.mem.read(p, n) for p, n in self.iommu.translate(iova, length, False))
+        pieces = self.iommu.translate(iova, length, False)
+        if len(pieces) == 1:
+            return self.mem.read(*pieces[0])
+        return b"".join(self.mem.read(p, n) for p, n in pieces)
 
     # cocotbext-axi memory targets are awaited
     async def write(self, address: int, data: bytes) -> None:

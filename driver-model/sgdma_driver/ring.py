@@ -71,7 +71,7 @@ class UserRing:
         """(ring offset where each descriptor starts, where each ends, the guard), computed
         once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""
         chain = self.driver.chain
-        if self._layout_of is not chain or len(self._starts) != len(chain):
+        if self._layout_of is not chain or len(self._starts) != len(chain.descs):
             self._starts = [d.ring_offset for d in chain.descs]
             self._ends = [d.ring_offset + d.length for d in chain.descs]
             self._guard = 2 * max(d.length for d in chain.descs)

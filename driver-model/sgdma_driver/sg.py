@@ -38,6 +38,9 @@ class DescriptorChain:
         if not buffers:
             raise ValueError("descriptor chain over an empty buffer list")
         for bi, b in enumerate(buffers):     # every buffer is checked before anything is allocated
+            if b.__class__ is tuple and len(b) == 2 and b[0].__class__ is int and b[0] >= 0 \
+                    and b[1].__class__ is int and b[1] > 0:
+                continue                     # the usual case: nothing to say about it
             if not isinstance(b, (tuple, list)) or len(b) != 2:
                 raise TypeError(f"buffer {bi} must be (bus address, length), got {b!r}")
             check_int(f"buffer {bi} bus address", b[0], lo=0)
@@ -59,15 +62,17 @@ class DescriptorChain:
         pool_mark = self.pool.checkpoint()
         try:
             ring_off = 0
+            max_len, take, align = self.max_len, self.pool.alloc, rm.DESC_ALIGN
+            pages, add = self._pages, self.descs.append
             for bi, (bus, length) in enumerate(buffers):
                 off = 0
                 while off < length:
-                    piece = min(self.max_len, length - off)
-                    dbus, poff, page = self.pool.alloc()
-                    if dbus % rm.DESC_ALIGN:
-                        raise ValueError(f"descriptor at {dbus:#x} is not {rm.DESC_ALIGN}-byte aligned")
-                    self._pages[dbus] = page
-                    self.descs.append(DescInfo(dbus, poff, bi, off, piece, ring_off + off))
+                    piece = min(max_len, length - off)
+                    dbus, poff, page = take()
+                    if dbus % align:
+                        raise ValueError(f"descriptor at {dbus:#x} is not {align}-byte aligned")
+                    pages[dbus] = page
+                    add(DescInfo(dbus, poff, bi, off, piece, ring_off + off))
                     off += piece
                 ring_off += length
             self.ring_size = ring_off
@@ -95,9 +100,13 @@ class DescriptorChain:
         nxt = [d.bus for d in descs[1:]] + [descs[0].bus if self.cyclic else descs[-1].bus]
         recs = rm.descriptors([(self.buffers[d.buf_index][0] + d.buf_offset, d.length) for d in descs], nxt)
         groups: dict[int, tuple[object, list[int]]] = {}
+        pages = self._pages
         for i, d in enumerate(descs):
-            page = self._pages[d.bus]
-            groups.setdefault(id(page), (page, []))[1].append(i)
+            page = pages[d.bus]
+            group = groups.get(id(page))
+            if group is None:
+                group = groups[id(page)] = (page, [])
+            group[1].append(i)
         st_word, app_word = rm.DESC_OFFSETS["status"] // 4, rm.DESC_OFFSETS["app"] // 4
         self._words: list[np.ndarray] = [None] * n      # type: ignore[list-item]
         self._status_at: list[int] = [0] * n

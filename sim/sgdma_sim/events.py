@@ -95,12 +95,16 @@ class Scheduler:
         otherwise returns False and changes nothing (the task awaits ``sleep``)."""
         if self._max is not None:
             return False
-        when = self.now + max(0, int(cycles))
-        if when == self.now and phase < self._phase:
+        if cycles.__class__ is not int or cycles < 0:
+            cycles = max(0, int(cycles))
+        when = self.now + cycles
+        if not cycles and phase < self._phase:
             phase = self._phase
         heap = self._heap
-        if heap and (heap[0][0], heap[0][1]) <= (when, phase):
-            return False
+        if heap:
+            head = heap[0]
+            if head[0] < when or (head[0] == when and head[1] <= phase):
+                return False
         self.now, self._phase = when, phase
         return True
 
@@ -143,7 +147,27 @@ class Scheduler:
         return Event(self)
 
     def call_at(self, when: int, fn: Callable[[], None], phase: int = PHASE_NORMAL) -> None:
-        self._push(max(int(when), self.now), fn, phase)
+        when = int(when)
+        now = self.now
+        if when <= now:
+            when = now
+            if phase < self._phase:
+                phase = self._phase          # a phase already passed in this clock runs now
+        self._seq += 1
+        heapq.heappush(self._heap, (when, phase, self._seq, fn))
+
+    def reserve(self) -> int:
+        """The sequence number a ``call_at`` made now would get, for ``call_reserved`` later
+        (the call then runs in the place, among the work of its clock, it would have had)."""
+        self._seq += 1
+        return self._seq
+
+    def call_reserved(self, when: int, fn: Callable[[], None], seq: int) -> None:
+        """``call_at(when, fn)`` as if made when ``seq`` was reserved (``when`` must not be
+        in the past, and no work of that clock ordered after it may have run yet)."""
+        if when < self.now:
+            raise ValueError(f"call_reserved at clock {when}, before now ({self.now})")
+        heapq.heappush(self._heap, (when, PHASE_NORMAL, seq, fn))
 
     def spawn(self, coro: Coroutine, name: str = "") -> Task:
         task = Task(coro, name)
@@ -162,8 +186,10 @@ class Scheduler:
                 when, phase = self.now + req.arg, req.phase
                 if when == self.now and phase < self._phase:
                     phase = self._phase          # as _push does
-                if heap and (heap[0][0], heap[0][1]) <= (when, phase):
-                    break
+                if heap:
+                    head = heap[0]
+                    if head[0] < when or (head[0] == when and head[1] <= phase):
+                        break
                 self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
@@ -193,21 +219,23 @@ class Scheduler:
         """Runs until ``main`` finishes; other tasks run alongside it."""
         top = self.spawn(main, "main")
         self._max = max_cycles
+        heap, pop, failed = self._heap, heapq.heappop, self.failed
+        limit = max_cycles if max_cycles is not None else float("inf")
         while not top.done:
-            if self.failed:
-                raise self.failed[0].exc
-            if not self._heap:
+            if failed:
+                raise failed[0].exc
+            if not heap:
                 raise RuntimeError(f"deadlock at cycle {self.now}: nothing left to run")
-            when, phase, _, item = heapq.heappop(self._heap)
-            if max_cycles is not None and when > max_cycles:
+            when, phase, _, item = pop(heap)
+            if when > limit:
                 raise TimeoutError(f"simulation passed {max_cycles} cycles")
-            if when != self.now:
-                self.now = when
+            self.now = when
             self._phase = phase
-            if isinstance(item, Task):
+            kind = type(item)
+            if kind is Task:
                 if not item.done:
                     self._step(item)
-            elif isinstance(item, _Poll):
+            elif kind is _Poll:
                 self._poll(item)
             else:
                 item()

@@ -18,12 +18,14 @@ tests/test_model_calibration.py and tb/test_calibration.py):
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import math
 import struct
 from collections import deque
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 import numpy as np
 
@@ -36,12 +38,15 @@ CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
 _ST_LENGTH, _ST_CMPLT = ST.LENGTH, ST.CMPLT
+_ST_LENGTH_LSB, _ST_LENGTH_MAX, _ST_CMPLT_MASK = ST.LENGTH.lsb, ST.LENGTH.max, ST.CMPLT.mask
 _ST_RXSOF, _ST_RXEOF = ST.RXSOF.mask, ST.RXEOF.mask
 _DESC_WORDS = struct.Struct("<8I")         # the fetched first 32 bytes of a descriptor
+_STATUS_APP0 = struct.Struct("<II")        # STATUS and APP0, written back together
 _STATUS_OFF = rm.DESC_OFFSETS["status"]
 _APP_AFTER_STATUS = rm.DESC_OFFSETS["app"] == _STATUS_OFF + 4 and rm.DESC_ALIGN % 64 == 0
 _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.mask
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
+_SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {rm.REG[n + half].offset: (n, half == "_HI") for n in
@@ -95,6 +100,7 @@ class StreamSource:
         self.pkt_start = 0                # where the current packet began
         self.next_time = 0.0              # earliest clock the next beat can be delivered
         self.total = 0
+        self._chunk = 0                   # the chunk the last read began in
 
     def push(self, data: Any, last: bool = True) -> None:
         if not hasattr(data, "slice"):
@@ -129,7 +135,14 @@ class StreamSource:
 
     def _read(self, n: int) -> np.ndarray:
         pos, end = self.pos, self.pos + n
-        i = bisect.bisect_right(self.chunk_starts, pos) - 1
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint8)
+        i = self._chunk
+        if not (i < len(self.chunks) and self.chunk_starts[i] <= pos < self.chunk_starts[i] + len(self.chunks[i])):
+            i = self._chunk = bisect.bisect_right(self.chunk_starts, pos) - 1
+        c, c0 = self.chunks[i], self.chunk_starts[i]
+        if end <= c0 + len(c):          # within one chunk (the usual case)
+            return c.slice(pos - c0, n) if hasattr(c, "slice") else c[pos - c0:end - c0]
         out = []
         while pos < end:
             c, c0 = self.chunks[i], self.chunk_starts[i]
@@ -141,9 +154,11 @@ class StreamSource:
             return out[0]
         return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
 
-    def take(self, n: int, start: float) -> tuple[np.ndarray, float]:
-        """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last)."""
-        beats = self.beats_for(n)
+    def take(self, n: int, start: float, beats: int | None = None) -> tuple[np.ndarray, float]:
+        """Delivers n bytes to an engine ready from `start`; returns (data, clock of the last).
+        `beats`: ``beats_for(n)`` if the caller has it already."""
+        if beats is None:
+            beats = self.beats_for(n)
         t0 = max(start, self.next_time)
         end = t0 + beats / self.rate
         if beats:
@@ -177,6 +192,8 @@ class EngineModel:
         self._line: dict[int, bool] = {}            # clock -> level the line takes then
         self._line_prev, self._line_changed_at = False, -1
         self._quiet_at = 0.0
+        self._dly_latest = (0, 0, -1)                # the latest delay timer: (expiry, seq, generation)
+        self._dly_queued: int | None = None          # sequence number of the call scheduled for it
         self._held_until: dict[int, float] = {}
         self._doorbell_at = 0
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
@@ -192,9 +209,10 @@ class EngineModel:
     def bytes_written(self, t: float) -> int:
         """Data bytes the W channel has carried by clock t (buffers interpolated beat by beat)."""
         n = self._w_total
-        for start, end, k in self._w_segs:
-            if t < end:
-                n -= k if t <= start else int(k * (end - t) / (end - start))
+        for start, end, k in reversed(self._w_segs):   # buffers end in order: the latest first
+            if t >= end:
+                break
+            n -= k if t <= start else int(k * (end - t) / (end - start))
         return n
 
     # ------------------------------------------------------------------ registers
@@ -224,7 +242,8 @@ class EngineModel:
                 v |= getattr(SR, name).mask
             v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
                   | (_SR_ERR if self.err_irq else 0))
-            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
+            return v | (self.count << _SR_THRESHOLD_LSB if 0 <= self.count <= _SR_THRESHOLD_MAX
+                        else SR.IRQ_THRESHOLD_STS.put(self.count))
         counter = _COUNTER_REGS.get(off)
         if counter is not None:
             name, high = counter
@@ -300,12 +319,12 @@ class EngineModel:
             elif not self.rs and not self.halted:
                 self._halt()
             self._update_irq()
-        elif off == SR.offset:
-            if SR.IOC_IRQ.get(v):
+        elif off == _SR_OFF:
+            if v & _SR_IOC:
                 self.ioc_irq = False
-            if SR.DLY_IRQ.get(v):
+            if v & _SR_DLY:
                 self.dly_irq = False
-            if SR.ERR_IRQ.get(v):
+            if v & _SR_ERR:
                 self.err_irq = False
             self._update_irq()
         elif off == regs["S2MM_CURDESC"].offset and self.halted:
@@ -406,9 +425,30 @@ class EngineModel:
             self.count -= 1
             self.pending = True
             if self.delay:
-                gen = self._dly_gen
-                self.s.call_at(self.s.now + self.delay * self.p.delay_unit, lambda: self._delay_expired(gen))
+                self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
         self._update_irq()
+
+    def _arm_delay(self, when: int) -> None:
+        """A delay timer for the current generation, expiring at `when`.
+
+        Every timer armed before the latest one finds its generation outdated when it expires
+        and does nothing, so only the latest is kept: one scheduled call stands for them all,
+        and when it comes due for an outdated timer it moves on to the latest one, in the
+        place among its clock's work that timer's own call would have had."""
+        seq = self.s.reserve()
+        self._dly_latest = (when, seq, self._dly_gen)
+        if self._dly_queued is None:
+            self._dly_queued = seq
+            self.s.call_reserved(when, self._delay_due, seq)
+
+    def _delay_due(self) -> None:
+        when, seq, gen = self._dly_latest
+        if seq != self._dly_queued:        # an outdated timer: on to the latest
+            self._dly_queued = seq
+            self.s.call_reserved(when, self._delay_due, seq)
+            return
+        self._dly_queued = None
+        self._delay_expired(gen)
 
     def _delay_expired(self, gen: int) -> None:
         if gen == self._dly_gen and self.pending:
@@ -465,11 +505,15 @@ class EngineModel:
                 self._xlate[key] = (gen, pieces)
             mem = self.port.mem
 
-            def land() -> None:
-                pos = 0
-                for phys, n in pieces:
-                    mem.view(phys, n)[:] = data[pos:pos + n]
-                    pos += n
+            if len(pieces) == 1:
+                def land() -> None:
+                    mem.view(pieces[0][0], pieces[0][1])[:] = data
+            else:
+                def land() -> None:
+                    pos = 0
+                    for phys, n in pieces:
+                        mem.view(phys, n)[:] = data[pos:pos + n]
+                        pos += n
         if when <= self.s.now:
             land()
         else:
@@ -489,7 +533,6 @@ class EngineModel:
 
     async def _engine(self) -> None:
         s, p = self.s, self.p
-        db = p.db
         nbeats = 32 // (p.sg_data_width // 8)
         fetch_cost = nbeats + p.read_latency + 1        # AR to the last R beat
         fetch_interval = max(nbeats, p.read_latency + 1)  # the next read issues once NXTDESC is in
@@ -497,6 +540,7 @@ class EngineModel:
         fetch_free = 0.0          # clock the fetcher may issue the next read
         starts: deque[float] = deque(maxlen=QUEUE_DEPTH)   # data start of the latest buffers
         last_done = 0.0           # clock of the latest completion
+        ceil = math.ceil
         while True:
             if self.halted or not self.started:
                 self.wake.clear()
@@ -507,18 +551,7 @@ class EngineModel:
                 continue
             epoch = self._epoch
             if self.tail_reached or self.owner_wait:
-                # ring full: STALL waits; DROP discards what the device sends until released
-                self.ring_full = True
-                self.wake.clear()
-                if self.policy_drop:
-                    # the mover drops from the clock of its last W beat (the next stream beat
-                    # is already in its holding register)
-                    await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
-                else:
-                    await self.wake.wait()
-                self.ring_full = False
-                self._full_end = float(s.now)
-                mover_free = max(mover_free, float(s.now))
+                mover_free = await self._ring_full(mover_free)
                 fetch_free = max(fetch_free, self._doorbell_at + p.rearm_to_fetch)
                 continue
             addr = self.next_desc
@@ -528,86 +561,139 @@ class EngineModel:
                 # as in the RTL: a descriptor the engine still holds is not read again before its
                 # own write-back has landed (it then reads Cmplt=1 and waits for software)
                 t_fetch = max(t_fetch, self._held_until[addr])
-            await self._after(t_fetch)
+            if t_fetch > s.now:
+                d = ceil(t_fetch) - s.now
+                if not s.advance(d):
+                    await s.sleep(d)
             if epoch != self._epoch or self.halted:
                 continue
             fetch_free = t_fetch + fetch_interval
             t_avail = t_fetch + fetch_cost
-            raw = self._read(addr, 32)
-            if raw is None:
-                await self._after(max(last_done, t_avail))
-                self._error("SG_SLV_ERR", addr)
+            desc = self._parse_descriptor(addr)
+            if desc.__class__ is str:
+                await self._refuse_descriptor(desc, addr, t_avail, last_done)
                 continue
-            w = _DESC_WORDS.unpack_from(raw)
-            nxt = w[0] | (w[1] << 32)
-            buf = w[2] | (w[3] << 32)
-            length = _ST_LENGTH.get(w[6]) & ((1 << p.len_width) - 1)
-            if _ST_CMPLT.get(w[7]):
-                if not self.cyclic:
-                    await self._after(max(last_done, t_avail))
-                    self._error("SG_INT_ERR", addr)
-                    continue
-                if self.ownership:
-                    await self._after(t_avail)
-                    self.owner_wait = True
-                    continue
-            self.next_desc = nxt & ~0x3F
-            if length == 0:
-                await self._after(max(last_done, t_avail))
-                self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
-                self._error("DMA_INT_ERR", addr)
-                continue
-            # --- data: the buffer's bytes as the stream delivers them
-            idle = mover_free < t_avail
-            start = t_avail + p.first_data if idle else mover_free
-            while self.source.available() == 0 and epoch == self._epoch:
-                await self._after(t_avail)
-                if self.source.available():
-                    break
-                self.wake.clear()           # check and clear in one step: no wake-up is lost
-                await self.wake.wait()
-                start = max(start, float(s.now) + p.first_data)
+            buf, length = desc
+            start = t_avail + p.first_data if mover_free < t_avail else mover_free
+            if not self.source.available():
+                start = await self._wait_data(epoch, t_avail, start)
             if epoch != self._epoch or self.halted:
                 continue
-            self.curdesc = addr
-            pos0 = self.rx_pos
-            sof = self.source.packet_start()
-            pend = self.source.next_packet_end()
-            take = min(length, self.source.available())
-            eof = pend is not None and self.source.pos + take >= pend
-            if eof:
-                take = pend - self.source.pos
-            # the stream offers its next beat once paced, and not before the engine took the last one
-            t_offered = max(self.source.next_time, self._full_end, self._w_segs[-1][1] - 1 if self._w_segs else 0.0)
-            sbeats = self.source.beats_for(take)
-            # the holding register accepts each stream beat one clock before the mover uses it
-            data, t_src = self.source.take(take, start - 1)
-            self.rx_pos += take
-            wbeats = math.ceil(((buf % db) + take) / db) + (self._pads(buf, length, take) if eof else 0)
-            end = max(start + wbeats / self._w_throughput(), t_src + 1)
-            dbeats = math.ceil(((buf % db) + take) / db)
-            w_bound = start + wbeats / self._w_throughput() >= t_src + 1
-            self.perf["w_beats"] += dbeats
-            self.perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_bound else sbeats)
-            self._w_segs.append((start, end, take))
-            self._w_total += take
+            end, take, status, pos0, ok = self._move(addr, buf, length, start)
             starts.append(start)
             mover_free = end
-            if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
-                self.tail_reached = True
-            status = _ST_LENGTH.put(take) | (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
-            if take and not self._write_at(math.ceil(start), buf, data):
+            if not ok:
                 await self._after(end + p.b_latency)
                 self._write_status(addr, status | ST.DMA_SLV_ERR.put(1), pos0)
                 self._error("DMA_SLV_ERR", addr)
                 continue
-            t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
-            last_done = t_done
-            self._quiet_at = t_done
-            t_write = t_done - p.status_latency + p.status_issue
-            self._held_until[addr] = t_done
-            s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
-            s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
+            last_done = self._complete_at(epoch, addr, end, last_done, status, pos0, take)
+
+    async def _ring_full(self, mover_free: float) -> float:
+        """Ring full: STALL waits; DROP discards what the device sends until released.
+        Returns the clock the data path is free again."""
+        s = self.s
+        self.ring_full = True
+        self.wake.clear()
+        if self.policy_drop:
+            # the mover drops from the clock of its last W beat (the next stream beat
+            # is already in its holding register)
+            await self._drop_until_wake(max(mover_free - DROP_LEAD, float(s.now)))
+        else:
+            await self.wake.wait()
+        self.ring_full = False
+        self._full_end = float(s.now)
+        return max(mover_free, float(s.now))
+
+    def _parse_descriptor(self, addr: int) -> tuple[int, int] | str:
+        """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
+        (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
+        mode) or DMA_INT_ERR (length 0)."""
+        raw = self._read(addr, 32)
+        if raw is None:
+            return "SG_SLV_ERR"
+        w = _DESC_WORDS.unpack_from(raw)
+        if w[7] & _ST_CMPLT_MASK:
+            if not self.cyclic:
+                return "SG_INT_ERR"
+            if self.ownership:
+                return "OWNED"
+        self.next_desc = (w[0] | (w[1] << 32)) & ~0x3F
+        length = ((w[6] >> _ST_LENGTH_LSB) & _ST_LENGTH_MAX) & ((1 << self.p.len_width) - 1)
+        if length == 0:
+            return "DMA_INT_ERR"
+        return w[2] | (w[3] << 32), length
+
+    async def _refuse_descriptor(self, why: str, addr: int, t_avail: float, last_done: float) -> None:
+        """A descriptor not used (see _parse_descriptor): an error once the descriptor is in
+        and earlier completions are done, or (OWNED) a wait for software."""
+        if why == "OWNED":
+            await self._after(t_avail)
+            self.owner_wait = True
+            return
+        await self._after(max(last_done, t_avail))
+        if why == "DMA_INT_ERR":
+            self._write_status(addr, ST.DMA_INT_ERR.put(1), None)
+        self._error(why, addr)
+
+    async def _wait_data(self, epoch: int, t_avail: float, start: float) -> float:
+        """Until the stream has data (or the run is flushed); returns the data start."""
+        s, p = self.s, self.p
+        while self.source.available() == 0 and epoch == self._epoch:
+            await self._after(t_avail)
+            if self.source.available():
+                break
+            self.wake.clear()           # check and clear in one step: no wake-up is lost
+            await self.wake.wait()
+            start = max(start, float(s.now) + p.first_data)
+        return start
+
+    def _move(self, addr: int, buf: int, length: int, start: float) -> tuple[float, int, int, int, bool]:
+        """One buffer's data as the stream delivers it, from clock `start`: (clock of its last
+        W beat, bytes taken, STATUS without Cmplt, stream position, write accepted)."""
+        src, db = self.source, self.p.db
+        self.curdesc = addr
+        pos0 = self.rx_pos
+        sof = src.pos == src.pkt_start
+        pend = src.next_packet_end()
+        take = min(length, src.total - src.pos)
+        eof = pend is not None and src.pos + take >= pend
+        if eof:
+            take = pend - src.pos
+        # the stream offers its next beat once paced, and not before the engine took the last one
+        segs = self._w_segs
+        t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
+        sbeats = src.beats_for(take)
+        # the holding register accepts each stream beat one clock before the mover uses it
+        data, t_src = src.take(take, start - 1, sbeats)
+        self.rx_pos += take
+        dbeats = -(-((buf % db) + take) // db)
+        wbeats = dbeats + (self._pads(buf, length, take) if eof else 0)
+        w_end = start + wbeats / self._w_throughput()
+        end = max(w_end, t_src + 1)
+        perf = self.perf
+        perf["w_beats"] += dbeats
+        perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_end >= t_src + 1 else sbeats)
+        segs.append((start, end, take))
+        self._w_total += take
+        if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
+            self.tail_reached = True
+        status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
+            (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
+        ok = not take or self._write_at(math.ceil(start), buf, data)
+        return end, take, status, pos0, ok
+
+    def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
+                     pos0: int, take: int) -> float:
+        """Schedules a buffer's STATUS write-back and completion; returns the completion clock."""
+        p, s = self.p, self.s
+        t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
+        self._quiet_at = t_done
+        t_write = t_done - p.status_latency + p.status_issue
+        self._held_until[addr] = t_done
+        s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
+        s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
+        return t_done
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
@@ -629,8 +715,9 @@ class EngineModel:
                 self._failed_writeback = None
                 self._error("SG_SLV_ERR", addr)
                 return
-            self.counters["COMPLETED"] += 1
-            self.counters["BYTES_WRITTEN"] += n
+            counters = self.counters
+            counters["COMPLETED"] += 1
+            counters["BYTES_WRITTEN"] += n
             self._completion()
         return done
 
@@ -638,7 +725,7 @@ class EngineModel:
         if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
             # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
             # one write, accepted or refused as the two would be
-            ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little") + (pos & 0xFFFFFFFF).to_bytes(4, "little"))
+            ok = self._write(addr + _STATUS_OFF, _STATUS_APP0.pack(status, pos & 0xFFFFFFFF))
         else:
             ok = self._write(addr + _STATUS_OFF, status.to_bytes(4, "little"))
             if ok and self.pos_wb and pos is not None:
@@ -824,8 +911,43 @@ class ModelBackend:
             raise
 
 
+_gc_deferred_at: int | None = None   # full collections so far when a run last left its garbage
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection for the span of one run.
+
+    A run builds hundreds of thousands of long-lived objects (ring, mappings, descriptors)
+    and frees little, so the collector's passes during it find nothing and cost a tenth of
+    the run.  Afterwards the run's objects are handed to the oldest generation, as if they
+    had survived the run's collections: the next full collection frees them, as it did
+    before, rather than a young-generation pass at the first allocation after the run.  If
+    none has run by the next run, that run collects first, so at most one run's garbage waits."""
+    global _gc_deferred_at
+    if _gc_deferred_at is not None and gc.get_stats()[2]["collections"] == _gc_deferred_at:
+        gc.collect()
+    _gc_deferred_at = None
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:     # (objects frozen by the caller stay frozen)
+            gc.freeze()
+            gc.unfreeze()
+            _gc_deferred_at = gc.get_stats()[2]["collections"]
+        if was:
+            gc.enable()
+
+
 def run_scenario(scenario, progress=None, params: ModelParams | None = None) -> dict:
     """One acquisition on the fast model (same Acquisition as the RTL backend)."""
+    with _cyclic_gc_paused():
+        return _run_scenario(scenario, progress, params)
+
+
+def _run_scenario(scenario, progress, params: ModelParams | None) -> dict:
     from .acquisition import Acquisition
 
     be = ModelBackend(params or ModelParams())
