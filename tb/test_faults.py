@@ -36,6 +36,44 @@ def _index(phase: str, n: int) -> int:
     return {"first": 0, "middle": n // 2, "last": n - 1}[phase]
 
 
+def _inject(tb: TB, source: str, code: int, desc: int, buf: int, beat_phase: str) -> list[int]:
+    """Arms one error response: on the descriptor fetch (the word at ``beat_phase`` of the
+    descriptor at ``desc``), its STATUS write-back, or a data write (at ``beat_phase`` of the
+    buffer at ``buf``). Returns the list that records the faulted access."""
+    hits: list[int] = []
+
+    def once(target: int, write: bool):
+        def hook(a, n, w):
+            if w == write and a <= target < a + n and not hits:
+                hits.append(a)
+                return code
+            return 0
+        return hook
+    if source == "fetch":
+        beats = 32 // (len(tb.dut.m_axi_sg_rdata) // 8)
+        tb.sg_rd.fault = once(desc + (32 // beats) * _index(beat_phase, beats), False)
+    elif source == "status":
+        tb.sg_wr.fault = once(desc + rm.DESC_OFFSETS["status"], True)
+    else:
+        tb.data_wr.fault = once(buf + {"first": 0, "middle": SIZE // 2, "last": SIZE - 1}[beat_phase], True)
+    return hits
+
+
+async def _recover(tb: TB, descs: list[int], bufs, case_no: int) -> None:
+    """Soft reset after the error, then the rest of the chain works."""
+    await tb.soft_reset()
+    assert await tb.read_reg("S2MM_DMASR") == SR.reset
+    tb.reset_source()
+    for d in descs:
+        tb.clear_status(d)
+    more = [pattern(SIZE, seed=100 + case_no), pattern(SIZE // 2, seed=200 + case_no)]
+    await tb.start(descs[0], descs[1])
+    for p in more:
+        await tb.send(p)
+    await tb.wait_status(descs[1])
+    check_buffers(tb, descs, bufs, s2mm_expected(more, [SIZE] * 2))
+
+
 @cocotb.test()
 @cocotb.parametrize((("source", "resp", "desc_phase", "beat_phase"), CASES))
 async def fault(dut, source, resp, desc_phase, beat_phase):
@@ -50,32 +88,7 @@ async def fault(dut, source, resp, desc_phase, beat_phase):
     tb.fill(BUF_BASE, hi - BUF_BASE, GUARD)
     descs = tb.write_chain(DESC_BASE, bufs, cyclic=cyclic)
     k = _index(desc_phase, N)
-    code = dict(RESPS)[resp]
-    hits = []
-    if source == "fetch":
-        beats = 32 // (len(dut.m_axi_sg_rdata) // 8)
-        word = descs[k] + (32 // beats) * _index(beat_phase, beats)
-        def hook(a, n, w):
-            if not w and a <= word < a + n and not hits:
-                hits.append(a)
-                return code
-            return 0
-        tb.sg_rd.fault = hook
-    elif source == "status":
-        def hook(a, n, w):
-            if w and a <= descs[k] + 0x1C < a + n and not hits:
-                hits.append(a)
-                return code
-            return 0
-        tb.sg_wr.fault = hook
-    else:
-        addr = bufs[k][0] + {"first": 0, "middle": SIZE // 2, "last": SIZE - 1}[beat_phase]
-        def hook(a, n, w):
-            if w and a <= addr < a + n and not hits:
-                hits.append(a)
-                return code
-            return 0
-        tb.data_wr.fault = hook
+    hits = _inject(tb, source, dict(RESPS)[resp], descs[k], bufs[k][0], beat_phase)
     data = pattern(SIZE * N, seed=case_no)
     await tb.start(descs[0], DESC_BASE + 0x800 if cyclic else descs[-1], cyclic=cyclic)
     await tb.send(data)
@@ -100,18 +113,7 @@ async def fault(dut, source, resp, desc_phase, beat_phase):
     else:
         assert st == 0, f"STATUS {st:#x} written for an SG error"
     check_guards(tb, bufs, BUF_BASE, hi)
-    # recovery: soft reset, then the rest of the chain works
-    await tb.soft_reset()
-    assert await tb.read_reg("S2MM_DMASR") == SR.reset
-    tb.reset_source()
-    for d in descs:
-        tb.clear_status(d)
-    more = [pattern(SIZE, seed=100 + case_no), pattern(SIZE // 2, seed=200 + case_no)]
-    await tb.start(descs[0], descs[1])
-    for p in more:
-        await tb.send(p)
-    await tb.wait_status(descs[1])
-    check_buffers(tb, descs, bufs, s2mm_expected(more, [SIZE] * 2))
+    await _recover(tb, descs, bufs, case_no)
     fcov.sample_error(f"{source}_{resp}", backpressure, cyclic)
 
 

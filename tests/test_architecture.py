@@ -135,3 +135,73 @@ def test_a_test_module_may_not_import_another():
     path = REPO / "tb" / "test_planted.py"
     bad = violations(path, "from test_sgdma_dma import place_buffers\n")
     assert len(bad) == 1 and "imports the test module test_sgdma_dma" in bad[0], bad
+
+
+# ------------------------------------------------------------------------------ private names
+def private_reaches(path: Path, source: str | None = None) -> list[str]:
+    """Attribute accesses ``x._name`` where x is not self, cls or super(): reaching into
+    another object's underscore names (dunders are not private)."""
+    tree = ast.parse(source if source is not None else path.read_text(), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")):
+            continue
+        v = node.value
+        if isinstance(v, ast.Name) and v.id in ("self", "cls"):
+            continue
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "super":
+            continue
+        out.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)} reaches into a private name")
+    return out
+
+
+@pytest.mark.parametrize("path", [p for p in source_files() if module_name(p)[0] is not None or p.name == "conftest.py"],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_no_module_reaches_into_another_objects_private_names(path):
+    bad = private_reaches(path)
+    assert not bad, "\n".join(bad)
+
+
+def test_the_private_name_check_catches_a_reach():
+    path = PACKAGE_DIRS["sgdma_sim"] / "planted.py"
+    bad = private_reaches(path, "def f(drv):\n    return drv._running\n")
+    assert len(bad) == 1 and "drv._running" in bad[0], bad
+    assert not private_reaches(path, "class A:\n    def f(self):\n        return self._x + super()._y\n")
+
+
+# ------------------------------------------------------------------------------ readable files
+MAX_FUNCTION_LINES = 60
+LONG_REASON = "# long:"        # a function may be longer when this comment, in it, says why
+
+
+def long_functions(path: Path, source: str | None = None) -> list[str]:
+    text = source if source is not None else path.read_text()
+    lines = text.splitlines()
+    out = []
+    for node in ast.walk(ast.parse(text, filename=str(path))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            n = node.end_lineno - node.lineno + 1
+            body = lines[node.lineno - 1:node.end_lineno]
+            if n > MAX_FUNCTION_LINES and not any(LONG_REASON in x for x in body):
+                out.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.name} is {n} lines "
+                           f"(over {MAX_FUNCTION_LINES}, and no '{LONG_REASON} why' comment)")
+    return out
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_functions_are_short_enough_to_read_at_once(path):
+    bad = long_functions(path)
+    assert not bad, "\n".join(bad)
+
+
+def test_the_length_check_catches_a_long_function():
+    path = PACKAGE_DIRS["sgdma_sim"] / "planted.py"
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    assert len(long_functions(path, "def f():\n" + body)) == 1
+    assert not long_functions(path, f"def f():\n    {LONG_REASON} a table, one row per case\n" + body)
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_file_says_what_it_is_for(path):
+    doc = ast.get_docstring(ast.parse(path.read_text()))
+    assert doc and len(doc.split()) >= 4, f"{path.relative_to(REPO)} has no header docstring saying what it is for"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sgdma_sim.acquisition import Scenario
-from sgdma_verif.bench import interleaved, spread
+from sgdma_verif.measure import interleaved, spread
 from sgdma_sim.cli import main as cli_main
 from sgdma_sim.model import ModelParams, run_scenario
 from sgdma_sim.report import minmax_decimate, summary, timeline_arrays, timeline_figure

@@ -59,12 +59,12 @@ class DmaBuffer:
 
     def _check(self, offset: int, length: int, what: str) -> None:
         if self.freed:
-            self.dev._violation(f"CPU {what} of freed DMA buffer at phys {self.phys:#x}")
+            self.dev.violation(f"CPU {what} of freed DMA buffer at phys {self.phys:#x}")
         if offset < 0 or length < 0 or offset + length > self.size:
             raise ValueError(f"CPU {what} of bytes [{offset}, {offset + length}) outside the "
                              f"{self.size}-byte buffer at phys {self.phys:#x}")
         if self.kind != "coherent" and self.owner is Owner.DEVICE:
-            self.dev._violation(f"CPU {what} of DMA buffer at phys {self.phys:#x} while the device owns it "
+            self.dev.violation(f"CPU {what} of DMA buffer at phys {self.phys:#x} while the device owns it "
                                 "(missing dma_sync_single_for_cpu or unmap)")
 
     def read(self, offset: int = 0, length: int | None = None) -> bytes:
@@ -91,12 +91,12 @@ class DmaBuffer:
     def invalidate(self) -> None:
         self._cache = None
 
-    def _released(self, block: Block) -> None:
+    def on_block_freed(self, block: Block) -> None:
         """The memory went back to the allocator (by any path, e.g. ``free_all`` at close):
         the CPU may no longer touch it and the device's mappings of it are torn down, so a
         late device write faults instead of landing in whatever is allocated there next."""
         for handle in list(self.mapped):
-            self.dev._remove_map(handle)
+            self.dev.remove_mapping(handle)
         self.freed = True
         self.owner = Owner.CPU
         self._cache = None
@@ -126,7 +126,8 @@ class Device:
     _maps: dict[int, Mapping] = field(default_factory=dict)
     _unmapped: set[int] = field(default_factory=set)
 
-    def _violation(self, msg: str) -> None:
+    def violation(self, msg: str) -> None:
+        """A DMA-API rule broken (what DMA_API_DEBUG would report): recorded, raised when strict."""
         self.violations.append(msg)
         if self.strict:
             raise DmaApiError(msg)
@@ -142,7 +143,7 @@ class Device:
         the IOMMU and the allocator, so the model is exactly as at the mark."""
         for buf in reversed(list(buffers)):
             for handle in list(buf.mapped):
-                self._remove_map(handle, record=False)
+                self.remove_mapping(handle, record=False)
             if not buf.freed:
                 self.allocator.free(buf.block)
         alloc_mark, iova_mark = mark
@@ -168,7 +169,7 @@ class Device:
             raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
         block = self.allocator.alloc(size, owner=owner)
         buf = DmaBuffer(self, block, size, kind)
-        block.on_free.append(buf._released)
+        block.on_free.append(buf.on_block_freed)
         return buf
 
     def dma_alloc_coherent(self, size: int, owner: object = None) -> tuple[DmaBuffer, int]:
@@ -192,9 +193,9 @@ class Device:
     def _free_alloc(self, buf: DmaBuffer, handle: int, kind: str) -> None:
         m = self._maps.get(handle)
         if m is None or m.buf is not buf or m.kind != kind:
-            self._violation(f"dma_free_{kind} of unknown DMA handle {_h(handle)}")
+            self.violation(f"dma_free_{kind} of unknown DMA handle {_h(handle)}")
             return
-        self._remove_map(handle)
+        self.remove_mapping(handle)
         buf.freed = True
         self.allocator.free(buf.block)
 
@@ -206,10 +207,10 @@ class Device:
     def kfree(self, buf: DmaBuffer) -> None:
         self._check_buffer(buf, "kfree")
         if buf.freed:
-            self._violation(f"kfree of buffer at phys {buf.phys:#x} that was already freed (double free)")
+            self.violation(f"kfree of buffer at phys {buf.phys:#x} that was already freed (double free)")
             return
         if buf.mapped:
-            self._violation(f"kfree of buffer at phys {buf.phys:#x} that still has "
+            self.violation(f"kfree of buffer at phys {buf.phys:#x} that still has "
                             f"{len(buf.mapped)} DMA mapping(s)")
         buf.freed = True
         self.allocator.free(buf.block)
@@ -224,7 +225,7 @@ class Device:
         if size <= 0 or offset < 0 or offset + size > buf.size:
             raise ValueError(f"{what} of [{offset}, {offset + size}) in a {buf.size}-byte buffer")
         if buf.freed:
-            self._violation(f"{what} of freed DMA buffer at phys {buf.phys:#x}")
+            self.violation(f"{what} of freed DMA buffer at phys {buf.phys:#x}")
         return buf, offset, size
 
     def dma_map_single(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection) -> int:
@@ -239,9 +240,9 @@ class Device:
         if m is None:
             return
         if m.size != size or m.direction is not direction:
-            self._violation(f"dma_unmap_single of {handle:#x} with size {size} / {direction.name}, "
+            self.violation(f"dma_unmap_single of {handle:#x} with size {size} / {direction.name}, "
                             f"mapped with {m.size} / {m.direction.name}")
-        self._remove_map(handle)
+        self.remove_mapping(handle)
         m.buf.owner = Owner.CPU
         m.buf.invalidate()
 
@@ -266,7 +267,7 @@ class Device:
         for (s0, e0, i0), (s1, e1, i1) in zip(spans, spans[1:]):
             if s1 < e0:
                 a, b = sorted((i0, i1))
-                self._violation(f"dma_map_sg: entries {a} and {b} overlap (phys [{s0:#x}, {e0:#x}) and "
+                self.violation(f"dma_map_sg: entries {a} and {b} overlap (phys [{s0:#x}, {e0:#x}) and "
                                 f"[{s1:#x}, {e1:#x})): overlapping mappings are not supported")
         owners = {id(b): (b, b.owner) for b, _, _ in checked}
         mark = self.iommu.cursor
@@ -277,7 +278,7 @@ class Device:
                 b.owner = Owner.DEVICE
         except BaseException:
             for handle, _ in reversed(done):
-                self._remove_map(handle, record=False)
+                self.remove_mapping(handle, record=False)
             self.iommu.rewind(mark)
             for b, owner in owners.values():
                 b.owner = owner
@@ -295,10 +296,10 @@ class Device:
             for handle, n in entries:
                 m = self._lookup(handle, "dma_unmap_sg")
                 if m.size != n or m.direction is not direction:
-                    self._violation(f"dma_unmap_sg of {_h(handle)} with size {n!r} / {direction.name}, "
+                    self.violation(f"dma_unmap_sg of {_h(handle)} with size {n!r} / {direction.name}, "
                                     f"mapped with {m.size} / {m.direction.name}")
             if len({h for h, _ in entries}) != len(entries):
-                self._violation("dma_unmap_sg: the same DMA handle appears twice (double unmap)")
+                self.violation("dma_unmap_sg: the same DMA handle appears twice (double unmap)")
         for handle, n in entries:
             self.dma_unmap_single(handle, n, direction)
 
@@ -322,9 +323,9 @@ class Device:
     def _check_sync(self, m: Mapping, size: int, direction: DmaDirection, what: str) -> None:
         size = check_int(f"{what}: size", size)
         if size <= 0 or size > m.size:
-            self._violation(f"{what} of {size} bytes on a {m.size}-byte mapping {m.handle:#x}")
+            self.violation(f"{what} of {size} bytes on a {m.size}-byte mapping {m.handle:#x}")
         if direction is not m.direction:
-            self._violation(f"{what} with direction {direction.name} on a {m.direction.name} mapping {m.handle:#x}")
+            self.violation(f"{what} with direction {direction.name} on a {m.direction.name} mapping {m.handle:#x}")
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _add_map(self, buf: DmaBuffer, offset: int, size: int, direction: DmaDirection, kind: str) -> int:
@@ -337,7 +338,8 @@ class Device:
         buf.mapped[handle] = m
         return handle
 
-    def _remove_map(self, handle: int, record: bool = True) -> None:
+    def remove_mapping(self, handle: int, record: bool = True) -> None:
+        """Tears down one mapping: the buffer forgets it, the IOMMU unmaps it."""
         m = self._maps.pop(handle)
         m.buf.mapped.pop(handle, None)
         self.iommu.unmap(handle, m.size)
@@ -348,7 +350,7 @@ class Device:
         m = self._maps.get(handle) if isinstance(handle, int) and not isinstance(handle, bool) else None
         if m is None:
             again = " (already unmapped: double unmap)" if handle in self._unmapped else ""
-            self._violation(f"{what} of unknown DMA handle {_h(handle)}{again}")
+            self.violation(f"{what} of unknown DMA handle {_h(handle)}{again}")
         return m
 
     def dma_pool_create(self, name: str, size: int, align: int) -> "DmaPool":
@@ -408,7 +410,7 @@ class DmaPool:
 
     def destroy(self) -> None:
         if self._used:
-            self.dev._violation(f"dma_pool_destroy of {self.name!r} with {len(self._used)} blocks in use")
+            self.dev.violation(f"dma_pool_destroy of {self.name!r} with {len(self._used)} blocks in use")
         for buf, handle in self._pages:
             self.dev.dma_free_coherent(buf, handle)
         self._pages.clear()

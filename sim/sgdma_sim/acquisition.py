@@ -408,17 +408,10 @@ class Acquisition:
         report = Report(backend=be.name, simulator=be.simulator, scenario=asdict(sc))
         t0 = time.perf_counter()
         drv = self.driver
-        await drv.probe()
-        drv.setup_ring(sc.buffers, sc.buf_size, owner=self)
-        space = AddressSpace(self.mem, KernelProfile(sc.kernel))
-        f = RingFile(drv, Strategy(sc.strategy), prefault=True)
-        vma = space.mmap(f, drv.ring_size * (2 if sc.double_map else 1))
-        ring = UserRing(drv, vma)
-        await drv.start()
+        ring = await self._set_up()
         c0 = be.hw.now()
         total = sc.total_bytes
         report.bytes = total
-        self.vma = vma
         be.spawn(self._irq_loop())
         be.spawn(self._device(total))
         db = be.data_width // 8
@@ -431,8 +424,30 @@ class Acquisition:
         await drv.stop()
         self._sample(ring)                      # the end of the run, after the last release
         cycles = be.hw.now() - c0
-        st = drv.stats
-        report.cycles = cycles
+        self._account(report, ring)
+        self._measure(report, cycles)
+        report.wall_s = round(time.perf_counter() - t0, 3)
+        report.cycles_per_s = round(cycles / report.wall_s) if report.wall_s else 0.0
+        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size, bytes=total,
+                               start_cycle=c0, end_cycle=be.hw.now())
+        report.ok = report.data_errors == 0 and not report.accounting_errors
+        return report
+
+    async def _set_up(self) -> UserRing:
+        """Probe, ring, the application's mapping of it, start: the reader's view of the ring."""
+        sc, drv = self.sc, self.driver
+        await drv.probe()
+        drv.setup_ring(sc.buffers, sc.buf_size, owner=self)
+        space = AddressSpace(self.mem, KernelProfile(sc.kernel))
+        f = RingFile(drv, Strategy(sc.strategy), prefault=True)
+        self.vma = space.mmap(f, drv.ring_size * (2 if sc.double_map else 1))
+        ring = UserRing(drv, self.vma)
+        await drv.start()
+        return ring
+
+    def _account(self, report: Report, ring: UserRing) -> None:
+        """Where every byte the device sent went: read, dropped, overwritten or lost to errors."""
+        st, total = self.driver.stats, report.bytes
         report.interrupts = st.interrupts
         report.descriptors = st.completions
         report.engine_dropped_bytes = st.engine_dropped_bytes
@@ -453,22 +468,21 @@ class Acquisition:
         if accounted != total:
             report.accounting_errors.append(
                 f"read {report.bytes_read} + lost {report.lost_bytes} = {accounted} != sent {total}")
+        report.dma_api_violations = len(self.dev.violations)
+        report.iommu_faults = len(self.dev.iommu.faults)
+
+    def _measure(self, report: Report, cycles: int) -> None:
+        """Bus efficiency and utilisation, throughput and interrupt latency percentiles."""
+        be, st = self.backend, self.driver.stats
+        report.cycles = cycles
         mon = be.probe() if hasattr(be, "probe") else None
         if mon:
             report.w_beats, report.waiting_cycles = mon["w_beats"], mon["waiting_cycles"]
             report.engine_efficiency = round(mon["w_beats"] / mon["waiting_cycles"], 4) if mon["waiting_cycles"] else 0.0
-        beats = report.w_beats or (total - st.engine_dropped_bytes) / db
+        beats = report.w_beats or (report.bytes - st.engine_dropped_bytes) / (be.data_width // 8)
         report.stream_utilisation = round(beats / cycles, 4) if cycles else 0.0
         report.throughput_bytes_per_cycle = round(report.bytes_read / cycles, 3) if cycles else 0.0
         if self.irq_latencies:
             lat = np.array(self.irq_latencies, dtype=float)
             report.irq_latency_p50, report.irq_latency_p90, report.irq_latency_p99 = (
                 round(float(np.percentile(lat, q)), 1) for q in (50, 90, 99))
-        report.dma_api_violations = len(self.dev.violations)
-        report.iommu_faults = len(self.dev.iommu.faults)
-        report.wall_s = round(time.perf_counter() - t0, 3)
-        report.cycles_per_s = round(cycles / report.wall_s) if report.wall_s else 0.0
-        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size, bytes=total,
-                               start_cycle=c0, end_cycle=be.hw.now())
-        report.ok = report.data_errors == 0 and not report.accounting_errors
-        return report

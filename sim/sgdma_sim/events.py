@@ -30,13 +30,13 @@ class Event:
     def __init__(self, sched: "Scheduler"):
         self.sched = sched
         self.is_set = False
-        self._waiters: list[Task] = []
+        self.waiters: list[Task] = []
 
     def set(self) -> None:
         self.is_set = True
-        waiters, self._waiters = self._waiters, []
+        waiters, self.waiters = self.waiters, []
         for t in waiters:
-            self.sched._ready(t)
+            self.sched.make_ready(t)
 
     def clear(self) -> None:
         self.is_set = False
@@ -56,14 +56,14 @@ class _Poll:
 
 
 class Task:
-    __slots__ = ("coro", "done", "result", "exc", "_done_event", "name")
+    __slots__ = ("coro", "done", "result", "exc", "done_event", "name")
 
     def __init__(self, coro: Coroutine, name: str = ""):
         self.coro, self.name = coro, name
         self.done = False
         self.result = None
         self.exc: BaseException | None = None
-        self._done_event: Event | None = None
+        self.done_event: Event | None = None
 
 
 class Scheduler:
@@ -81,7 +81,8 @@ class Scheduler:
             phase = self._phase          # a phase already passed in this clock runs now
         heapq.heappush(self._heap, (when, phase, self._seq, item))
 
-    def _ready(self, task: Task) -> None:
+    def make_ready(self, task: Task) -> None:
+        """Queues ``task`` to run in the current clock (an event it waited for was set)."""
         self._push(self.now, task, max(self._phase, PHASE_NORMAL))
 
     def sleep(self, cycles: int, phase: int = PHASE_NORMAL) -> Awaitable[None]:
@@ -171,7 +172,7 @@ class Scheduler:
 
     def spawn(self, coro: Coroutine, name: str = "") -> Task:
         task = Task(coro, name)
-        self._ready(task)
+        self.make_ready(task)
         return task
 
     def _step(self, task: Task) -> None:
@@ -193,14 +194,14 @@ class Scheduler:
                 self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
-            if task._done_event:
-                task._done_event.set()
+            if task.done_event:
+                task.done_event.set()
             return
         except BaseException as e:  # noqa: BLE001 - surfaced by run()
             task.done, task.exc = True, e
             self.failed.append(task)
-            if task._done_event:
-                task._done_event.set()
+            if task.done_event:
+                task.done_event.set()
             return
         if req.kind == "sleep":
             self._push(self.now + req.arg, task, req.phase)
@@ -209,9 +210,9 @@ class Scheduler:
             self._push(self.now + every, _Poll(task, every, cond, until))
         elif req.kind == "event":
             if req.arg.is_set:
-                self._ready(task)
+                self.make_ready(task)
             else:
-                req.arg._waiters.append(task)
+                req.arg.waiters.append(task)
         else:  # pragma: no cover
             raise RuntimeError(f"unknown request {req.kind}")
 

@@ -121,12 +121,13 @@ class StreamSource:
     def packet_start(self) -> bool:
         return self.pos == self.pkt_start
 
-    def _beat_offset(self) -> int:
+    def beat_offset(self) -> int:
+        """Bytes of the current stream beat already taken."""
         return (self.pos - self.pkt_start) % self.db
 
     def beats_for(self, n: int) -> int:
         """Stream beats that carry the next n bytes (the current beat may be partly used)."""
-        used = self._beat_offset()
+        used = self.beat_offset()
         return -(-(used + n) // self.db) - (1 if used else 0)
 
     @staticmethod
@@ -378,7 +379,7 @@ class EngineModel:
 
     def _flush(self) -> None:
         """Data path flushed: the rest of a partly used stream beat counts as consumed."""
-        off = self.source._beat_offset()
+        off = self.source.beat_offset()
         if off:
             drop = min(self.p.db - off, self.source.available())
             self.source.pos += drop
@@ -415,6 +416,11 @@ class EngineModel:
         if rising:
             self.irq_event.set()
             self.irq_event.clear()
+
+    def line_before_edge(self) -> bool:
+        """The interrupt line as software woken by this clock's edge sees it: the level before
+        a change made in this very clock (a registered output updates after the edge)."""
+        return self._line_prev if self._line_changed_at == self.s.now else self.introut
 
     def _completion(self) -> None:
         self._dly_gen += 1
@@ -774,7 +780,7 @@ class EngineModel:
                 continue
             # the source delivers one beat per 1/rate clocks; drop beat by beat up to a packet end
             pend = src.next_packet_end()
-            chunk = min(n, (pend - src.pos) if pend else n, self.p.db - src._beat_offset())
+            chunk = min(n, (pend - src.pos) if pend else n, self.p.db - src.beat_offset())
             when = max(t, src.next_time - lead)
             if when > s.now:
                 await s.sleep(math.ceil(when) - s.now)
@@ -835,8 +841,7 @@ class ModelHw:
         # Software woken by a clock edge sees the line as it was before that edge (a
         # registered output updates after the edge); a rise in this clock still wakes it now.
         e = self.e
-        before = e._line_prev if e._line_changed_at == self.s.now else e.introut
-        if not (before or e.introut):
+        if not (e.line_before_edge() or e.introut):
             await e.irq_event.wait()
 
     async def sleep(self, cycles: int) -> None:

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import bench_scale, toolchain
+from .measure import fmt_spread, interleaved, spread
 from .runconfig import RunConfig
 
 RTL_WIDTHS = (32, 64, 128)
@@ -92,38 +92,9 @@ SEED_REPEAT = 5          # seed-scale scenario runs on the model
 RTL_ROUNDS = 3           # interleaved model / RTL runs of the scaled scenario
 
 
-def spread(samples: list[float], digits: int = 3) -> dict:
-    """Median, min and max of repeated measurements, with the samples in measurement order."""
-    if not samples:
-        raise ValueError("spread of no samples")
-    return {"median": round(statistics.median(samples), digits), "min": round(min(samples), digits),
-            "max": round(max(samples), digits), "n": len(samples), "samples": [round(x, digits) for x in samples]}
-
-
-def fmt_spread(s: dict, unit: str = "", digits: int = 2) -> str:
-    """'1.02x (0.95..1.10, 15 runs)' from a spread."""
-    return f"{s['median']:.{digits}f}{unit} ({s['min']:.{digits}f}..{s['max']:.{digits}f}{unit}, {s['n']} runs)"
-
-
-def interleaved(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Wall time of each function, `rounds` times, the functions taking turns (the starting one
-    rotates every round, so none always runs first)."""
-    if rounds < 1:
-        raise ValueError(f"rounds={rounds}: need at least one round")
-    names = list(fns)
-    times: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(rounds):
-        k = r % len(names)
-        for n in names[k:] + names[:k]:
-            t0 = time.perf_counter()
-            fns[n]()
-            times[n].append(time.perf_counter() - t0)
-    return times
-
-
-def bench_ring(out: Path) -> dict:
-    """The contiguous user view of 16 x 4 MiB discontiguous buffers: mapping time, and read
-    speed (a numpy reduction and a copy) against a plain numpy array of the same size."""
+def _ring_of_buffers(n: int, size: int):
+    """n discontiguous DMA buffers of random bytes in a fragmented memory, an address space
+    and the driver's ring file over them (RingFile needs only the driver's buffer list)."""
     import numpy as np
 
     from sgdma_driver.allocator import BuddyAllocator
@@ -133,7 +104,6 @@ def bench_ring(out: Path) -> dict:
     from sgdma_driver.physmem import PhysicalMemory
     from sgdma_driver.vma import AddressSpace, KernelProfile
 
-    n, size = 16, 4 << 20
     mem = PhysicalMemory(256 << 20)
     alloc = BuddyAllocator(mem, max_order=11, seed=5)
     alloc.fragment(seed=5, fraction=0.1)
@@ -143,12 +113,20 @@ def bench_ring(out: Path) -> dict:
         buffers = [dev.dma_alloc_coherent(size) for _ in range(n)]
         ring_size = n * size
 
-    ring = Buffers.ring_size
     rng = np.random.default_rng(1)
     for buf, _ in Buffers.buffers:
         buf.view()[:] = rng.integers(0, 256, size, dtype=np.uint8)
-    space = AddressSpace(mem, KernelProfile("6.6"))
-    fobj = RingFile(Buffers, Strategy.EAGER)
+    return AddressSpace(mem, KernelProfile("6.6")), RingFile(Buffers, Strategy.EAGER), Buffers.buffers
+
+
+def bench_ring(out: Path) -> dict:
+    """The contiguous user view of 16 x 4 MiB discontiguous buffers: mapping time, and read
+    speed (a numpy reduction and a copy) against a plain numpy array of the same size."""
+    import numpy as np
+
+    n, size = 16, 4 << 20
+    ring = n * size
+    space, fobj, buffers = _ring_of_buffers(n, size)
     map_times = []
     for _ in range(MAP_REPEAT):
         t0 = time.perf_counter()
@@ -179,7 +157,7 @@ def bench_ring(out: Path) -> dict:
         "rounds": RING_ROUNDS, "method": "interleaved rounds plain/view/wrap, ratio per round",
         "buffers": n, "buffer_bytes": size,
         "physically_contiguous": all(b.phys + size == c.phys for (b, _), (c, _) in
-                                     zip(Buffers.buffers, Buffers.buffers[1:])),
+                                     zip(buffers, buffers[1:])),
     }
     vma.munmap()
     (out / "ring.json").write_text(json.dumps(doc, indent=2))

@@ -22,7 +22,7 @@ AGREE_SIZE = dict(buffers=8, buf_size=16384, laps=4)
 
 
 def _spread(xs: list[float]) -> dict:
-    from .bench import spread
+    from .measure import spread
     return spread(xs, digits=4)
 
 

@@ -196,7 +196,7 @@ class TB:
     def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
                  b_latency: int = 0, port=None, checker: bool = True):
         self.dut = dut
-        self.log = dut._log
+        self.log = logging.getLogger("cocotb.sgdma.tb")
         self.data_width = len(dut.s_axis_s2mm_tdata)
         self.bytes_per_beat = self.data_width // 8
         self.addr_width = len(dut.m_axi_s2mm_awaddr)
@@ -270,8 +270,7 @@ class TB:
     def reset_source(self) -> None:
         """Reset the device model: drop queued and half-sent data, tvalid low."""
         self.source.clear()
-        self.source._handle_reset(True)
-        self.source._handle_reset(False)
+        self.source.assert_reset()       # asserted and released: tvalid low, the frame in flight dropped
         if self.checker:
             self.checker.stream_reset()
 

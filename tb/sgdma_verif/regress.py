@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _args(argv: list[str] | None) -> argparse.Namespace:
     ap = _Parser(prog="python -m sgdma_verif.regress", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=200, metavar="N", help="how many seeds, >= 1 (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=1, metavar="N", help="first seed, >= 0 (default: %(default)s)")
@@ -48,26 +48,23 @@ def main(argv: list[str] | None = None) -> int:
                      f"must be >= {lowest}")
     if args.out.exists() and not args.out.is_dir():
         ap.error(f"argument --out: {args.out} is not a directory")
-    out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    seeds = list(range(args.seed, args.seed + args.seeds))
-    chunks = [seeds[i::args.jobs] for i in range(args.jobs) if seeds[i::args.jobs]]
-    parts = [out / f"part{i}.jsonl" for i in range(len(chunks))]
-    for p in parts:
-        p.unlink(missing_ok=True)
+    return args
+
+
+def _run_jobs(sim: str, out: Path, chunks: list[list[int]], parts: list[Path], total: int, t0: float) -> list[str]:
+    """Builds once, then runs one simulator process per chunk of seeds side by side, printing
+    progress; returns the jobs' errors."""
     errors: list[str] = []
-    t0 = time.time()
 
     def work(i: int) -> None:
         try:
-            toolchain.build_and_test("test_regress", args.sim, {}, test_dir=out / f"job{i}",
+            toolchain.build_and_test("test_regress", sim, {}, test_dir=out / f"job{i}",
                                      log_file=out / f"job{i}.log",
                                      config=RunConfig(seeds=chunks[i], results=parts[i]))
         except BaseException as e:  # noqa: BLE001 - a failing seed makes the runner exit
             errors.append(f"job {i}: {e!r}")
 
-    # build once, then run the jobs side by side
-    toolchain.build_and_test("test_regress", args.sim, {}, test_dir=out / "build_check",
+    toolchain.build_and_test("test_regress", sim, {}, test_dir=out / "build_check",
                              log_file=out / "build_check.log", config=RunConfig(seeds=[]))
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(chunks))]
     for th in threads:
@@ -78,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         now = sum(len(p.read_text().splitlines()) for p in parts if p.exists())
         if now != done:
             done = now
-            print(f"regress: {done}/{len(seeds)} seeds ({time.time() - t0:.0f} s)", flush=True)
-    rows = [json.loads(x) for p in parts if p.exists() for x in p.read_text().splitlines()]
-    rows.sort(key=lambda r: r["seed"])
-    (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    bins = sorted({"|".join(b) for r in rows for b in r.get("fcov", [])})
-    summary = {
+            print(f"regress: {done}/{total} seeds ({time.time() - t0:.0f} s)", flush=True)
+    return errors
+
+
+def _summary(rows: list[dict], seeds: list[int], sim: str, t0: float) -> dict:
+    return {
         "seeds": len(rows),
         "descriptors": sum(r["descriptors"] for r in rows),
         "bytes": sum(r["bytes"] for r in rows),
@@ -93,10 +90,27 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": {k: sum(1 for r in rows if r["scenario"].get(k)) for k in
                       ("cyclic", "packets", "soft_reset", "overflow", "drop")} |
                      {"errors": sum(1 for r in rows if r["scenario"].get("error"))},
-        "functional_bins_hit": bins,
-        "simulator": args.sim,
+        "functional_bins_hit": sorted({"|".join(b) for r in rows for b in r.get("fcov", [])}),
+        "simulator": sim,
         "wall_s": round(time.time() - t0, 1),
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    chunks = [seeds[i::args.jobs] for i in range(args.jobs) if seeds[i::args.jobs]]
+    parts = [out / f"part{i}.jsonl" for i in range(len(chunks))]
+    for p in parts:
+        p.unlink(missing_ok=True)
+    t0 = time.time()
+    errors = _run_jobs(args.sim, out, chunks, parts, len(seeds), t0)
+    rows = [json.loads(x) for p in parts if p.exists() for x in p.read_text().splitlines()]
+    rows.sort(key=lambda r: r["seed"])
+    (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    summary = _summary(rows, seeds, args.sim, t0)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps({k: v for k, v in summary.items() if k != "functional_bins_hit"}, indent=2))
     ok = not errors and not summary["failing_seeds"] and not summary["missing_seeds"]

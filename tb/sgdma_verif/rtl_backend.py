@@ -7,6 +7,7 @@ returns its report.  `sgdma-sim` finds `run_rtl` through the `sgdma_sim.backends
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -44,7 +45,27 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
     print(f"building rtl/sgdma.v for {sim} and running the acquisition (log: {log})", file=sys.stderr)
     th = threading.Thread(target=work)
     th.start()
-    bar = progress_bar(sc.total_bytes, f"{sim} acquisition")
+    rep = _follow(th, sc.total_bytes, f"{sim} acquisition", progress_path, report_path)
+    if rep is not None and "error" in rep:
+        raise SimulationError(f"the RTL acquisition failed: {rep['error']} (log: {log})")
+    if "error" in result or rep is None:
+        logs = [log] + sorted((toolchain.BUILD_DIR / "sim_build" / sim).glob("sgdma_*/build.log"),
+                              key=lambda p: p.stat().st_mtime)[-1:]
+        cause = "; ".join(log_errors(*logs)) or (str(result["error"]) if "error" in result else "no error in the log")
+        what = "failed to run" if "error" in result else "wrote no report"
+        raise SimulationError(f"the RTL simulation {what}: {cause} (log: {log})")
+    tests, failed = get_results(result["xml"])
+    if failed and rep.get("ok"):
+        rep["ok"] = False
+        rep["accounting_errors"].append("the cocotb acquisition test failed")
+    if waves:
+        rep["waves"] = [str(_copy_waves(sim, run_dir, out, log))]
+    return rep
+
+
+def _follow(th: threading.Thread, total: int, desc: str, progress_path: Path, report_path: Path) -> dict | None:
+    """Shows the simulation's progress file as a progress bar until it ends; its report, or None."""
+    bar = progress_bar(total, desc)
     while th.is_alive():
         th.join(0.5)
         try:
@@ -61,26 +82,14 @@ def run_rtl(sc: Scenario, sim: str, out: Path, waves: bool) -> dict:
     if rep is not None and "error" not in rep:
         bar.update(bar.total - bar.n)
     bar.close()
-    if rep is not None and "error" in rep:
-        raise SimulationError(f"the RTL acquisition failed: {rep['error']} (log: {log})")
-    if "error" in result or rep is None:
-        logs = [log] + sorted((toolchain.BUILD_DIR / "sim_build" / sim).glob("sgdma_*/build.log"),
-                              key=lambda p: p.stat().st_mtime)[-1:]
-        cause = "; ".join(log_errors(*logs)) or (str(result["error"]) if "error" in result else "no error in the log")
-        what = "failed to run" if "error" in result else "wrote no report"
-        raise SimulationError(f"the RTL simulation {what}: {cause} (log: {log})")
-    tests, failed = get_results(result["xml"])
-    if failed and rep.get("ok"):
-        rep["ok"] = False
-        rep["accounting_errors"].append("the cocotb acquisition test failed")
-    if waves:
-        import shutil
-        found = sorted(run_dir.glob("*.fst")) + sorted(
-            (toolchain.BUILD_DIR / "sim_build" / sim).glob("*_waves/*.fst"))
-        if not found:
-            raise SimulationError(f"--waves given but the simulation left no FST file (log: {log})")
-        newest = max(found, key=lambda p: p.stat().st_mtime)
-        dest = out / f"sgdma_{sim}.fst"
-        shutil.copyfile(newest, dest)
-        rep["waves"] = [str(dest)]
     return rep
+
+
+def _copy_waves(sim: str, run_dir: Path, out: Path, log: Path) -> Path:
+    """The newest FST waveform of the run, copied to out/sgdma_<sim>.fst."""
+    found = sorted(run_dir.glob("*.fst")) + sorted((toolchain.BUILD_DIR / "sim_build" / sim).glob("*_waves/*.fst"))
+    if not found:
+        raise SimulationError(f"--waves given but the simulation left no FST file (log: {log})")
+    dest = out / f"sgdma_{sim}.fst"
+    shutil.copyfile(max(found, key=lambda p: p.stat().st_mtime), dest)
+    return dest

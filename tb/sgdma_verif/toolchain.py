@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-
 from .runconfig import CONFIG_ENV, RunConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,21 +167,11 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build_and_test(
-    test_module: str,
-    sim: str,
-    parameters: Mapping[str, object] | None = None,
-    testcase: str | None = None,
-    toplevel: str = "sgdma",
-    waves: bool | None = None,
-    extra_env: Mapping[str, str] | None = None,
-    test_dir: Path | None = None,
-    sources: list[Path] | None = None,
-    python_path: Path = TB_DIR,
-    log_file: Path | None = None,
-    config: RunConfig | None = None,
-    coverage: bool = False,
-) -> Path:
+def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] | None = None,
+                   testcase: str | None = None, toplevel: str = "sgdma", waves: bool | None = None,
+                   extra_env: Mapping[str, str] | None = None, test_dir: Path | None = None,
+                   sources: list[Path] | None = None, python_path: Path = TB_DIR, log_file: Path | None = None,
+                   config: RunConfig | None = None, coverage: bool = False) -> Path:
     """Build the RTL for ``sim`` with ``parameters`` (one build dir per set) and run cocotb tests.
 
     ``config`` (its ``sim`` set to ``sim``) is written to the run directory for the cocotb
@@ -191,43 +180,13 @@ def build_and_test(
     serialised by a file lock, so parallel pytest workers reuse one build.  Returns the
     results.xml path; under pytest a failing cocotb test fails the calling test.
     """
-    from cocotb_tools.runner import get_runner
-
     if sim not in SIMULATORS:
         raise ValueError(f"unknown simulator {sim!r}; choose from {SIMULATORS}")
     setup_env()
     parameters = dict(parameters or {})
     if waves is None:
         waves = os.environ.get("SGDMA_WAVES", "0") == "1"
-    if sim == "verilator" and waves:
-        # FST needs zlib/lz4 headers; fall back to a clear message rather than a compile error.
-        if not Path("/usr/include/lz4.h").exists():
-            raise RuntimeError("WAVES=1 with Verilator needs liblz4-dev (apt-get install liblz4-dev)")
-    tag = _param_tag(parameters) + ("_waves" if waves else "")
-    runner = get_runner(sim)
-    build_args: list[str] = []
-    if sim == "verilator":
-        build_args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
-        if waves:
-            build_args += ["--trace-fst", "--trace-structs"]
-        if coverage:
-            # --output-split 0: one C++ file, so make does not take the precompiled-header path
-            # (the wheel's verilated.mk lacks the -include for it)
-            build_args += ["--coverage-line", "--coverage-toggle", "--output-split", "0"]
-            tag += "_cov"
-    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
-    with _locked(build_dir.with_suffix(".lock")):
-        runner.build(
-            sources=[str(s) for s in (sources or rtl_sources())],
-            includes=[str(REPO)],
-            hdl_toplevel=toplevel,
-            parameters=parameters,
-            build_dir=build_dir,
-            build_args=build_args,
-            timescale=("1ns", "1ps"),
-            waves=waves,
-            log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None,
-        )
+    build_dir, tag = _build(sim, parameters, toplevel, waves, coverage, sources, log_file)
     run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
     run_dir.mkdir(parents=True, exist_ok=True)
     # The runner hands its own sys.path to the simulator as PYTHONPATH.
@@ -239,25 +198,14 @@ def build_and_test(
         env["PYTHONWARNINGS"] = _quiet_warnings()
     announce = log_file is None and bool(os.environ.get("SGDMA_LOG_DIR"))
     if announce:
-        log_dir = Path(os.environ["SGDMA_LOG_DIR"]).resolve()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_file = log_dir / f"{test_module}{'_' + testcase if testcase else ''}_{sim}_{tag}.log"
-        label = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default parameters"
-        print(f"  {test_module} on {sim} ({label}) ... log: {_short(log_file)}", file=sys.stderr, flush=True)
+        log_file = _bench_log(test_module, testcase, sim, tag, parameters)
     t0 = time.monotonic()
     try:
-        xml = runner.test(
-            test_module=test_module,
-            hdl_toplevel=toplevel,
-            testcase=testcase,
-            parameters=parameters,
-            build_dir=build_dir,
-            test_dir=run_dir,
-            waves=waves,
-            extra_env=env,
-            timescale=("1ns", "1ps"),
-            log_file=log_file,
-        )
+        from cocotb_tools.runner import get_runner
+
+        xml = get_runner(sim).test(test_module=test_module, hdl_toplevel=toplevel, testcase=testcase,
+                                   parameters=parameters, build_dir=build_dir, test_dir=run_dir, waves=waves,
+                                   extra_env=env, timescale=("1ns", "1ps"), log_file=log_file)
     except BaseException:
         if announce:
             cause = "; ".join(log_errors(log_file)) or "no error line in the log"
@@ -271,6 +219,50 @@ def build_and_test(
         print(f"  {test_module} on {sim}: {tests - failed}/{tests} cocotb tests passed in "
               f"{time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
     return xml
+
+
+def _verilator_args(waves: bool, coverage: bool) -> list[str]:
+    args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
+    if waves:
+        args += ["--trace-fst", "--trace-structs"]
+    if coverage:
+        # --output-split 0: one C++ file, so make does not take the precompiled-header path
+        # (the wheel's verilated.mk lacks the -include for it)
+        args += ["--coverage-line", "--coverage-toggle", "--output-split", "0"]
+    return args
+
+
+def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: bool,
+           sources: list[Path] | None, log_file: Path | None) -> tuple[Path, str]:
+    """Builds (or reuses, under a file lock) the simulation of this parameter set; returns its
+    build directory and tag."""
+    from cocotb_tools.runner import get_runner
+
+    if sim == "verilator" and waves and not Path("/usr/include/lz4.h").exists():
+        # FST needs zlib/lz4 headers; a clear message rather than a compile error.
+        raise RuntimeError("WAVES=1 with Verilator needs liblz4-dev (apt-get install liblz4-dev)")
+    tag = _param_tag(parameters) + ("_waves" if waves else "")
+    build_args: list[str] = []
+    if sim == "verilator":
+        build_args = _verilator_args(waves, coverage)
+        tag += "_cov" if coverage else ""
+    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
+    with _locked(build_dir.with_suffix(".lock")):
+        get_runner(sim).build(
+            sources=[str(s) for s in (sources or rtl_sources())], includes=[str(REPO)], hdl_toplevel=toplevel,
+            parameters=parameters, build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"),
+            waves=waves, log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None)
+    return build_dir, tag
+
+
+def _bench_log(test_module: str, testcase: str | None, sim: str, tag: str, parameters: dict) -> Path:
+    """Under $SGDMA_LOG_DIR (make bench): the run's log file, announced on the terminal."""
+    log_dir = Path(os.environ["SGDMA_LOG_DIR"]).resolve()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"{test_module}{'_' + testcase if testcase else ''}_{sim}_{tag}.log"
+    label = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default parameters"
+    print(f"  {test_module} on {sim} ({label}) ... log: {_short(log_file)}", file=sys.stderr, flush=True)
+    return log_file
 
 
 def _short(path: Path) -> str:
