@@ -186,7 +186,7 @@ def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] 
     parameters = dict(parameters or {})
     if waves is None:
         waves = os.environ.get("SGDMA_WAVES", "0") == "1"
-    build_dir, tag = _build(sim, parameters, toplevel, waves, coverage, sources, log_file)
+    runner, build_dir, tag = _build(sim, parameters, toplevel, waves, coverage, sources, log_file)
     run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
     run_dir.mkdir(parents=True, exist_ok=True)
     # The runner hands its own sys.path to the simulator as PYTHONPATH.
@@ -201,9 +201,7 @@ def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] 
         log_file = _bench_log(test_module, testcase, sim, tag, parameters)
     t0 = time.monotonic()
     try:
-        from cocotb_tools.runner import get_runner
-
-        xml = get_runner(sim).test(test_module=test_module, hdl_toplevel=toplevel, testcase=testcase,
+        xml = runner.test(test_module=test_module, hdl_toplevel=toplevel, testcase=testcase,
                                    parameters=parameters, build_dir=build_dir, test_dir=run_dir, waves=waves,
                                    extra_env=env, timescale=("1ns", "1ps"), log_file=log_file)
     except BaseException:
@@ -233,9 +231,10 @@ def _verilator_args(waves: bool, coverage: bool) -> list[str]:
 
 
 def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: bool,
-           sources: list[Path] | None, log_file: Path | None) -> tuple[Path, str]:
-    """Builds (or reuses, under a file lock) the simulation of this parameter set; returns its
-    build directory and tag."""
+           sources: list[Path] | None, log_file: Path | None) -> tuple[object, Path, str]:
+    """Builds (or reuses, under a file lock) the simulation of this parameter set; returns the
+    runner that built it (it runs the tests too: it keeps what it built), the build directory
+    and the tag."""
     from cocotb_tools.runner import get_runner
 
     if sim == "verilator" and waves and not Path("/usr/include/lz4.h").exists():
@@ -247,12 +246,13 @@ def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: boo
         build_args = _verilator_args(waves, coverage)
         tag += "_cov" if coverage else ""
     build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
+    runner = get_runner(sim)
     with _locked(build_dir.with_suffix(".lock")):
-        get_runner(sim).build(
+        runner.build(
             sources=[str(s) for s in (sources or rtl_sources())], includes=[str(REPO)], hdl_toplevel=toplevel,
             parameters=parameters, build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"),
             waves=waves, log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None)
-    return build_dir, tag
+    return runner, build_dir, tag
 
 
 def _bench_log(test_module: str, testcase: str | None, sim: str, tag: str, parameters: dict) -> Path:
