@@ -5,13 +5,9 @@
 SIM      ?= icarus
 WAVES    ?= 0
 BACKEND  ?= rtl
-BUFFERS  ?= 8
-BUF_SIZE ?= 65536
-LAPS     ?= 3
-RATE     ?= 1.0
-CONSUMER ?= fast
-POLICY   ?= stall
-SEED     ?= 1
+# Scenario variables (BUFFERS BUF_SIZE LAPS RATE CONSUMER POLICY SEED) have no defaults here:
+# one given is passed on as its option, one not given takes the scenario's own default (the
+# Scenario dataclass in sim/sgdma_sim/acquisition.py; `sgdma-sim run --help` lists them).
 SEEDS    ?= 200
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -29,6 +25,11 @@ endif
 
 export SGDMA_WAVES := $(WAVES)
 
+opt = $(if $(strip $($(1))),--$(2) $($(1)))
+SCENARIO_OPTS = $(call opt,BUFFERS,buffers) $(call opt,BUF_SIZE,buf-size) $(call opt,LAPS,laps) \
+                $(call opt,RATE,rate) $(call opt,CONSUMER,consumer) $(call opt,POLICY,policy) \
+                $(call opt,SEED,seed)
+
 .PHONY: all help sim test test-full lint bench regress coverage figures clean distclean bootstrap regmap
 
 all: test
@@ -42,10 +43,11 @@ help:  ## this list
 	@echo "variables (default):"
 	@echo "  SIM=icarus|verilator  simulator (sim, bench: icarus; test: both unless given; regress: verilator)"
 	@echo "  BACKEND=rtl|model     sim: the RTL under SIM, or the fast model (rtl)"
-	@echo "  BUFFERS=$(BUFFERS) BUF_SIZE=$(BUF_SIZE) LAPS=$(LAPS) RATE=$(RATE)   sim: ring buffers, bytes per buffer, laps, device rate"
-	@echo "  CONSUMER=fast|slow POLICY=stall|drop      sim: reader speed, ring-full policy ($(CONSUMER), $(POLICY))"
+	@echo "  BUFFERS=N BUF_SIZE=BYTES LAPS=X RATE=FRACTION   sim: ring buffers, bytes per buffer, laps, device rate"
+	@echo "  CONSUMER=fast|slow POLICY=stall|drop      sim: reader speed, ring-full policy"
+	@echo "                        (unset: the scenario's defaults, listed by sgdma-sim run --help)"
 	@echo "  WAVES=0|1             sim, test: record FST waveforms ($(WAVES))"
-	@echo "  SEED=$(SEED)                sim: allocator and jitter seed; regress: first seed"
+	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
 	@echo "  JOBS=$(JOBS)                test, test-full, regress: parallel processes"
 
@@ -57,9 +59,8 @@ $(STAMP): pyproject.toml
 
 sim: bootstrap  ## one acquisition, every byte checked; report and plots in build/sim/ (BACKEND SIM BUFFERS BUF_SIZE LAPS RATE CONSUMER POLICY WAVES SEED)
 	@if [ "$(WAVES)" = 1 ] && [ "$(SIM)" = verilator ]; then scripts/bootstrap.sh liblz4-dev; fi
-	$(PY) -m sgdma_sim.cli run --backend $(BACKEND) --sim $(SIM) --buffers $(BUFFERS) \
-	    --buf-size $(BUF_SIZE) --laps $(LAPS) --rate $(RATE) --consumer $(CONSUMER) \
-	    --policy $(POLICY) --seed $(SEED) $(if $(filter 1,$(WAVES)),--waves) --out build/sim
+	$(PY) -m sgdma_sim.cli run --backend $(BACKEND) --sim $(SIM) $(SCENARIO_OPTS) \
+	    $(if $(filter 1,$(WAVES)),--waves) --out build/sim
 
 test: bootstrap  ## unit tests and the cocotb testbenches on Icarus and Verilator (SIM WAVES JOBS)
 	$(PY) -m pytest -n $(JOBS) -p no:cacheprovider --sims "$(TEST_SIMS)"
@@ -81,7 +82,7 @@ bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/
 REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)
 
 regress: bootstrap  ## constrained-random regression, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM)
-	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) --seed $(SEED) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
+	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) $(call opt,SEED,seed) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
 
 coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/
 	@scripts/bootstrap.sh verilator_coverage genhtml

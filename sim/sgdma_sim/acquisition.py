@@ -11,6 +11,7 @@ before it was read (plain cyclic mode: the ring's overrun count).
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
@@ -101,6 +102,18 @@ class AdcStream:
         return adc_bytes(0, self.length).tobytes()
 
 
+class ScenarioError(ValueError):
+    """A scenario field with a value the acquisition cannot run (the message names both)."""
+
+    def __init__(self, field: str, value: object, reason: str):
+        self.field, self.value, self.reason = field, value, reason
+        super().__init__(f"{field}={value!r} {reason}")
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 @dataclass
 class Scenario:
     buffers: int = 8
@@ -123,24 +136,66 @@ class Scenario:
     timeline_points: int = 4000    # periodic timeline samples over the stream's duration (plus one per event)
 
     def validate(self) -> None:
-        if self.buffers < 2:
-            raise ValueError(f"buffers={self.buffers}: a ring needs at least 2 buffers")
-        if self.buf_size <= 0 or self.buf_size % 4096:
-            raise ValueError(f"buf_size={self.buf_size}: must be a positive multiple of 4096")
-        if not 0 < self.rate <= 1:
-            raise ValueError(f"rate={self.rate}: must be in (0, 1] (fraction of the bus)")
-        if self.laps <= 0:
-            raise ValueError(f"laps={self.laps}: must be positive")
-        if self.irq_latency < 0:
-            raise ValueError(f"irq_latency={self.irq_latency}: must be >= 0 clocks")
-        for name, allowed in (("irq_jitter", ("fixed", "exp")), ("consumer", ("fast", "slow")), ("policy", ("stall", "drop")),
-                              ("mode", ("owned", "cyclic", "tail")), ("strategy", ("eager", "lazy"))):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name}={getattr(self, name)!r}: choose from {', '.join(allowed)}")
+        """Every rule a scenario obeys by itself, the one place they are checked (the CLI adds
+        only what depends on the machine and the backend); raises ScenarioError naming the
+        field and its value."""
+        def bad(name: str, reason: str) -> ScenarioError:
+            return ScenarioError(name, getattr(self, name), reason)
+        _check_types(self, bad)
+        _check_ranges(self, bad)
 
     @property
     def total_bytes(self) -> int:
         return int(self.laps * self.buffers * self.buf_size) // 16 * 16
+
+
+def _check_types(sc: Scenario, bad: Callable[[str, str], ScenarioError]) -> None:
+    for name in ("buffers", "buf_size", "irq_threshold", "irq_delay", "seed", "irq_latency",
+                 "slow_cycles_per_kib", "timeline_points"):
+        if not _is_int(getattr(sc, name)):
+            raise bad(name, "is not an integer")
+    for name in ("laps", "rate"):
+        v = getattr(sc, name)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise bad(name, "is not a finite number")
+    for name, allowed in (("consumer", ("fast", "slow")), ("policy", ("stall", "drop")),
+                          ("mode", ("owned", "cyclic", "tail")), ("strategy", ("eager", "lazy")),
+                          ("irq_jitter", ("fixed", "exp"))):
+        if getattr(sc, name) not in allowed:
+            raise bad(name, f"is not one of {', '.join(allowed)}")
+    for name in ("double_map", "streaming"):
+        if not isinstance(getattr(sc, name), bool):
+            raise bad(name, "is not true or false")
+
+
+def _check_ranges(sc: Scenario, bad: Callable[[str, str], ScenarioError]) -> None:
+    from sgdma_driver.regmap import S2MM_DMACR
+    from sgdma_driver.vma import KernelProfile
+
+    if sc.buffers < 2:
+        raise bad("buffers", "is too few: a ring needs at least 2 buffers")
+    if sc.buf_size <= 0 or sc.buf_size % 4096:
+        raise bad("buf_size", "is not a positive multiple of 4096 bytes")
+    if sc.laps <= 0:
+        raise bad("laps", "is not positive")
+    if not 0 < sc.rate <= 1:
+        raise bad("rate", "is outside (0, 1] (a fraction of one bus beat per clock)")
+    thr, dly = S2MM_DMACR.IRQ_THRESHOLD, S2MM_DMACR.IRQ_DELAY
+    if not 1 <= sc.irq_threshold <= thr.max:
+        raise bad("irq_threshold", f"is outside 1..{thr.max}")
+    if not 0 <= sc.irq_delay <= dly.max:
+        raise bad("irq_delay", f"is outside 0..{dly.max}")
+    for name, reason in (("seed", "is negative: seeds are integers >= 0"),
+                         ("irq_latency", "is negative: the latency is in clocks, >= 0"),
+                         ("slow_cycles_per_kib", "is negative")):
+        if getattr(sc, name) < 0:
+            raise bad(name, reason)
+    if sc.timeline_points < 2:
+        raise bad("timeline_points", "is too few: the timeline needs at least 2 points")
+    try:
+        KernelProfile(sc.kernel)
+    except (ValueError, TypeError) as e:
+        raise bad("kernel", f"is not accepted: {e}") from None
 
 
 # Timeline series, one value per point (bytes, cumulative): device sent (incl. dropped), engine

@@ -8,7 +8,6 @@ Scenario dataclass.  A bad value raises OptionError naming the option and the va
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from dataclasses import fields
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from sgdma_driver.regmap import DELAY_UNIT
-from .acquisition import Scenario
+from .acquisition import Scenario, ScenarioError
 
 
 class OptionError(ValueError):
@@ -80,10 +79,6 @@ def scenario_from_args(args) -> Scenario:
     return sc
 
 
-def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def _fmt_bytes(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024 or unit == "TiB":
@@ -110,58 +105,11 @@ def check_scenario(sc: Scenario, option: Callable[[str], str] = option_name,
     def bad(name: str, reason: str) -> OptionError:
         return OptionError(option(name), getattr(sc, name), reason)
 
-    _check_types(sc, bad)
-    _check_ranges(sc, bad)
-    _check_sizes(sc, bad, materialised)
-
-
-def _check_types(sc: Scenario, bad: Callable[[str, str], OptionError]) -> None:
-    for name in ("buffers", "buf_size", "irq_threshold", "irq_delay", "seed", "irq_latency",
-                 "slow_cycles_per_kib", "timeline_points"):
-        if not _is_int(getattr(sc, name)):
-            raise bad(name, "is not an integer")
-    for name in ("laps", "rate"):
-        v = getattr(sc, name)
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            raise bad(name, "is not a finite number")
-    for name, allowed in (("consumer", ("fast", "slow")), ("policy", ("stall", "drop")),
-                          ("mode", ("owned", "cyclic", "tail")), ("strategy", ("eager", "lazy")),
-                          ("irq_jitter", ("fixed", "exp"))):
-        if getattr(sc, name) not in allowed:
-            raise bad(name, f"is not one of {', '.join(allowed)}")
-    for name in ("double_map", "streaming"):
-        if not isinstance(getattr(sc, name), bool):
-            raise bad(name, "is not true or false")
-
-
-def _check_ranges(sc: Scenario, bad: Callable[[str, str], OptionError]) -> None:
-    from sgdma_driver.regmap import S2MM_DMACR
-    from sgdma_driver.vma import KernelProfile
-
-    if sc.buffers < 2:
-        raise bad("buffers", "is too few: a ring needs at least 2 buffers")
-    if sc.buf_size <= 0 or sc.buf_size % 4096:
-        raise bad("buf_size", "is not a positive multiple of 4096 bytes")
-    if sc.laps <= 0:
-        raise bad("laps", "is not positive")
-    if not 0 < sc.rate <= 1:
-        raise bad("rate", "is outside (0, 1] (a fraction of one bus beat per clock)")
-    thr, dly = S2MM_DMACR.IRQ_THRESHOLD, S2MM_DMACR.IRQ_DELAY
-    if not 1 <= sc.irq_threshold <= thr.max:
-        raise bad("irq_threshold", f"is outside 1..{thr.max}")
-    if not 0 <= sc.irq_delay <= dly.max:
-        raise bad("irq_delay", f"is outside 0..{dly.max}")
-    for name, reason in (("seed", "is negative: seeds are integers >= 0"),
-                         ("irq_latency", "is negative: the latency is in clocks, >= 0"),
-                         ("slow_cycles_per_kib", "is negative")):
-        if getattr(sc, name) < 0:
-            raise bad(name, reason)
-    if sc.timeline_points < 2:
-        raise bad("timeline_points", "is too few: the timeline needs at least 2 points")
     try:
-        KernelProfile(sc.kernel)
-    except (ValueError, TypeError) as e:
-        raise bad("kernel", f"is not accepted: {e}") from None
+        sc.validate()
+    except ScenarioError as e:
+        raise bad(e.field, e.reason) from None
+    _check_sizes(sc, bad, materialised)
 
 
 def _check_sizes(sc: Scenario, bad: Callable[[str, str], OptionError], materialised: bool) -> None:
