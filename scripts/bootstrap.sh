@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make sim` / `make test` need, and only what is missing:
 #   the virtual environment with this package (pip install -e .), Icarus Verilog from apt,
-#   a C++ compiler for Verilator, and (with an argument) extra Debian tools such as yosys.
+#   a C++ compiler for Verilator, and (with an argument) extra Debian packages such as liblz4-dev.
 # Safe to run again: every step checks first.  When another process (apt, dpkg, an automatic
 # update) holds the package manager's lock, it says so and waits up to APT_LOCK_TIMEOUT seconds
 # (default 600) instead of failing.
