@@ -78,3 +78,11 @@ def test_fmax_is_the_last_report_of_the_log():
     log = ("Info: Max frequency for clock 'clk': 59.48 MHz (FAIL at 125.00 MHz)\n...\n"
            "Warning: Max frequency for clock 'clk': 58.37 MHz (FAIL at 125.00 MHz)\n")
     assert bench_pnr.post_route_fmax(log) == 58.37
+
+
+def test_a_mux_entered_by_its_select_is_a_level():
+    path = [_hop("clk-to-q", "ff0.Q", "ff0.Q"), _hop("routing", "ff0.Q", "mx0.M", net="sel"),
+            _hop("logic", "mx0.M", "mx0.OFX"), _hop("routing", "mx0.OFX", "mx1.FXB", 0.0, "w"),
+            _hop("logic", "mx1.FXB", "mx1.OFX"), _hop("routing", "mx1.OFX", "ff1.DI", net="d"),
+            _hop("setup", "ff1.DI", "ff1.DI")]
+    assert bench_pnr.logic_levels(path) == (1, ["sel"])

