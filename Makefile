@@ -75,7 +75,6 @@ regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables 
 	$(PY) -m sgdma_driver.regmap --write
 
 bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/*.json, logs in build/bench/logs/ (SIM)
-	@scripts/bootstrap.sh yosys
 	SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_verif.bench --sim $(SIM) --out build/bench
 
 # The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make sim` / `make test` need, and only what is missing:
 #   the virtual environment with this package (pip install -e .), Icarus Verilog from apt,
-#   a C++ compiler for Verilator, and (with an argument) extra Debian tools such as yosys, or
-#   verilator_coverage and genhtml for `make coverage` (packages verilator and lcov).
+#   a C++ compiler for Verilator, and (with an argument) extra Debian packages such as liblz4-dev,
+#   or verilator_coverage and genhtml for `make coverage` (packages verilator and lcov).
 # Safe to run again: every step checks first.  When another process (apt, dpkg, an automatic
 # update) holds the package manager's lock, it says so and waits up to APT_LOCK_TIMEOUT seconds
 # (default 600) instead of failing.

@@ -62,6 +62,14 @@ def _fresh_build(build: Path) -> None:
                  "descriptors": 64, "wall_s": _spread(0.25, 0.2, 0.5), "cpu_s": _spread(0.25, 0.2, 0.5)})
     (build / "bench" / "scale.json").write_text(json.dumps(
         {"rows": rows, "seed_target_s": 0.27, "scale_target_s": 2.0}))
+    rows = [{"data_width": dw, "fmax_mhz": _spread(f, f - 1.5, f + 2.25, 3), "lut4": lut, "ff": 1400 + dw,
+             "ccu2c": 300, "ebr": 0, "dsp": 0, "logic_levels_by_seed": {"1": lv, "2": lv + 1, "3": lv},
+             "worst_path": {"levels": lv, "start_signal": "u_mover.cd_rem", "end_signal": "u_mover.pad_mode (LSR)"}}
+            for dw, f, lut, lv in ((32, 61.25, 1500, 9), (64, 57.5, 1671, 11), (128, 50.0, 2100, 12))]
+    (build / "bench" / "pnr.json").write_text(json.dumps(
+        {"device": "LFE5U-85F-6", "target_mhz": 125.0, "seeds": [1, 2, 3], "rows": rows,
+         "comb_port_paths": [{"src": "m_axi_s2mm_wready", "dst": "s_axis_s2mm_tready"},
+                             {"src": "s_axi_lite_wvalid", "dst": "s_axi_lite_wready"}]}))
     (build / "coverage" / "summary.json").write_text(json.dumps(
         {"line_pct": 98.11, "toggle_raw_pct": 91.37, "toggle_pct": 95.69, "excluded_signals": 7,
          "excluded_toggle_points": 4686, "functional_bins_hit": 63, "functional_bins_total": 64}))
@@ -90,7 +98,10 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
                  "65,536 buffers of 4 KiB in 1.88 s (1.69-2.25 s)", "3,210x (2,900-3,333x, 3 interleaved rounds)",
                  "1.73 % (32-bit, backpressure", "98.1 % line coverage", "91.4 % toggle coverage counting every signal",
                  "95.7 % without the 7 signals, 4,686 toggle points, excluded",
-                 "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks"):
+                 "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks",
+                 "64-bit data 57.5 MHz (56.0-59.8 MHz), 1,671 LUT4, 1,464 FF, 11 logic levels",
+                 "`u_mover.cd_rem` to `u_mover.pad_mode (LSR)`", "128-bit data 50.0 MHz (48.5-52.2 MHz), 2,100 LUT4",
+                 "2 combinational input-to-output port paths (`m_axi_s2mm_wready -> s_axis_s2mm_tready`"):
         assert text in flat, text
     fast = (checkout / "docs" / "fast-model.md").read_text()
     flat_fast = " ".join(fast.split())
@@ -98,6 +109,11 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     assert "takes 0.250 s (0.200-0.500 s), 268 million simulated clocks per second" in flat_fast
     for line in ("| 1,024 | 1,024 | 0.03 | 0.03-0.04 |", "| 65,536 | 65,536 | 1.88 | 1.69-2.25 |"):
         assert line in fast.splitlines(), line
+    arch = (checkout / "docs" / "architecture.md").read_text().splitlines()
+    assert ("| 64 | 57.5 | 56.0-59.8 | 1,671 | 1,464 | 300 | 0 | 0 | 11 (12) | `u_mover.cd_rem` | "
+            "`u_mover.pad_mode (LSR)` |") in arch
+    assert any(x.startswith("Combinational input-to-output port paths (2): `m_axi_s2mm_wready -> s_axis_s2mm_tready`")
+               for x in arch)
     assert "0.93x (0.71-1.12x)" in " ".join((checkout / "docs" / "driver-model.md").read_text().split())
     record = json.loads((checkout / figures.RECORD).read_text())
     assert record["synth"]["lut"] == 1234 and record["synth"]["file"] == "build/bench/synth.json"

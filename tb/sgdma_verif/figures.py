@@ -92,6 +92,19 @@ def _scale(doc: dict) -> dict:
             "seed_target_s": doc["seed_target_s"], "scale_target_s": doc["scale_target_s"], "table": table}
 
 
+def _pnr(doc: dict) -> dict:
+    """Place and route per data width: Fmax spread over the seeds, cell counts, logic levels."""
+    rows = [{"data_width": r["data_width"], "fmax_mhz": _spread(r, "fmax_mhz"),
+             **{k: r[k] for k in ("lut4", "ff", "ccu2c", "ebr", "dsp")},
+             "levels": r["worst_path"]["levels"], "levels_max": max(r["logic_levels_by_seed"].values()),
+             "start": r["worst_path"]["start_signal"], "end": r["worst_path"]["end_signal"]}
+            for r in doc["rows"]]
+    if not rows:
+        raise FiguresError("no rows")
+    return {"device": doc["device"], "target_mhz": doc["target_mhz"], "seeds": doc["seeds"], "rows": rows,
+            "comb_port_paths": [f"{p['src']} -> {p['dst']}" for p in doc["comb_port_paths"]]}
+
+
 def _coverage(doc: dict) -> dict:
     return {k: doc[k] for k in ("line_pct", "toggle_raw_pct", "toggle_pct", "excluded_signals",
                                 "excluded_toggle_points", "functional_bins_hit", "functional_bins_total")}
@@ -103,6 +116,7 @@ SOURCES: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "ring": ("bench/ring.json", _ring),
     "model": ("bench/model.json", _model),
     "scale": ("bench/scale.json", _scale),
+    "pnr": ("bench/pnr.json", _pnr),
     "coverage": ("coverage/summary.json", _coverage),
 }
 
@@ -163,6 +177,7 @@ def _readme(f: dict) -> str:
         "consecutive buffers of 1 KiB and more.\n"
         f"- Size: {syn['lut']:,} LUTs and {syn['ff']:,} flip-flops (yosys `synth_xilinx -flatten -abc9`, xc7, "
         f"64-bit data and address; target at most {syn['target_lut']:,} LUTs).\n"
+        f"- {_pnr_summary(f['pnr'])}\n"
         f"- Ring view: reads at {_range(v, 2, 'x')} over {v['n']} interleaved rounds) the speed of a plain numpy "
         f"array, {_range(w, 2, 'x')}) across the wrap; an eager map of 16 x 4 MiB takes "
         f"{_range(m, 2, ' ms')}, {m['n']} runs).\n"
@@ -178,6 +193,39 @@ def _readme(f: dict) -> str:
         f"coverage counting every signal ({cov['toggle_pct']:.1f} % without the {cov['excluded_signals']} "
         f"signals, {cov['excluded_toggle_points']:,} toggle points, excluded in `docs/testplan.md`), "
         f"{cov['functional_bins_hit']} of {cov['functional_bins_total']} functional bins.\n")
+
+
+def _pnr_row(r: dict) -> str:
+    return f"{r['data_width']}-bit data {_range(r['fmax_mhz'], 1, ' MHz')}), {r['lut4']:,} LUT4, {r['ff']:,} FF"
+
+
+def _pnr_summary(p: dict) -> str:
+    rows = {r["data_width"]: r for r in p["rows"]}
+    main = rows.get(64, p["rows"][0])
+    others = "; ".join(_pnr_row(r) for r in p["rows"] if r is not main)
+    comb = p["comb_port_paths"]
+    return (f"Timing (yosys `synth_ecp5`, nextpnr-ecp5 {p['device']} out of context, median and range over seeds "
+            f"{p['seeds'][0]}-{p['seeds'][-1]}): {_pnr_row(main)}, {main['levels']} logic levels on the worst path "
+            f"(`{main['start']}` to `{main['end']}`); {others}. "
+            + (f"{len(comb)} combinational input-to-output port paths ({', '.join(f'`{c}`' for c in comb[:2])}"
+               f"{', ...' if len(comb) > 2 else ''})." if comb else "No combinational input-to-output port path."))
+
+
+def _architecture_pnr(f: dict) -> str:
+    p = f["pnr"]
+    rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} | {r['fmax_mhz']['min']:.1f}-"
+                   f"{r['fmax_mhz']['max']:.1f} | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
+                   f"{r['dsp']} | {r['levels']} ({r['levels_max']}) | `{r['start']}` | `{r['end']}` |\n"
+                   for r in p["rows"])
+    comb = p["comb_port_paths"]
+    return (f"Measured (`build/bench/pnr.json`, {p['device']}, `--freq {p['target_mhz']:g}`, Fmax median and "
+            f"range over seeds {', '.join(map(str, p['seeds']))}; levels of the median seed's worst path, the most "
+            "over all seeds in brackets):\n\n"
+            "| data width | Fmax MHz | range | LUT4 | FF | CCU2C | EBR | DSP | levels | worst path from | to |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
+            + (f"Combinational input-to-output port paths ({len(comb)}): "
+               + ", ".join(f"`{c}`" for c in comb) + ".\n" if comb else
+               "No combinational input-to-output port path.\n"))
 
 
 def _fast_model(f: dict) -> str:
@@ -216,13 +264,16 @@ def _driver_model(f: dict) -> str:
 
 TEMPLATES: dict[str, Callable[[dict], str]] = {"readme": _readme, "fast-model": _fast_model,
                                                "fast-model-scale": _fast_model_scale,
-                                               "driver-model": _driver_model}
+                                               "driver-model": _driver_model, "architecture-pnr": _architecture_pnr}
 
 
 def _wrap(text: str, width: int = 96) -> str:
     """Markdown paragraphs and bullets wrapped at `width` columns, as the documents are."""
     out = []
     for para in text.split("\n"):
+        if para.startswith("|"):          # a table row stays one line
+            out.append(para)
+            continue
         out.append(textwrap.fill(para, width, subsequent_indent="  " if para.startswith("- ") else "",
                                  break_long_words=False, break_on_hyphens=False) if para else "")
     return "\n".join(out)

