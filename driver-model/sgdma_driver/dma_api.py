@@ -304,21 +304,24 @@ class Device:
             self.dma_unmap_single(handle, n, direction)
 
     def dma_sync_single_for_cpu(self, handle: int, size: int, direction: DmaDirection) -> None:
-        check_direction(direction, "dma_sync_single_for_cpu")
-        m = self._lookup(handle, "dma_sync_single_for_cpu")
-        if m is None:
-            return
-        self._check_sync(m, size, direction, "dma_sync_single_for_cpu")
-        m.buf.owner = Owner.CPU
-        m.buf.invalidate()
+        """Ownership back to the CPU (its view refreshed from memory)."""
+        m = self._sync(handle, size, direction, "dma_sync_single_for_cpu")
+        if m is not None:
+            m.buf.owner = Owner.CPU
+            m.buf.invalidate()
 
     def dma_sync_single_for_device(self, handle: int, size: int, direction: DmaDirection) -> None:
-        check_direction(direction, "dma_sync_single_for_device")
-        m = self._lookup(handle, "dma_sync_single_for_device")
-        if m is None:
-            return
-        self._check_sync(m, size, direction, "dma_sync_single_for_device")
-        m.buf.owner = Owner.DEVICE
+        """Ownership to the device."""
+        m = self._sync(handle, size, direction, "dma_sync_single_for_device")
+        if m is not None:
+            m.buf.owner = Owner.DEVICE
+
+    def _sync(self, handle: int, size: int, direction: DmaDirection, what: str) -> Mapping | None:
+        check_direction(direction, what)
+        m = self._lookup(handle, what)
+        if m is not None:
+            self._check_sync(m, size, direction, what)
+        return m
 
     def _check_sync(self, m: Mapping, size: int, direction: DmaDirection, what: str) -> None:
         size = check_int(f"{what}: size", size)
