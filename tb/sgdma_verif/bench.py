@@ -67,7 +67,9 @@ def bench_synth(out: Path) -> dict:
     srcs = " ".join(str(p.relative_to(toolchain.REPO)) for p in toolchain.rtl_sources())
     chparam = " ".join(f"-set {k} {v}" for k, v in SYNTH_PARAMS.items())
     script = (f"read_verilog -sv -I. {srcs}; chparam {chparam} sgdma; "
-              f"synth_xilinx -flatten -abc9 -family xc7 -top sgdma; tee -o {out / 'yosys_stat.txt'} stat")
+              f"synth_xilinx -flatten -abc9 -family xc7 -top sgdma; "
+              f"tee -o {os.path.relpath(out / 'yosys_stat.txt', toolchain.REPO)} stat")
+    # relative: the WebAssembly tools see a /tmp of their own, so an absolute path there fails
     t0 = time.time()
     proc = subprocess.run([yosys, "-q", "-p", script], cwd=toolchain.REPO, capture_output=True, text=True)
     if proc.returncode != 0:
