@@ -7,6 +7,8 @@ of a slow reader.
 """
 from __future__ import annotations
 
+import logging
+
 import cocotb
 import pytest
 from cocotb.triggers import with_timeout
@@ -29,7 +31,7 @@ async def acquire(dut, **kw):
     acq = Acquisition(Scenario(**kw), be)
     await be.reset()
     rep = await acq.run()
-    dut._log.info("report: %s", {k: v for k, v in rep.to_json().items() if k not in ("timeline", "scenario")})
+    logging.getLogger("cocotb.sgdma.test").info("report: %s", {k: v for k, v in rep.to_json().items() if k not in ("timeline", "scenario")})
     return rep, acq
 
 
@@ -129,8 +131,7 @@ async def device_write_outside_buffers_refused(dut):
     drv.setup_ring(4, 4 * KiB)
     chain = drv.chain
     # Point descriptor 2 at a bus address nobody mapped.
-    d = chain.descs[2]
-    rec = chain._pages[d.bus].view()[d.pool_off:d.pool_off + 64].view(rm.DESC_DTYPE)
+    rec = chain.record(2)
     rec["buffer_address"] = 0x7000_0000
     before = bytes(acq.mem.buf[:])
     await drv.start()
@@ -145,7 +146,7 @@ async def device_write_outside_buffers_refused(dut):
     changed = [i for i in range(0, len(before), 4096) if before[i:i + 4096] != after[i:i + 4096]]
     allowed = {(buf.phys >> 12) + k for buf, _ in drv.buffers for k in range(buf.size >> 12)}
     allowed |= {d.bus for d in chain.descs}  # descriptor pages (by bus page) are checked below
-    desc_pages = {(p.phys >> 12) for p in chain._pages.values()}
+    desc_pages = {(p.phys >> 12) for p in chain.pages}
     assert all((i >> 12) in allowed or (i >> 12) in desc_pages for i in changed), \
         "memory outside the mapped buffers and descriptors changed"
 

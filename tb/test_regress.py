@@ -14,6 +14,7 @@ results go to its ``results`` file, one JSON line per seed.
 """
 from __future__ import annotations
 
+import logging
 import json
 import math
 
@@ -376,7 +377,7 @@ async def random_seeds(dut):
     bad = []
     for seed in seeds:
         res = await run_seed(tb, seed)
-        dut._log.info("seed %d: %s", seed, {k: v for k, v in res.items() if k != "fcov"})
+        logging.getLogger("cocotb.sgdma.test").info("seed %d: %s", seed, {k: v for k, v in res.items() if k != "fcov"})
         config.append_result(res)
         if any(res[k] for k in ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")):
             bad.append(seed)

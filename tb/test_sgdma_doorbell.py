@@ -17,6 +17,7 @@ descriptor reads on m_axi_sg and that no guard byte changed.
 """
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 
@@ -340,7 +341,7 @@ async def doorbell_while_old_tail_is_fetched(dut):
             failures.append(outcome)
         if isinstance(outcome, int):
             offsets[step].add(outcome)
-    dut._log.info("doorbell clock - old tail issue clock, seen: %s; repeated while Idle: %d runs",
+    logging.getLogger("cocotb.sgdma.test").info("doorbell clock - old tail issue clock, seen: %s; repeated while Idle: %d runs",
                   {k: sorted(v) for k, v in offsets.items()}, restarted)
     assert not failures, f"{len(failures)} of {len(runs)} runs failed:\n" + "\n".join(failures)
     for step, seen in offsets.items():

@@ -199,8 +199,9 @@ def test_version_comes_from_the_package_metadata(capsys):
 @pytest.mark.parametrize("command", ["run", "sweep"])
 def test_every_option_has_help_with_its_default(command):
     parser = cli.build_parser()
-    p = parser._subparsers._group_actions[0].choices[command]
-    for action in p._actions:
+    # private: argparse offers no public list of a parser's sub-commands and actions
+    p = parser._subparsers._group_actions[0].choices[command]  # private: as above
+    for action in p._actions:  # private: as above
         if not action.option_strings or action.dest in ("help", "debug"):
             continue
         assert action.help, f"{command} {action.option_strings[0]} has no help"

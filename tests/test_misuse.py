@@ -30,11 +30,7 @@ def make_dev(size: int = 64 * MiB, seed: int | None = 5, passthrough: bool = Fal
 
 def state(dev: Device) -> tuple:
     """Everything a rejected call must leave as it was."""
-    a, io = dev.allocator, dev.iommu
-    return (a.free_bytes(), [sorted(s) for s in a._free], a._rng.getstate() if a._rng else None,
-            sorted(b.handle for b in a.blocks()), dict(io._pt), io._next, len(io.faults),
-            {h: (m.buf.phys, m.offset, m.size, m.direction) for h, m in dev._maps.items()},
-            frozenset(dev._unmapped), list(dev.violations))
+    return dev.snapshot()
 
 
 def make_driver(mem_size: int = 64 * MiB, **kw) -> tuple[ModelBackend, SgdmaDriver]:
@@ -47,7 +43,7 @@ def make_driver(mem_size: int = 64 * MiB, **kw) -> tuple[ModelBackend, SgdmaDriv
 
 
 def drv_state(drv: SgdmaDriver) -> tuple:
-    return (state(drv.dev), [(b.phys, bus) for b, bus in drv.buffers], drv.chain, drv._released, drv._seen)
+    return (state(drv.dev), [(b.phys, bus) for b, bus in drv.buffers], drv.chain, drv.released, drv.completed)
 
 
 BAD_DIRECTIONS = ["FROM_DEVICE", 2, None, "from_device"]
@@ -234,7 +230,7 @@ def test_chain_checks_every_buffer_before_allocating():
     dev = make_dev()
     pool = dev.dma_pool_create("desc", 64, 64)
     pool.alloc()                                  # the pool already has a page in use
-    before, pmark = state(dev), (list(pool._pages), list(pool._free), set(pool._used))
+    before, pmark = state(dev), pool.snapshot()
     for bufs, err, msg in [(_bufs(3) + [(0x5000_0000, 0)] + _bufs(2), ValueError, "buffer 3 has length 0"),
                            (_bufs(2) + [(0x5000_0000, 1.5)], TypeError, "1.5"),
                            (_bufs(2) + [(-64, 4096)], ValueError, "-64"),
@@ -244,7 +240,7 @@ def test_chain_checks_every_buffer_before_allocating():
             DescriptorChain(dev, bufs, cyclic=True, pool=pool)
     with pytest.raises(ValueError, match="27"):
         DescriptorChain(dev, _bufs(2), cyclic=True, len_width=27)
-    assert state(dev) == before and (list(pool._pages), list(pool._free), set(pool._used)) == pmark
+    assert state(dev) == before and pool.snapshot() == pmark
     assert len(DescriptorChain(dev, _bufs(5), cyclic=True, pool=pool)) == 5
 
 
@@ -254,12 +250,12 @@ def test_chain_that_runs_out_of_memory_leaves_no_trace(own_pool):
     dev = make_dev(20 * KiB)
     pool = None if own_pool else dev.dma_pool_create("desc", 64, 64)
     before = state(dev)
-    pmark = (list(pool._pages), list(pool._free), set(pool._used)) if pool else None
+    pmark = pool.snapshot() if pool else None
     with pytest.raises(OutOfMemoryError, match="cannot allocate 16384"):
         DescriptorChain(dev, _bufs(300), cyclic=True, pool=pool)
     assert state(dev) == before and dev.allocator.free_bytes() == 20 * KiB
     if pool:
-        assert (list(pool._pages), list(pool._free), set(pool._used)) == pmark
+        assert pool.snapshot() == pmark
     chain = DescriptorChain(dev, _bufs(200), cyclic=True, pool=pool)     # a valid retry
     assert len(chain) == 200 and chain.status(199) == 0
     chain.destroy()
@@ -359,11 +355,11 @@ def test_negative_positions_and_completion_numbers_are_errors(running_ring):
             ring.acquire(bad)
     with pytest.raises(ValueError, match="True"):
         be.run(ring.release(True))
-    before = (drv._released, ring.consumed, ring._acquired)
+    before = (drv.released, ring.consumed, ring.acquired)
     for bad, msg in [(-1, "-1"), (1.5, "1.5"), (True, "True"), ("1", "'1'")]:
         with pytest.raises(DriverError, match=f"completion number.*{msg}"):
             be.run(drv.release(bad))
-    assert (drv._released, ring.consumed, ring._acquired) == before
+    assert (drv.released, ring.consumed, ring.acquired) == before
     be.run(drv.release(0))                                # a valid retry on the same backend
 
 

@@ -184,7 +184,7 @@ def _trace(seed: int, use_shortcuts: bool, max_cycles=None) -> list:
         for d, ph, flip, callback in plan[k]:
             if not (use_shortcuts and s.advance(d, ph)):
                 await s.sleep(d, ph)
-            log.append((k, s.now, s._phase))
+            log.append((k, s.now, s.phase))
             if flip:
                 state["flag"] += 1
             if callback:
@@ -224,7 +224,7 @@ def test_every_corrupted_byte_is_counted(monkeypatch):
     from sgdma_sim import model
 
     hit = {"n": 0}
-    orig = model.EngineModel._write_at
+    orig = model.EngineModel.write_at
 
     def corrupt(self, when, addr, data):
         hit["n"] += 1
@@ -232,7 +232,7 @@ def test_every_corrupted_byte_is_counted(monkeypatch):
             data = np.array(data, copy=True)
             data[17] ^= 0xFF
         return orig(self, when, addr, data)
-    monkeypatch.setattr(model.EngineModel, "_write_at", corrupt)
+    monkeypatch.setattr(model.EngineModel, "write_at", corrupt)
     rep = run_scenario(Scenario(buffers=64, buf_size=4096, laps=1, mode="owned"))
     assert rep["data_errors"] == 2 and rep["bytes_read"] == rep["bytes"]
 
@@ -252,18 +252,17 @@ def test_kept_translation_is_dropped_when_the_mapping_goes():
     bus = iommu.map(0x10000, 8192, DmaDirection.FROM_DEVICE)
     sched = Scheduler()
     eng = EngineModel(sched, ModelParams(), DeviceMemoryPort(iommu))
-    for *_, task in sched._heap:     # the engine's process is not run here
-        task.coro.close()
+    sched.discard_pending()          # the engine's process is not run here
     data = np.arange(8192, dtype=np.uint16).astype(np.uint8)
-    assert eng._write_at(0, bus, data) and bytes(mem.view(0x10000, 8192)) == data.tobytes()
-    assert eng._write_at(0, bus, data[::-1].copy())          # the kept translation, same mapping
+    assert eng.write_at(0, bus, data) and bytes(mem.view(0x10000, 8192)) == data.tobytes()
+    assert eng.write_at(0, bus, data[::-1].copy())          # the kept translation, same mapping
     assert bytes(mem.view(0x10000, 8192)) == data[::-1].tobytes()
     iommu.unmap(bus, 8192)
     mem.view(0x10000, 8192)[:] = 0
-    assert not eng._write_at(0, bus, data)
+    assert not eng.write_at(0, bus, data)
     assert not mem.view(0x10000, 8192).any() and iommu.faults
     other = iommu.map(0x40000, 8192, DmaDirection.FROM_DEVICE)   # a new mapping elsewhere
-    assert eng._write_at(0, other, data) and not mem.view(0x10000, 8192).any()
+    assert eng.write_at(0, other, data) and not mem.view(0x10000, 8192).any()
 
 
 def _bare_engine(port=None):
@@ -272,9 +271,7 @@ def _bare_engine(port=None):
 
     sched = Scheduler()
     eng = EngineModel(sched, ModelParams(), port)
-    for *_, task in sched._heap:
-        task.coro.close()
-    sched._heap.clear()
+    sched.discard_pending()
     return sched, eng
 
 
@@ -301,7 +298,7 @@ def test_only_the_latest_delay_timer_expires_in_its_own_place():
             await sched.sleep(t - sched.now)
             if t == 30:
                 sched.call_at(due, look("scheduled before"))
-            eng._completion()
+            eng.count_completion()
         sched.call_at(due, look("scheduled after"))
         sched.call_at(due - 1, look("one clock early"))
         sched.call_at(20 + 2 * unit, look("when the second timer was due"))
@@ -310,8 +307,8 @@ def test_only_the_latest_delay_timer_expires_in_its_own_place():
         for _ in range(150):         # restarts within one delay period: one call for all
             # (the 100th completion reaches the threshold: IOC, and the count starts again)
             await sched.sleep(1)
-            eng._completion()
-            assert len(sched._heap) <= 2, sched._heap
+            eng.count_completion()
+            assert sched.pending() <= 2, sched.pending()
         assert sched.now == last
         sched.call_at(last + 2 * unit - 1, look("restarted, one clock early"))
         sched.call_at(last + 2 * unit, look("restarted, due"))
@@ -377,10 +374,9 @@ def test_bytes_written_interpolates_the_latest_buffers():
         end = start + rng.randint(1, 600) / rng.choice((1, 0.7))
         k = rng.randint(1, 4096)
         segs.append((start, end, k))
-        eng._w_segs.append((start, end, k))
-        eng._w_total += k
+        eng.record_write(start, end, k)
         t = end
-    kept = segs[-eng._w_segs.maxlen:]
+    kept = segs[-16:]            # the engine keeps the latest 16 buffers' writes
     for q in [rng.uniform(kept[0][0], t + 10) for _ in range(300)] + [s[0] for s in kept] + [s[1] for s in kept]:
         expect = sum(k for *_, k in segs) - sum(
             (k if q <= a else int(k * (b - q) / (b - a))) for a, b, k in kept if q < b)

@@ -64,6 +64,12 @@ class BuddyAllocator:
             page += 1 << order
 
     # -- queries ---------------------------------------------------------------------------
+    def snapshot(self) -> tuple:
+        """Everything that decides what the next allocation returns (free lists, the placement
+        generator's state, the live blocks): equal snapshots, identical futures."""
+        return ([sorted(s) for s in self._free], self._rng.getstate() if self._rng else None,
+                sorted(b.handle for b in self.blocks()))
+
     def free_bytes(self) -> int:
         return sum(len(s) << (o + PAGE_SHIFT) for o, s in enumerate(self._free))
 

@@ -126,6 +126,13 @@ class Device:
     _maps: dict[int, Mapping] = field(default_factory=dict)
     _unmapped: set[int] = field(default_factory=set)
 
+    def snapshot(self) -> tuple:
+        """The allocator's, the IOMMU's and the DMA API's own state: what a rejected call must
+        leave as it was."""
+        maps = {h: (m.buf.phys, m.offset, m.size, m.direction) for h, m in self._maps.items()}
+        return (self.allocator.free_bytes(), self.allocator.snapshot(), self.iommu.snapshot(), maps,
+                frozenset(self._unmapped), list(self.violations))
+
     def violation(self, msg: str) -> None:
         """A DMA-API rule broken (what DMA_API_DEBUG would report): recorded, raised when strict."""
         self.violations.append(msg)
@@ -373,6 +380,10 @@ class DmaPool:
         self._pages: list[tuple[DmaBuffer, int]] = []
         self._free: list[tuple[DmaBuffer, int, int]] = []   # (page buffer, offset, bus address)
         self._used: set[int] = set()
+
+    def snapshot(self) -> tuple:
+        """The pool's pages, free slots and blocks in use."""
+        return list(self._pages), list(self._free), set(self._used)
 
     def alloc(self) -> tuple[int, int, DmaBuffer]:
         """Returns (bus address, offset in the page buffer, page buffer)."""

@@ -363,6 +363,11 @@ class SgdmaDriver:
         """Descriptors completed so far (free-running)."""
         return self._seen
 
+    @property
+    def released(self) -> int:
+        """Completions handed back to the engine so far."""
+        return self._released
+
     # ------------------------------------------------------------------ release
     async def release(self, upto_seq: int) -> None:
         """Hands every descriptor with completion number < upto_seq back to the engine."""

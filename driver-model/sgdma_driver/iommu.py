@@ -59,6 +59,10 @@ class Iommu:
     #: changes whenever the page table does (a translation made at the same generation holds)
     generation: int = 0
 
+    def snapshot(self) -> tuple:
+        """The page table, the next IOVA and the fault count."""
+        return dict(self._pt), self._next, len(self.faults)
+
     def map(self, phys: int, length: int, direction: DmaDirection) -> int:
         """Maps [phys, phys+length) and returns the bus address of ``phys``.  The range must be
         RAM; nothing changes if the call is refused."""

@@ -67,6 +67,11 @@ class UserRing:
         self._guard = 0
 
     # -- positions ----------------------------------------------------------------------------
+    @property
+    def acquired(self) -> int:
+        """Bytes handed to the reader and not yet released."""
+        return self._acquired
+
     def _layout(self) -> tuple[list[int], list[int], int]:
         """(ring offset where each descriptor starts, where each ends, the guard), computed
         once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""

@@ -87,7 +87,13 @@ class DescriptorChain:
                 self.pool = None  # type: ignore[assignment]
             raise
 
-    def _record(self, i: int) -> np.ndarray:
+    @property
+    def pages(self) -> list:
+        """The descriptor pool pages the chain's descriptors live in."""
+        return list({id(p): p for p in self._pages.values()}.values())
+
+    def record(self, i: int) -> np.ndarray:
+        """Descriptor ``i`` where the engine reads it: a one-record DESC_DTYPE view of its memory."""
         d = self.descs[i]
         page = self._pages[d.bus]
         return page.view()[d.pool_off:d.pool_off + rm.DESC_SIZE].view(rm.DESC_DTYPE)
@@ -115,7 +121,7 @@ class DescriptorChain:
             words = raw[:len(raw) // 4 * 4].view("<u4")
             if any(descs[i].pool_off % rm.DESC_SIZE for i in idx):
                 for i in idx:                              # descriptors not on a record grid
-                    self._record(i)[0] = recs[i]
+                    self.record(i)[0] = recs[i]
             else:
                 table = raw[:len(raw) // rm.DESC_SIZE * rm.DESC_SIZE].view(rm.DESC_DTYPE)
                 table[[descs[i].pool_off // rm.DESC_SIZE for i in idx]] = recs[idx]

@@ -75,6 +75,23 @@ class Scheduler:
         self.failed: list[Task] = []
         self._max: int | None = None
 
+    @property
+    def phase(self) -> int:
+        """The phase of the clock being run (PHASE_EARLY, PHASE_NORMAL or PHASE_LATE)."""
+        return self._phase
+
+    def pending(self) -> int:
+        """How many steps and calls are queued."""
+        return len(self._heap)
+
+    def discard_pending(self) -> None:
+        """Drops everything queued, closing the coroutines of queued task steps (for a test
+        that drives an engine's methods without running its processes)."""
+        for *_, item in self._heap:
+            if isinstance(item, Task):
+                item.coro.close()
+        self._heap.clear()
+
     def _push(self, when: int, item: Any, phase: int = PHASE_NORMAL) -> None:
         self._seq += 1
         if when == self.now and phase < self._phase:

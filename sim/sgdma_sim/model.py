@@ -207,6 +207,11 @@ class EngineModel:
         self._full_end = 0.0
         sched.spawn(self._engine(), "engine")
 
+    def record_write(self, start: float, end: float, nbytes: int) -> None:
+        """The mover wrote ``nbytes`` of a buffer between clocks ``start`` and ``end``."""
+        self._w_segs.append((start, end, nbytes))
+        self._w_total += nbytes
+
     def bytes_written(self, t: float) -> int:
         """Data bytes the W channel has carried by clock t (buffers interpolated beat by beat)."""
         n = self._w_total
@@ -422,7 +427,8 @@ class EngineModel:
         a change made in this very clock (a registered output updates after the edge)."""
         return self._line_prev if self._line_changed_at == self.s.now else self.introut
 
-    def _completion(self) -> None:
+    def count_completion(self) -> None:
+        """One descriptor completed: the interrupt coalescer counts it and restarts its delay timer."""
         self._dly_gen += 1
         if self.count <= 1:
             self.ioc_irq = True
@@ -479,7 +485,7 @@ class EngineModel:
         except Exception:  # noqa: BLE001 - a refused access is SLVERR
             return None
 
-    def _write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
+    def write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
         """A buffer's data: whether the write is accepted is known now; the bytes land in
         memory when its first beat is written (`when`), not before, so a reader racing the
         engine sees them no earlier than on the RTL."""
@@ -680,13 +686,12 @@ class EngineModel:
         perf = self.perf
         perf["w_beats"] += dbeats
         perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_end >= t_src + 1 else sbeats)
-        segs.append((start, end, take))
-        self._w_total += take
+        self.record_write(start, end, take)
         if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
             self.tail_reached = True
         status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
             (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
-        ok = not take or self._write_at(math.ceil(start), buf, data)
+        ok = not take or self.write_at(math.ceil(start), buf, data)
         return end, take, status, pos0, ok
 
     def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
@@ -724,7 +729,7 @@ class EngineModel:
             counters = self.counters
             counters["COMPLETED"] += 1
             counters["BYTES_WRITTEN"] += n
-            self._completion()
+            self.count_completion()
         return done
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
