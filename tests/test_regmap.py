@@ -71,3 +71,17 @@ def test_descriptor_records_refuse_what_does_not_fit():
         rm.descriptors([(0, 1 << 26)], [0])
     with pytest.raises(ValueError, match="2 buffers but 1 next-descriptor"):
         rm.descriptors([(0, 1), (64, 1)], [0])
+
+
+def test_each_counter_is_a_low_then_high_word_pair():
+    assert set(rm.COUNTERS) == {n[:-3] for n in rm.REG if n.endswith("_LO")}
+    for name, (lo, hi) in rm.COUNTER_OFFSETS.items():
+        assert hi == lo + 4 and rm.REG[name + "_LO"].offset == lo, name
+
+
+def test_reading_an_unknown_counter_names_it():
+    import asyncio
+
+    from sgdma_driver.driver import read_counter
+    with pytest.raises(ValueError, match="'COMPLETE'"):
+        asyncio.run(read_counter(None, "COMPLETE"))

@@ -27,9 +27,17 @@ for _f in rm.DMASR_ERROR_BITS:
 _XS_OVR = XS.OVR_IRQ
 _CMPLT_MASK, _RXSOF_MASK, _RXEOF_MASK = _CMPLT.mask, _RXSOF.mask, _RXEOF.mask
 _LENGTH_LSB, _LENGTH_MAX = _LENGTH.lsb, _LENGTH.max
-# the 64-bit counters' (low word, high word) register offsets
-_COUNTER_OFFSETS = {n: (rm.REG[n + "_LO"].offset, rm.REG[n + "_HI"].offset)
-                    for n in ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS")}
+
+
+async def read_counter(hw: HwInterface, name: str) -> int:
+    """One of the engine's 64-bit counters (regmap.COUNTERS): the low word, which latches the
+    high word, then the high word."""
+    offs = rm.COUNTER_OFFSETS.get(name)
+    if offs is None:
+        raise ValueError(f"no counter {name!r}; the counters are {', '.join(rm.COUNTERS)}")
+    lo = await hw.read_reg(offs[0])
+    hi = await hw.read_reg(offs[1])
+    return (hi << 32) | lo
 
 
 class DriverError(Exception):
@@ -256,12 +264,7 @@ class SgdmaDriver:
 
     # ------------------------------------------------------------------ interrupt service
     async def read_counter(self, name: str) -> int:
-        offs = _COUNTER_OFFSETS.get(name)
-        if offs is None:
-            offs = (rm.REG[name + "_LO"].offset, rm.REG[name + "_HI"].offset)
-        lo = await self.hw.read_reg(offs[0])
-        hi = await self.hw.read_reg(offs[1])
-        return (hi << 32) | lo
+        return await read_counter(self.hw, name)
 
     @property
     def running(self) -> bool:

@@ -191,6 +191,10 @@ DMASR_IRQ_BITS: tuple[Field, ...] = (S2MM_DMASR.IOC_IRQ, S2MM_DMASR.DLY_IRQ, S2M
 #: Clocks per IRQ_DELAY unit (PG034 gives the delay period as 125 x value x SG clocks).
 DELAY_UNIT = 125
 
+#: The free-running 64-bit counters (each a _LO/_HI register pair) and their word offsets.
+COUNTERS: tuple[str, ...] = ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS")
+COUNTER_OFFSETS: dict[str, tuple[int, int]] = {n: (REG[n + "_LO"].offset, REG[n + "_HI"].offset) for n in COUNTERS}
+
 # ---------------------------------------------------------------------------------------------
 # The buffer descriptor (64-byte aligned, 64 bytes)
 # ---------------------------------------------------------------------------------------------

@@ -49,8 +49,8 @@ _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
 _SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
 # counter register offset -> (counter, is the high word)
-_COUNTER_REGS = {rm.REG[n + half].offset: (n, half == "_HI") for n in
-                 ("COMPLETED", "BYTES_WRITTEN", "DROPPED_BYTES", "DROPPED_PACKETS") for half in ("_LO", "_HI")}
+_COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
+                 for high, off in ((False, pair[0]), (True, pair[1]))}
 
 
 @dataclass
@@ -180,7 +180,7 @@ class EngineModel:
         self.source = StreamSource(params.db)
         self.irq_event = sched.event()
         self.wake = sched.event()
-        self.counters = {"COMPLETED": 0, "BYTES_WRITTEN": 0, "DROPPED_BYTES": 0, "DROPPED_PACKETS": 0}
+        self.counters = dict.fromkeys(rm.COUNTERS, 0)
         self._hi: dict[str, int] = {}
         self.rx_pos = 0
         self.fault: Callable[[int, int, bool], int] | None = None
@@ -263,17 +263,12 @@ class EngineModel:
         return self._read_reg_other(off)
 
     def _read_reg_other(self, off: int) -> int:
+        """Every register but DMASR, XSTATUS and the counters (read_reg answers those first)."""
         if off == CR.offset:
             v = (CR.RS.put(int(self.rs)) | CR.CYCLIC_BD_EN.put(int(self.cyclic)) | CR.IOC_IRQ_EN.put(int(self.ioc_en))
                  | CR.DLY_IRQ_EN.put(int(self.dly_en)) | CR.ERR_IRQ_EN.put(int(self.err_en))
                  | CR.IRQ_THRESHOLD.put(self.threshold) | CR.IRQ_DELAY.put(self.delay))
             return v
-        if off == SR.offset:
-            v = SR.HALTED.put(int(self.halted)) | SR.SG_INCLD.put(1) | SR.IDLE.put(int(self._idle()))
-            for name in self.err_bits:
-                v |= getattr(SR, name).mask
-            v |= SR.IOC_IRQ.put(int(self.ioc_irq)) | SR.DLY_IRQ.put(int(self.dly_irq)) | SR.ERR_IRQ.put(int(self.err_irq))
-            return v | SR.IRQ_THRESHOLD_STS.put(self.count)
         regs = rm.REG
         if off == regs["S2MM_CURDESC"].offset:
             return self.curdesc & 0xFFFFFFFF
@@ -295,16 +290,6 @@ class EngineModel:
         if off == XC.offset:
             return (XC.POLICY_DROP.put(int(self.policy_drop)) | XC.OWNERSHIP.put(int(self.ownership))
                     | XC.OVR_IRQ_EN.put(int(self.ovr_en)) | XC.POS_WRITEBACK.put(int(self.pos_wb)))
-        if off == XS.offset:
-            return (XS.OVR_IRQ.put(int(self.ovr_irq)) | XS.RING_FULL.put(int(self.ring_full))
-                    | XS.DROPPING.put(int(self.dropping)))
-        for name in self.counters:
-            lo, hi = regs[name + "_LO"].offset, regs[name + "_HI"].offset
-            if off == lo:
-                self._hi[name] = self.counters[name] >> 32
-                return self.counters[name] & 0xFFFFFFFF
-            if off == hi:
-                return self._hi.get(name, 0)
         return 0
 
     def write_reg(self, off: int, v: int) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sgdma_driver import regmap as rm
+from sgdma_driver.driver import read_counter
 from sgdma_driver.iommu import DeviceMemoryPort, Iommu
 from sgdma_driver.isr import IRQ_BITS, InterruptService, acknowledge
 from sgdma_driver.physmem import PhysicalMemory
@@ -152,7 +153,7 @@ async def run_case(backend, case: CalCase, mem: PhysicalMemory, port: TimedPort,
     expect = len(descs) if case.error_desc is None else case.error_desc
     for _ in range(100_000):
         await hw.sleep(64)
-        done = await _counter(hw, "COMPLETED")
+        done = await read_counter(hw, "COMPLETED")
         sr = await hw.read_reg(rm.S2MM_DMASR.offset)
         if done >= expect and (case.error_desc is None or rm.S2MM_DMASR.HALTED.get(sr)):
             break
@@ -165,11 +166,6 @@ async def run_case(backend, case: CalCase, mem: PhysicalMemory, port: TimedPort,
                      sr & ~(rm.S2MM_DMASR.IRQ_THRESHOLD_STS.mask | rm.S2MM_DMASR.IRQ_DELAY_STS.mask),
                      hashlib.sha256(mem.read(BUF_BASE, end - BUF_BASE)).hexdigest(), done)
 
-
-async def _counter(hw, name: str) -> int:
-    lo = await hw.read_reg(rm.REG[name + "_LO"].offset)
-    hi = await hw.read_reg(rm.REG[name + "_HI"].offset)
-    return (hi << 32) | lo
 
 
 def fault_for(case: CalCase, descs):
