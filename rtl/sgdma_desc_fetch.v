@@ -101,22 +101,32 @@ module sgdma_desc_fetch #(
     wire                  held_empty, held_full_unused;
     wire [4:0]            held_count_unused;
     wire [ADDR_WIDTH-7:0] held_head;
-    wire [ADDR_WIDTH-1:0] issue_addr = (doorbell && !active) ? curdesc : next_addr;
-    wire [ADDR_WIDTH-7:0] oldest = held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
+    // The first read of a chain issues in the clock after the doorbell, from next_addr (loaded
+    // with CURDESC by the doorbell), like every later read.
+    reg                   first_pend;
+    wire [ADDR_WIDTH-1:0] issue_addr = next_addr;
+    // The oldest held descriptor, registered (a clock behind the queue of held descriptors).
+    // Its lag is harmless: it changes when a descriptor is retired, and the one retired was
+    // older in ring order, so the fetch meets it first; and after an issue, when the oldest
+    // read in flight may be new, ARVALID blocks the next issue for that clock.
+    reg  [ADDR_WIDTH-7:0] oldest;
     wire own_block = cyclic && ownership && (!held_empty || inflight != 2'd0) &&
                      (oldest == issue_addr[ADDR_WIDTH-1:6]);
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
-    // Tail mode: the last read issued (m_axi_sg_araddr holds it; the first read of a chain issues
-    // in the doorbell's clock) is the descriptor at TAILDESC.  Compared every clock with the
-    // register, never remembered, so it cannot go stale when TAILDESC moves.  As in PG021, a
-    // doorbell while the channel is Idle restarts fetching even when it repeats the tail (the
-    // software handed back the whole ring: one more lap up to the same descriptor); a doorbell
-    // while busy only repositions the pause point.
-    wire tail_issued = active && !cyclic && !restart &&
-                       (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
-    wire issue = issue_ok && !own_block && ((doorbell && !active) ||
-                              (active && next_known && !tail_issued && !owner_wait));
+    // Tail mode: the last read issued (m_axi_sg_araddr holds it) is the descriptor at TAILDESC.
+    // The comparison with the register is made every clock and registered (tail_eq holds the
+    // previous clock's answer), so it never goes stale by more than a clock: after a read is
+    // issued nothing is issued until ARVALID has fallen (by which time tail_eq compares the new
+    // address), and in the clock of a doorbell, the first in which TAILDESC has its new value,
+    // nothing is issued past the tail.  As in PG021, a doorbell while the channel is Idle
+    // restarts fetching even when it repeats the tail (the software handed back the whole ring:
+    // one more lap up to the same descriptor); a doorbell while busy only repositions the pause
+    // point.
+    reg  tail_eq;
+    wire tail_issued = active && !cyclic && !restart && tail_eq;
+    wire issue = issue_ok && !own_block && (first_pend ||
+                              (active && next_known && !tail_issued && !doorbell && !owner_wait));
 
     wire r_fire = m_axi_sg_rvalid;       // rready is always 1
     wire [255:0] words_next = {m_axi_sg_rdata, words[255:SG_DATA_WIDTH]};
@@ -154,8 +164,14 @@ module sgdma_desc_fetch #(
     end
 
     always @(posedge clk) begin
+        tail_eq <= (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
+        oldest  <= held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
+    end
+
+    always @(posedge clk) begin
         if (rst) begin
             active           <= 1'b0;
+            first_pend       <= 1'b0;
             stopped          <= 1'b0;
             owner_wait       <= 1'b0;
             next_known       <= 1'b0;
@@ -182,6 +198,7 @@ module sgdma_desc_fetch #(
                 if (!active) begin
                     next_addr  <= curdesc;
                     next_known <= 1'b1;
+                    first_pend <= 1'b1;
                 end
                 if (owner_wait) begin
                     owner_wait <= 1'b0;
@@ -241,6 +258,7 @@ module sgdma_desc_fetch #(
                 m_axi_sg_araddr  <= issue_addr;
                 next_known       <= 1'b0;
                 restart          <= 1'b0;
+                first_pend       <= 1'b0;
             end
         end
     end

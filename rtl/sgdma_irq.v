@@ -36,11 +36,12 @@ module sgdma_irq #(
 
     wire [7:0] thr     = (threshold == 8'd0) ? 8'd1 : threshold;
     reg        pending;
+    reg [7:0]  dc_p1;              // delay_count + 1, kept beside it (no adder before the compare)
     reg [PW-1:0] prescale;
     wire       unit_tick = (prescale == DELAY_UNIT[PW-1:0] - 1'b1);
     wire       ioc_hit   = completion && (count == 8'd1);
     wire       dly_hit   = pending && !completion && (delay != 8'd0) && unit_tick &&
-                           (delay_count + 8'd1 == delay);
+                           (dc_p1 == delay);
 
     always @(posedge clk) begin
         if (rst) begin
@@ -50,6 +51,7 @@ module sgdma_irq #(
             ovr_irq     <= 1'b0;
             count       <= 8'd1;
             delay_count <= 8'd0;
+            dc_p1       <= 8'd1;
             pending     <= 1'b0;
             prescale    <= {PW{1'b0}};
             introut     <= 1'b0;
@@ -68,9 +70,11 @@ module sgdma_irq #(
             if (completion || !pending || reload || dly_hit) begin
                 prescale    <= {PW{1'b0}};
                 delay_count <= 8'd0;
+                dc_p1       <= 8'd1;
             end else if (unit_tick) begin
                 prescale    <= {PW{1'b0}};
-                delay_count <= delay_count + 8'd1;
+                delay_count <= dc_p1;
+                dc_p1       <= dc_p1 + 8'd1;
             end else begin
                 prescale    <= prescale + 1'b1;
             end

@@ -2,7 +2,7 @@
 // PG021 S2MM registers at their PG021 offsets (the MM2S block reads as zero) and the
 // extension registers from 0x80 up.  Offsets and bit positions come from sgdma_defs.vh,
 // which is generated from the project's one register definition (driver-model/sgdma_driver/regmap.py).
-// Writes are whole 32-bit words; AW and W are taken together.
+// Writes are whole 32-bit words; AW and W are held until both have arrived.
 `default_nettype none
 `include "rtl/sgdma_defs.vh"
 module sgdma_regs #(
@@ -33,7 +33,7 @@ module sgdma_regs #(
 
     // Control outputs
     output reg                   rs,
-    output wire                  reset_req,    // pulse: DMACR.Reset written with 1
+    output reg                   reset_req,    // pulse: DMACR.Reset written with 1
     output reg                   cyclic,
     output reg                   ioc_irq_en,
     output reg                   dly_irq_en,
@@ -43,7 +43,7 @@ module sgdma_regs #(
     output wire                  dmacr_wr,     // pulse: DMACR written (reloads the coalescer)
     output wire [ADDR_WIDTH-1:0] curdesc,
     output wire [ADDR_WIDTH-1:0] taildesc,
-    output wire                  tail_wr,      // pulse: doorbell (TAILDESC, or TAILDESC_MSB in 64-bit builds)
+    output reg                   tail_wr,      // pulse: doorbell (TAILDESC, or TAILDESC_MSB in 64-bit builds)
     output reg  [3:0]            sg_cache,
     output reg                   policy_drop,
     output reg                   ownership,
@@ -91,31 +91,69 @@ module sgdma_regs #(
     endgenerate
 
     // ---------------------------------------------------------------- write channel
-    wire       wr_fire = s_axi_lite_awvalid && s_axi_lite_wvalid && !s_axi_lite_bvalid;
-    wire [7:0] wa      = {s_axi_lite_awaddr[7:2], 2'b00};
-    wire [31:0] wd     = s_axi_lite_wdata;
+    // AW and W are each taken into a holding register (AWREADY/WREADY are flip-flops, so no
+    // input reaches an output in the same clock); the write happens once both are held and
+    // the previous response has been taken.
+    reg        aw_full, w_full;
+    reg [7:0]  wa;
+    reg [31:0] wd;
+    wire       wr_fire = aw_full && w_full && !s_axi_lite_bvalid;
 
-    assign s_axi_lite_awready = wr_fire;
-    assign s_axi_lite_wready  = wr_fire;
+    assign s_axi_lite_awready = !aw_full;
+    assign s_axi_lite_wready  = !w_full;
     assign s_axi_lite_bresp   = 2'b00;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            aw_full <= 1'b0;
+            w_full  <= 1'b0;
+            wa      <= 8'd0;
+            wd      <= 32'd0;
+        end else begin
+            if (wr_fire) begin
+                aw_full <= 1'b0;
+                w_full  <= 1'b0;
+            end
+            if (s_axi_lite_awvalid && !aw_full) begin
+                aw_full <= 1'b1;
+                wa      <= {s_axi_lite_awaddr[7:2], 2'b00};
+            end
+            if (s_axi_lite_wvalid && !w_full) begin
+                w_full <= 1'b1;
+                wd     <= s_axi_lite_wdata;
+            end
+        end
+    end
 
     wire wr_dmacr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMACR);
     wire wr_dmasr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMASR);
     wire wr_xstatus = wr_fire && (wa == `SGDMA_REG_SGDMA_XSTATUS);
 
-    assign dmacr_wr  = wr_dmacr;
-    assign reset_req = wr_dmacr && wd[`SGDMA_S2MM_DMACR_RESET];
+    wire reset_now = wr_dmacr && wd[`SGDMA_S2MM_DMACR_RESET];
     // The doorbell is the write that completes the tail address: TAILDESC in 32-bit builds,
     // TAILDESC_MSB in 64-bit builds (the low word only latches there, so software that writes
     // the low word first, as Linux lo_hi_writeq and xaxidma do, never exposes a half-written
     // tail).  The whole new tail enters tail_r at the doorbell's own clock edge.
     localparam [7:0] REG_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_S2MM_TAILDESC_MSB
                                                       : `SGDMA_REG_S2MM_TAILDESC;
-    assign tail_wr   = wr_fire && (wa == REG_DOORBELL);
+    wire tail_now  = wr_fire && (wa == REG_DOORBELL);
     assign ioc_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_IOC_IRQ];
     assign dly_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_DLY_IRQ];
     assign err_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_ERR_IRQ];
     assign ovr_clr   = wr_xstatus && wd[`SGDMA_SGDMA_XSTATUS_OVR_IRQ];
+    assign dmacr_wr = wr_dmacr;
+    // The doorbell and the soft-reset request leave from flip-flops, one clock after the write
+    // (TAILDESC has its new value by then); they fan out into the fetcher and the channel
+    // control.
+    always @(posedge clk) begin
+        if (rst) begin
+            reset_req <= 1'b0;
+            tail_wr   <= 1'b0;
+        end else begin
+            reset_req <= reset_now;
+            tail_wr   <= tail_now;
+        end
+    end
 
     always @(posedge clk) begin
         if (rst)
@@ -166,7 +204,7 @@ module sgdma_regs #(
                 cur_r[63:32] <= wd;
             if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC)
                 tail_lo <= wd[31:6];
-            if (tail_wr)
+            if (tail_now)
                 tail_r <= (ADDR_WIDTH > 32) ? {wd, tail_lo, 6'b0} : {32'd0, wd[31:6], 6'b0};
             if (wr_fire && wa == `SGDMA_REG_SG_CTL)
                 sg_cache <= wd[`SGDMA_SG_CTL_SG_CACHE +: 4];

@@ -2,11 +2,22 @@
 // Takes descriptors from the fetcher's queue and writes the AXI4-Stream bytes into each buffer
 // over m_axi_s2mm.  Any buffer address and length: a byte rotator realigns stream lanes to
 // memory lanes and the strobes cover partial first and last beats; bytes that spill into the
-// next memory beat wait in a carry register.  A burst's AW is issued with its first W beat
-// (INCR, never across 4 KB, at most MAX_BURST_LEN beats, at most MAX_OUTSTANDING in flight);
-// if a packet ends before a burst's planned end, the rest of that burst is sent with WSTRB=0.
-// Each finished descriptor becomes a completion entry carrying the sequence number of its last
-// burst; the status writer waits for that burst's B response before writing STATUS back.
+// next memory beat wait in a carry register.
+//
+// Pipeline (every port handshake is registered: no combinational path from an input port to
+// an output port):
+//   s_axis ──► input skid (tready is a flip-flop) ──► holding register ib
+//   queue  ──► staging register nd (beat count of the buffer precomputed) ──► current cd
+//   ib + cd ──► place: take = min(bytes in ib, bytes left in the buffer), rotate, merge
+//           ──► W skid ──► m_axi_s2mm W;   first beat of a burst ──► AW skid ──► m_axi_s2mm AW
+// Bursts are INCR, aligned to MAX_BURST_LEN-beat boundaries (so never across 4 KB), and end at
+// the buffer's last beat; the length of a burst that would open at the current beat is kept in
+// a register, updated one beat ahead.  A burst's AW enters its skid with the burst's first W
+// beat; at most MAX_OUTSTANDING bursts wait for B.  If a packet ends before the planned end of
+// its burst, the rest of that burst is sent with WSTRB=0.
+// Ordering contract with the status writer: each finished descriptor becomes one completion
+// entry, in descriptor order, carrying the sequence number of its last burst; the status writer
+// waits for that burst's B response (b_seq) before writing STATUS back.
 // With no usable descriptor the stream is stalled (tready low) or, under the DROP policy,
 // discarded and counted.
 `default_nettype none
@@ -44,18 +55,18 @@ module sgdma_s2mm_mover #(
     output wire                    s_axis_s2mm_tready,
 
     // AXI4 write master
-    output reg  [ADDR_WIDTH-1:0]   m_axi_s2mm_awaddr,
-    output reg  [7:0]              m_axi_s2mm_awlen,
+    output wire [ADDR_WIDTH-1:0]   m_axi_s2mm_awaddr,
+    output wire [7:0]              m_axi_s2mm_awlen,
     output wire [2:0]              m_axi_s2mm_awsize,
     output wire [1:0]              m_axi_s2mm_awburst,
     output wire [3:0]              m_axi_s2mm_awcache,
     output wire [2:0]              m_axi_s2mm_awprot,
-    output reg                     m_axi_s2mm_awvalid,
+    output wire                    m_axi_s2mm_awvalid,
     input  wire                    m_axi_s2mm_awready,
-    output reg  [DATA_WIDTH-1:0]   m_axi_s2mm_wdata,
-    output reg  [DATA_WIDTH/8-1:0] m_axi_s2mm_wstrb,
-    output reg                     m_axi_s2mm_wlast,
-    output reg                     m_axi_s2mm_wvalid,
+    output wire [DATA_WIDTH-1:0]   m_axi_s2mm_wdata,
+    output wire [DATA_WIDTH/8-1:0] m_axi_s2mm_wstrb,
+    output wire                    m_axi_s2mm_wlast,
+    output wire                    m_axi_s2mm_wvalid,
     input  wire                    m_axi_s2mm_wready,
     input  wire [1:0]              m_axi_s2mm_bresp,
     input  wire                    m_axi_s2mm_bvalid,
@@ -79,10 +90,20 @@ module sgdma_s2mm_mover #(
     output wire                    drop_pkt,
     output wire                    ovr_event     // first drop of an overrun episode
 );
-    localparam DB = DATA_WIDTH / 8;
-    localparam LB = $clog2(DB);
+    localparam DB  = DATA_WIDTH / 8;
+    localparam LB  = $clog2(DB);
+    // beats of one buffer (a partial first and last beat included), at least 10 bits so that
+    // MAX_BURST_LEN + 1 fits
+    localparam BLW = (LEN_WIDTH - LB + 1 > 10) ? LEN_WIDTH - LB + 1 : 10;
+    localparam SPW = LB + BLW;
     localparam [2:0] K_NORMAL = 3'd0, K_PARTIAL = 3'd1, K_INT = 3'd2,
                      K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
+    localparam [8:0] MB      = MAX_BURST_LEN[8:0];
+    localparam [8:0] MB_M1   = MB - 9'd1;
+    localparam [4:0] MAX_OUT = MAX_OUTSTANDING[4:0];
+    localparam [LB:0] DB_L   = DB[LB:0];
+    localparam [SPW-1:0] DB_M1 = DB[SPW-1:0] - 1'b1;
+    localparam [LEN_WIDTH:0] DB_P1 = DB[LEN_WIDTH:0] + 1'b1;
 
     assign m_axi_s2mm_awsize  = LB[2:0];
     assign m_axi_s2mm_awburst = 2'b01;
@@ -91,26 +112,55 @@ module sgdma_s2mm_mover #(
     assign m_axi_s2mm_bready  = 1'b1;
 
     // ------------------------------------------------------------------ state
-    reg                  ib_valid;     // input beat holding register
+    // input skid and holding register
+    reg                  in_rdy;       // the skid register is free (registered tready)
+    reg                  sk_valid;
+    reg [DATA_WIDTH-1:0] sk_data;
+    reg [LB:0]           sk_nb;
+    reg                  sk_last;
+    reg                  ib_valid;
     reg [DATA_WIDTH-1:0] ib_data;
-    reg [LB:0]           ib_nb;        // valid bytes (lanes 0..ib_nb-1)
+    reg [LB:0]           ib_avail;     // bytes of ib not yet taken (lanes ib_ls..)
     reg                  ib_last;
     reg [LB-1:0]         ib_ls;        // first lane not yet taken
 
-    reg                  cd_valid;     // current descriptor
+    // staging register: the next descriptor, its beat count precomputed
+    reg                  nd_valid;
+    reg [ADDR_WIDTH-1:0] nd_desc;
+    reg [ADDR_WIDTH-1:0] nd_buf;
+    reg [LEN_WIDTH-1:0]  nd_len;
+    reg [LEN_WIDTH:0]    nd_lenm;      // len - DB - 1 (sign bit set when len <= DB)
+    reg [BLW-1:0]        nd_bl;        // memory beats the buffer touches
+    reg [8:0]            nd_al;        // beats from the buffer's first beat to a burst boundary
+    reg                  nd_bad;       // error entry: fetch error or zero length
+    reg [1:0]            nd_err;
+
+    // current descriptor
+    reg                  cd_valid;
     reg [ADDR_WIDTH-1:0] cd_desc;
     reg [ADDR_WIDTH-1:0] cd_addr;      // address of the next byte to place
     reg [LEN_WIDTH-1:0]  cd_rem;       // bytes of the buffer not yet taken
+    reg [LEN_WIDTH:0]    cd_remm;      // cd_rem - DB - 1
+    reg [LEN_WIDTH-1:0]  cd_len;
     reg [LEN_WIDTH-1:0]  cd_done;      // bytes of the buffer taken so far
     reg                  cd_sof;
+    reg [LB-1:0]         rot;          // memory lane - stream lane (constant within a descriptor)
+    reg [BLW-1:0]        bl;           // beats left, the current one included
+    reg                  bl_gt_mb;     // bl > MAX_BURST_LEN
+    reg [8:0]            pl_len;       // length of a burst opening at the current beat
     reg [DATA_WIDTH-1:0] out_data;     // bytes of the current memory beat below cd_addr's lane
     reg [DB-1:0]         out_strb;
     reg                  flush_pend;   // the carry beat is the descriptor's last beat
     reg                  flush_eof;
 
     reg                  pad_mode;     // finishing a burst with null beats
+    reg                  in_burst;     // a burst is open (burst_rem != 0)
     reg [8:0]            burst_rem;    // beats left in the open burst
+    reg                  br_is1;       // burst_rem == 1
     reg [7:0]            aw_seq;       // bursts issued (mod 256)
+    reg [7:0]            aw_seq_p1;
+    reg [4:0]            out_cnt;      // bursts issued and not yet acknowledged
+    reg                  out_full;     // out_cnt == MAX_OUTSTANDING
     reg                  pkt_start;    // the next stream byte starts a packet
     reg                  drop_counted; // the current packet already counted as dropped
     reg                  err_pushed;   // an error entry was queued: take nothing more
@@ -118,88 +168,84 @@ module sgdma_s2mm_mover #(
     reg [31:0]           cd_pos;       // stream position of the current descriptor's first byte
     reg                  in_overrun;   // dropping since the last descriptor was taken
 
-    // ------------------------------------------------------------------ burst planning
-    wire          w_free  = !m_axi_s2mm_wvalid || m_axi_s2mm_wready;
-    wire          aw_free = !m_axi_s2mm_awvalid || m_axi_s2mm_awready;
-    wire [7:0]    outstanding = aw_seq - b_seq;
-    wire          can_aw  = aw_free && (outstanding < MAX_OUT);
-    wire [LB-1:0] mlane   = cd_addr[LB-1:0];
-    wire [ADDR_WIDTH-1:0] beat_addr = {cd_addr[ADDR_WIDTH-1:LB], {LB{1'b0}}};
-    localparam [LEN_WIDTH:0] DB_M1 = DB[LEN_WIDTH:0] - 1'b1;
-    localparam [7:0]         MAX_OUT = MAX_OUTSTANDING[7:0];
-    wire [LEN_WIDTH:0]    span      = {1'b0, cd_rem} + {{(LEN_WIDTH+1-LB){1'b0}}, mlane} + DB_M1;
-    wire [LEN_WIDTH:0]    beats_need = span >> LB;
-    wire [12:0]           beats_4k   = (13'd4096 - {1'b0, beat_addr[11:0]}) >> LB;
-    reg  [8:0]            burst_len;
-    always @* begin
-        burst_len = MAX_BURST_LEN[8:0];
-        if (beats_need < {{(LEN_WIDTH-8){1'b0}}, burst_len})
-            burst_len = beats_need[8:0];
-        if (beats_4k < {4'd0, burst_len})
-            burst_len = beats_4k[8:0];
-    end
-    wire burst_ok = (burst_rem != 9'd0) || can_aw;
+    // output skids
+    wire w_rdy, aw_rdy, w_empty, aw_empty;
 
-    // ------------------------------------------------------------------ realignment
-    wire [LB:0]   avail    = ib_nb - {1'b0, ib_ls};
-    wire          rem_lt   = ({{(LEN_WIDTH-LB-1){1'b0}}, avail} > cd_rem);
-    wire [LB:0]   take     = rem_lt ? cd_rem[LB:0] : avail;
-    wire          end_desc = ({{(LEN_WIDTH-LB-1){1'b0}}, take} == cd_rem);
-    wire          end_pkt  = ib_last && (take == avail);
-    wire [LB:0]   fill     = {1'b0, mlane} + take;
-    wire          overflow = fill > DB[LB:0];
-    wire          emit     = fill[LB] || end_desc || end_pkt;
-    wire [LB-1:0] rot      = mlane - ib_ls;
+    // ------------------------------------------------------------------ placement
+    wire [LB-1:0] mlane    = cd_addr[LB-1:0];
+    wire          rem_small = cd_remm[LEN_WIDTH];                  // cd_rem <= DB
+    wire [LB:0]   rem_low  = cd_rem[LB:0];
+    // Both candidates of the take (the whole beat, or the rest of the buffer) are evaluated in
+    // parallel from flip-flops; the compare of the two only selects.
+    wire          r_le_a   = rem_low <= ib_avail;
+    wire          r_lt_a   = rem_low < ib_avail;
+    wire          take_rem = rem_small && r_le_a;                  // the buffer ends in this beat
+    wire [LB:0]   take     = take_rem ? rem_low : ib_avail;
+    wire [LB:0]   fill_a   = {1'b0, mlane} + ib_avail;
+    wire [LB:0]   fill_r   = {1'b0, mlane} + rem_low;
+    wire [LB:0]   fill     = take_rem ? fill_r : fill_a;
+    wire          overflow = take_rem ? (fill_r > DB_L) : (fill_a > DB_L);
+    wire          wraps    = take_rem ? fill_r[LB] : fill_a[LB];     // the memory beat is full
+    wire          end_desc = take_rem;
+    wire          end_pkt  = ib_last && !(rem_small && r_lt_a);
+    wire          emit     = wraps || end_desc || end_pkt;
 
     reg [DATA_WIDTH-1:0] rot_data;
-    reg [DB-1:0]         cur_mask, carry_mask;
+    reg [DB-1:0]         cur_mask, carry_mask, ge_mlane;
     reg [LB-1:0]         src;
     integer j;
     always @* begin
         for (j = 0; j < DB; j = j + 1) begin
             src = j[LB-1:0] - rot;
             rot_data[j*8 +: 8] = ib_data[{src, 3'b000} +: 8];
+            ge_mlane[j]   = (j >= mlane);
             cur_mask[j]   = (j >= mlane) && (j < fill);
             carry_mask[j] = overflow && (j + DB < fill);
         end
     end
+    // Lanes at or above the placement lane take the rotated beat: those the take does not
+    // fill are overwritten by the next take, or go out with their strobe low.
     reg [DATA_WIDTH-1:0] merged;
     always @* begin
         for (j = 0; j < DB; j = j + 1)
-            merged[j*8 +: 8] = cur_mask[j] ? rot_data[j*8 +: 8] : out_data[j*8 +: 8];
+            merged[j*8 +: 8] = ge_mlane[j] ? rot_data[j*8 +: 8] : out_data[j*8 +: 8];
     end
 
     // ------------------------------------------------------------------ what happens this cycle
-    wire pad_fire   = pad_mode && w_free;
-    wire flush_fire = !pad_mode && cd_valid && flush_pend && !stop && w_free && burst_ok;
-    wire data_go    = !pad_mode && cd_valid && !flush_pend && ib_valid && !stop && run;
-    wire data_fire  = data_go && (emit ? (w_free && burst_ok) : 1'b1);
+    // Every condition below is a flip-flop or a small function of flip-flops: a beat is taken
+    // only when the W skid has room and, outside an open burst, the AW skid too.
+    wire can_aw     = aw_rdy && !out_full;
+    wire burst_ok   = in_burst || can_aw;
+    wire pad_fire   = pad_mode && w_rdy;
+    wire flush_fire = !pad_mode && cd_valid && flush_pend && !stop && w_rdy && burst_ok;
+    wire data_fire  = !pad_mode && cd_valid && !flush_pend && ib_valid && !stop && run && w_rdy && burst_ok;
     wire data_emit  = data_fire && emit;
     wire beat_fire  = pad_fire || flush_fire || data_emit;
-    wire open_burst = (flush_fire || data_emit) && (burst_rem == 9'd0);
-    wire [8:0] burst_rem_next = !beat_fire ? burst_rem :
-                                open_burst ? burst_len - 9'd1 : burst_rem - 9'd1;
-    wire wlast_now  = (burst_rem_next == 9'd0);
+    wire open_burst = (flush_fire || data_emit) && !in_burst;
+    wire wlast_now  = in_burst ? br_is1 : (pl_len == 9'd1);
+    wire step       = data_fire && wraps;                 // the placement moves to the next beat
 
     wire data_end   = data_fire && (end_desc || end_pkt) && !overflow;
     wire abort      = stop && cd_valid;
     wire desc_end   = data_end || flush_fire;
     wire cd_free    = !cd_valid || desc_end;
-    wire err_entry  = (q_err != 2'd0) || (q_len == {LEN_WIDTH{1'b0}});
-    wire [CPL_LOG2:0] cpl_after = cpl_count + {{CPL_LOG2{1'b0}}, desc_end};
+    // Room for the entry of a descriptor taken now, counting the current descriptor's entry as
+    // queued already (it is pushed in this clock if a new descriptor can be taken at all).
+    wire [CPL_LOG2:0] cpl_after = cpl_count + {{CPL_LOG2{1'b0}}, cd_valid};
     wire cpl_room   = cpl_after < (1 << CPL_LOG2);
-    wire take_q     = run && !stop && q_valid && !err_pushed && cpl_room;
-    wire load_err   = take_q && err_entry && !cd_valid;
-    wire load_desc  = take_q && !err_entry && cd_free;
-    assign q_pop    = load_err || load_desc;
+    wire take_nd    = run && !stop && nd_valid && !err_pushed && cpl_room;
+    wire load_err   = take_nd && nd_bad && !cd_valid;
+    wire load_desc  = take_nd && !nd_bad && cd_free;
+    // The staging register refills in the clock after it empties (q_pop depends on flip-flops only).
+    assign q_pop    = run && !stop && q_valid && !nd_valid;
 
-    wire consumed   = (data_fire && (take == avail)) || drop_fire;
+    wire consumed   = (data_fire && !(rem_small && r_lt_a)) || drop_fire;
     wire pkt_ends   = (data_fire && end_pkt) || (drop_fire && ib_last);
-    assign s_axis_s2mm_tready = run && !stop && (!ib_valid || consumed);
     wire s_fire     = s_axis_s2mm_tvalid && s_axis_s2mm_tready;
+    assign s_axis_s2mm_tready = in_rdy && run && !stop;
 
-    assign drop_fire  = run && !stop && policy_drop && starved && !q_valid && !cd_valid && ib_valid;
-    assign drop_bytes = avail;
+    assign drop_fire  = run && !stop && policy_drop && starved && !q_valid && !nd_valid && !cd_valid && ib_valid;
+    assign drop_bytes = ib_avail;
     assign drop_pkt   = drop_fire && !drop_counted;
     assign ovr_event  = drop_fire && !in_overrun;
 
@@ -210,23 +256,30 @@ module sgdma_s2mm_mover #(
             if (s_axis_s2mm_tkeep[j])
                 keep_bytes = j[LB:0] + 1'b1;
     end
+    wire [LB:0] in_nb = s_axis_s2mm_tlast ? keep_bytes : DB_L;
 
-    wire [7:0] aw_seq_next = aw_seq + {7'd0, open_burst};
-    wire [LEN_WIDTH-1:0] done_len = cd_done + (data_end ? {{(LEN_WIDTH-LB-1){1'b0}}, take} : {LEN_WIDTH{1'b0}});
+    wire [7:0] aw_seq_next = open_burst ? aw_seq_p1 : aw_seq;
+    wire [LEN_WIDTH-1:0] done_len = end_desc ? cd_len : cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
     // data_fire needs a descriptor and drop_fire needs none: one adder serves both
-    wire [31:0] rx_pos_next = rx_pos + {{(31-LB){1'b0}},
-                                        data_fire ? take : (drop_fire ? avail : {(LB+1){1'b0}})};
+    wire [31:0] rx_pos_next = rx_pos + {{(31-LB){1'b0}}, (data_fire ? take : (drop_fire ? ib_avail : {(LB+1){1'b0}}))};
     wire pkt_start_next = pkt_ends ? 1'b1 : ((data_fire && take != 0) || drop_fire) ? 1'b0 : pkt_start;
+
+    // the staging register's precomputation from the queue head
+    wire [8:0]     q_bidx = q_buf[LB +: 9] & MB_M1;
+    wire [SPW-1:0] q_span = {{(SPW-LEN_WIDTH){1'b0}}, q_len} + {{(SPW-LB){1'b0}}, q_buf[LB-1:0]} + DB_M1;
+    // at a load, from the staging register
+    wire           nd_bl_lt_al = nd_bl < {{(BLW-9){1'b0}}, nd_al};
+    wire [LB-1:0]  ls_after = (data_end && !consumed) ? ib_ls + take[LB-1:0] : (data_end ? {LB{1'b0}} : ib_ls);
 
     always @* begin
         cpl_push = desc_end || abort || load_err;
-        cpl_din  = {K_NORMAL, aw_seq_next, cd_sof, data_end ? end_pkt : flush_eof, done_len,
+        cpl_din  = {K_NORMAL, aw_seq_next, cd_sof, data_end ? end_pkt : flush_eof, data_end ? done_len : cd_done,
                     cd_desc[ADDR_WIDTH-1:6], cd_pos};
         if (abort)
             cpl_din[CPL_WIDTH-1 -: 3] = K_PARTIAL;
         if (load_err) begin
-            cpl_din = {K_INT, aw_seq_next, 2'b00, {LEN_WIDTH{1'b0}}, q_desc[ADDR_WIDTH-1:6], rx_pos};
-            case (q_err)
+            cpl_din = {K_INT, aw_seq_next, 2'b00, {LEN_WIDTH{1'b0}}, nd_desc[ADDR_WIDTH-1:6], rx_pos};
+            case (nd_err)
                 2'd1: cpl_din[CPL_WIDTH-1 -: 3] = K_SGINT;
                 2'd2: cpl_din[CPL_WIDTH-1 -: 3] = K_SGSLV;
                 2'd3: cpl_din[CPL_WIDTH-1 -: 3] = K_SGDEC;
@@ -235,30 +288,62 @@ module sgdma_s2mm_mover #(
         end
     end
 
-    assign cur_upd  = load_desc || load_err;
-    assign cur_desc = q_desc;
+    // CURDESC follows the descriptor taken, a clock later (from flip-flops)
+    reg                  cur_upd_r;
+    reg [ADDR_WIDTH-1:0] cur_desc_r;
+    always @(posedge clk) begin
+        cur_upd_r  <= (load_desc || load_err) && !rst;
+        cur_desc_r <= nd_desc;
+    end
+    assign cur_upd  = cur_upd_r;
+    assign cur_desc = cur_desc_r;
 
     // ------------------------------------------------------------------ registers
     always @(posedge clk) begin
         if (rst) begin
+            in_rdy       <= 1'b1;
+            sk_valid     <= 1'b0;
+            sk_data      <= {DATA_WIDTH{1'b0}};
+            sk_nb        <= {(LB+1){1'b0}};
+            sk_last      <= 1'b0;
             ib_valid     <= 1'b0;
             ib_data      <= {DATA_WIDTH{1'b0}};
-            ib_nb        <= {(LB+1){1'b0}};
+            ib_avail     <= {(LB+1){1'b0}};
             ib_last      <= 1'b0;
             ib_ls        <= {LB{1'b0}};
+            nd_valid     <= 1'b0;
+            nd_desc      <= {ADDR_WIDTH{1'b0}};
+            nd_buf       <= {ADDR_WIDTH{1'b0}};
+            nd_len       <= {LEN_WIDTH{1'b0}};
+            nd_lenm      <= {(LEN_WIDTH+1){1'b0}};
+            nd_bl        <= {BLW{1'b0}};
+            nd_al        <= 9'd0;
+            nd_bad       <= 1'b0;
+            nd_err       <= 2'd0;
             cd_valid     <= 1'b0;
             cd_desc      <= {ADDR_WIDTH{1'b0}};
             cd_addr      <= {ADDR_WIDTH{1'b0}};
             cd_rem       <= {LEN_WIDTH{1'b0}};
+            cd_remm      <= {(LEN_WIDTH+1){1'b0}};
+            cd_len       <= {LEN_WIDTH{1'b0}};
             cd_done      <= {LEN_WIDTH{1'b0}};
             cd_sof       <= 1'b0;
+            rot          <= {LB{1'b0}};
+            bl           <= {BLW{1'b0}};
+            bl_gt_mb     <= 1'b0;
+            pl_len       <= 9'd0;
             out_data     <= {DATA_WIDTH{1'b0}};
             out_strb     <= {DB{1'b0}};
             flush_pend   <= 1'b0;
             flush_eof    <= 1'b0;
             pad_mode     <= 1'b0;
+            in_burst     <= 1'b0;
             burst_rem    <= 9'd0;
+            br_is1       <= 1'b0;
             aw_seq       <= 8'd0;
+            aw_seq_p1    <= 8'd1;
+            out_cnt      <= 5'd0;
+            out_full     <= 1'b0;
             b_seq        <= 8'd0;
             b_err_valid  <= 1'b0;
             b_err_resp   <= 2'b00;
@@ -267,30 +352,40 @@ module sgdma_s2mm_mover #(
             drop_counted <= 1'b0;
             err_pushed   <= 1'b0;
             // The stream position survives a flush (halt, error, soft reset); bytes discarded
-            // from the holding register count as consumed, so APP0 of the next buffer still
-            // gives its exact stream position and the gap is what was lost.
-            rx_pos       <= hard_rst ? 32'd0 : rx_pos + (ib_valid ? {{(31-LB){1'b0}}, avail} : 32'd0);
+            // from the holding and skid registers count as consumed, so APP0 of the next buffer
+            // still gives its exact stream position and the gap is what was lost.
+            rx_pos       <= hard_rst ? 32'd0 : rx_pos + (ib_valid ? {{(31-LB){1'b0}}, ib_avail} : 32'd0)
+                                                      + (sk_valid ? {{(31-LB){1'b0}}, sk_nb} : 32'd0);
             cd_pos       <= 32'd0;
             in_overrun   <= 1'b0;
-            m_axi_s2mm_awvalid <= 1'b0;
-            m_axi_s2mm_awaddr  <= {ADDR_WIDTH{1'b0}};
-            m_axi_s2mm_awlen   <= 8'd0;
-            m_axi_s2mm_wvalid  <= 1'b0;
-            m_axi_s2mm_wdata   <= {DATA_WIDTH{1'b0}};
-            m_axi_s2mm_wstrb   <= {DB{1'b0}};
-            m_axi_s2mm_wlast   <= 1'b0;
         end else begin
-            // input holding register
-            if (s_fire) begin
-                ib_valid <= 1'b1;
-                ib_data  <= s_axis_s2mm_tdata;
-                ib_nb    <= s_axis_s2mm_tlast ? keep_bytes : DB[LB:0];
-                ib_last  <= s_axis_s2mm_tlast;
-                ib_ls    <= {LB{1'b0}};
+            // input skid and holding register (a beat is always taken whole: consumed, or
+            // partly taken when a buffer ends inside it)
+            in_rdy <= consumed || (!sk_valid && (!ib_valid || !s_fire));
+            if (in_rdy) begin
+                if (consumed || !ib_valid) begin
+                    ib_valid <= s_fire;
+                    ib_data  <= s_axis_s2mm_tdata;
+                    ib_avail <= in_nb;
+                    ib_last  <= s_axis_s2mm_tlast;
+                    ib_ls    <= {LB{1'b0}};
+                end else begin
+                    sk_valid <= s_fire;
+                    sk_data  <= s_axis_s2mm_tdata;
+                    sk_nb    <= in_nb;
+                    sk_last  <= s_axis_s2mm_tlast;
+                end
             end else if (consumed) begin
-                ib_valid <= 1'b0;
-            end else if (data_fire) begin
-                ib_ls <= ib_ls + take[LB-1:0];
+                ib_valid <= sk_valid;
+                ib_data  <= sk_data;
+                ib_avail <= sk_nb;
+                ib_last  <= sk_last;
+                ib_ls    <= {LB{1'b0}};
+                sk_valid <= 1'b0;
+            end
+            if (data_fire && !consumed) begin
+                ib_ls    <= ib_ls + take[LB-1:0];
+                ib_avail <= ib_avail - take;
             end
 
             pkt_start <= pkt_start_next;
@@ -304,10 +399,26 @@ module sgdma_s2mm_mover #(
             else if (drop_fire)
                 drop_counted <= 1'b1;
 
+            // staging register
+            if (q_pop) begin
+                nd_valid <= 1'b1;
+                nd_desc  <= q_desc;
+                nd_buf   <= q_buf;
+                nd_len   <= q_len;
+                nd_lenm  <= {1'b0, q_len} - DB_P1;
+                nd_bl    <= q_span[LB +: BLW];
+                nd_al    <= MB - q_bidx;
+                nd_bad   <= (q_err != 2'd0) || (q_len == {LEN_WIDTH{1'b0}});
+                nd_err   <= q_err;
+            end else if (load_err || load_desc) begin
+                nd_valid <= 1'b0;
+            end
+
             // data placement
             if (data_fire) begin
                 cd_addr <= cd_addr + {{(ADDR_WIDTH-LB-1){1'b0}}, take};
                 cd_rem  <= cd_rem - {{(LEN_WIDTH-LB-1){1'b0}}, take};
+                cd_remm <= cd_remm - {{(LEN_WIDTH-LB){1'b0}}, take};
                 cd_done <= cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
                 if (emit) begin
                     out_data <= rot_data;
@@ -325,55 +436,65 @@ module sgdma_s2mm_mover #(
                 flush_pend <= 1'b0;
                 out_strb   <= {DB{1'b0}};
             end
+            // the burst plan, one beat ahead: the length of a burst opening at the next beat
+            if (step) begin
+                bl       <= bl - 1'b1;
+                bl_gt_mb <= (bl > {{(BLW-9){1'b0}}, MB} + 1'b1);
+                if (pl_len == 9'd1)         // a burst boundary: the next burst may be a full one
+                    pl_len <= bl_gt_mb ? MB : (bl[8:0] - 9'd1);
+                else
+                    pl_len <= pl_len - 9'd1;
+            end
 
             // descriptor life
             if (desc_end || abort) begin
                 cd_valid   <= 1'b0;
                 flush_pend <= 1'b0;
-                pad_mode   <= (burst_rem_next != 9'd0);
+                pad_mode   <= beat_fire ? !wlast_now : in_burst;
             end
             if (pad_fire && wlast_now)
                 pad_mode <= 1'b0;
             if (load_desc) begin
                 cd_valid   <= 1'b1;
-                cd_desc    <= q_desc;
-                cd_addr    <= q_buf;
-                cd_rem     <= q_len;
+                cd_desc    <= nd_desc;
+                cd_addr    <= nd_buf;
+                cd_rem     <= nd_len;
+                cd_remm    <= nd_lenm;
+                cd_len     <= nd_len;
                 cd_done    <= {LEN_WIDTH{1'b0}};
                 cd_sof     <= pkt_start_next;
                 cd_pos     <= rx_pos_next;
+                rot        <= nd_buf[LB-1:0] - ls_after;
+                bl         <= nd_bl;
+                bl_gt_mb   <= (nd_bl > {{(BLW-9){1'b0}}, MB});
+                pl_len     <= nd_bl_lt_al ? nd_bl[8:0] : nd_al;
                 out_strb   <= {DB{1'b0}};
                 flush_pend <= 1'b0;
             end
             if (load_err)
                 err_pushed <= 1'b1;
 
-            // AXI write address and data
-            burst_rem <= burst_rem_next;
-            aw_seq    <= aw_seq_next;
-            if (open_burst) begin
-                m_axi_s2mm_awvalid <= 1'b1;
-                m_axi_s2mm_awaddr  <= beat_addr;
-                m_axi_s2mm_awlen   <= burst_len[7:0] - 8'd1;
-            end else if (m_axi_s2mm_awready) begin
-                m_axi_s2mm_awvalid <= 1'b0;
-            end
+            // bursts
             if (beat_fire) begin
-                m_axi_s2mm_wvalid <= 1'b1;
-                m_axi_s2mm_wlast  <= wlast_now;
-                if (pad_fire) begin
-                    m_axi_s2mm_wdata <= {DATA_WIDTH{1'b0}};
-                    m_axi_s2mm_wstrb <= {DB{1'b0}};
-                end else if (flush_fire) begin
-                    m_axi_s2mm_wdata <= out_data;
-                    m_axi_s2mm_wstrb <= out_strb;
+                if (open_burst) begin
+                    burst_rem <= pl_len - 9'd1;
+                    br_is1    <= (pl_len == 9'd2);
+                    in_burst  <= (pl_len != 9'd1);
                 end else begin
-                    m_axi_s2mm_wdata <= merged;
-                    m_axi_s2mm_wstrb <= out_strb | cur_mask;
+                    burst_rem <= burst_rem - 9'd1;
+                    br_is1    <= (burst_rem == 9'd2);
+                    in_burst  <= !br_is1;
                 end
-            end else if (m_axi_s2mm_wready) begin
-                m_axi_s2mm_wvalid <= 1'b0;
             end
+            if (open_burst) begin
+                aw_seq    <= aw_seq_p1;
+                aw_seq_p1 <= aw_seq_p1 + 8'd1;
+            end
+            case ({open_burst, m_axi_s2mm_bvalid})
+                2'b10: begin out_cnt <= out_cnt + 5'd1; out_full <= (out_cnt == MAX_OUT - 5'd1); end
+                2'b01: begin out_cnt <= out_cnt - 5'd1; out_full <= 1'b0; end
+                default: ;
+            endcase
 
             // write responses
             if (m_axi_s2mm_bvalid) begin
@@ -387,10 +508,26 @@ module sgdma_s2mm_mover #(
         end
     end
 
-    assign quiet    = !m_axi_s2mm_awvalid && !m_axi_s2mm_wvalid && !pad_mode &&
-                      (burst_rem == 9'd0) && (aw_seq == b_seq);
-    assign has_desc = cd_valid;
+    // ------------------------------------------------------------------ output skids
+    wire [DB-1:0] w_strb_in = pad_fire ? {DB{1'b0}} : (flush_fire ? out_strb : (out_strb | cur_mask));
+    sgdma_skid #(.WIDTH(DATA_WIDTH + DB + 1)) u_w_skid (
+        .clk(clk), .rst(rst),
+        .in_valid(beat_fire), .in_data({merged, w_strb_in, wlast_now}), .in_ready(w_rdy),
+        .out_valid(m_axi_s2mm_wvalid), .out_data({m_axi_s2mm_wdata, m_axi_s2mm_wstrb, m_axi_s2mm_wlast}),
+        .out_ready(m_axi_s2mm_wready), .empty(w_empty)
+    );
+    wire [ADDR_WIDTH-1:0] beat_addr = {cd_addr[ADDR_WIDTH-1:LB], {LB{1'b0}}};
+    sgdma_skid #(.WIDTH(ADDR_WIDTH + 8)) u_aw_skid (
+        .clk(clk), .rst(rst),
+        .in_valid(open_burst), .in_data({beat_addr, pl_len[7:0] - 8'd1}), .in_ready(aw_rdy),
+        .out_valid(m_axi_s2mm_awvalid), .out_data({m_axi_s2mm_awaddr, m_axi_s2mm_awlen}),
+        .out_ready(m_axi_s2mm_awready), .empty(aw_empty)
+    );
 
-    wire unused_ok = &{1'b0, cd_desc[5:0]};
+    assign quiet    = aw_empty && w_empty && !pad_mode && !in_burst && (out_cnt == 5'd0);
+    assign has_desc = cd_valid || nd_valid;
+
+    wire unused_ok = &{1'b0, cd_desc[5:0], nd_desc[5:0], bl[BLW-1:9], q_span[LB-1:0],
+                       aw_seq_p1[0]};
 endmodule
 `default_nettype wire

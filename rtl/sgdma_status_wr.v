@@ -54,7 +54,7 @@ module sgdma_status_wr #(
     output wire                    quiet         // no entry waiting and no write-back in flight
 );
     localparam SGB = SG_DATA_WIDTH / 8;
-    localparam [2:0] K_NORMAL = 3'd0, K_PARTIAL = 3'd1, K_INT = 3'd2,
+    localparam [2:0] K_NORMAL = 3'd0, K_INT = 3'd2,    // 3'd1: K_PARTIAL (dropped)
                      K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
     localparam FLW = 1 + LEN_WIDTH + 6 + ADDR_WIDTH - 6;  // in-flight: {is_error, len, err_bits, desc}
 
@@ -70,9 +70,13 @@ module sgdma_status_wr #(
     reg                     w2_pend;
     reg [SG_DATA_WIDTH-1:0] w2_data;
 
-    wire                 c_empty, c_full_unused;
-    wire [CPL_WIDTH-1:0] c_head;
-    wire [2:0]           h_kind = c_head[CPL_WIDTH-1 -: 3];
+    // The queue's head is held in a register (hd), so the decisions below start from flip-flops.
+    wire                 q_empty, q_full_unused;
+    wire [CPL_WIDTH-1:0] q_head;
+    wire [CPL_LOG2:0]    q_count;
+    reg                  hd_valid;
+    reg  [CPL_WIDTH-1:0] c_head;
+    wire                 c_empty = !hd_valid;
     wire [7:0]           h_seq  = c_head[CPL_WIDTH-4 -: 8];
     wire                 h_sof  = c_head[CPL_WIDTH-12];
     wire                 h_eof  = c_head[CPL_WIDTH-13];
@@ -96,7 +100,10 @@ module sgdma_status_wr #(
     wire [2:0]  fl_unused_count;
 
     wire out_free = (!m_axi_sg_awvalid || m_axi_sg_awready) && (!m_axi_sg_wvalid || m_axi_sg_wready) && !w2_pend;
-    wire head_ok  = !c_empty && (bursts_in || data_err || h_kind >= K_SGINT);
+    // The head's kind, decoded when it enters the head register
+    reg hk_write, hk_int, hk_sg;
+    reg [5:0] hk_sg_bits;
+    wire head_ok  = !c_empty && (bursts_in || data_err || hk_sg);
 
     // What to do with the head entry
     reg        h_write, h_drop, h_raise;
@@ -117,16 +124,14 @@ module sgdma_status_wr #(
                 h_status[`SGDMA_STATUS_DMA_SLV_ERR] = !b_err_resp[0];
                 h_write = 1'b1;
             end else begin
-                case (h_kind)
-                    K_NORMAL:  begin h_write = 1'b1; h_status[`SGDMA_STATUS_CMPLT] = 1'b1; end
-                    K_PARTIAL: h_drop = 1'b1;
-                    K_INT:     begin h_write = 1'b1; h_bits = 6'b000001;
-                                     h_status[`SGDMA_STATUS_DMA_INT_ERR] = 1'b1; end
-                    K_SGINT:   begin h_raise = 1'b1; h_bits = 6'b001000; end
-                    K_SGSLV:   begin h_raise = 1'b1; h_bits = 6'b010000; end
-                    K_SGDEC:   begin h_raise = 1'b1; h_bits = 6'b100000; end
-                    default:   h_drop = 1'b1;
-                endcase
+                // K_NORMAL and K_INT are written back, the fetch errors raised, the rest
+                // (K_PARTIAL: an abandoned descriptor) dropped
+                h_write = hk_write;
+                h_raise = hk_sg;
+                h_drop  = !hk_write && !hk_sg;
+                h_bits  = hk_sg ? hk_sg_bits : {5'd0, hk_int};
+                h_status[`SGDMA_STATUS_CMPLT]       = !hk_int;
+                h_status[`SGDMA_STATUS_DMA_INT_ERR] = hk_int;
             end
         end
     end
@@ -214,12 +219,45 @@ module sgdma_status_wr #(
         end
     end
 
+    wire q_pop = !q_empty && (!hd_valid || c_pop);
+    wire [2:0] q_kind = q_head[CPL_WIDTH-1 -: 3];
+    always @(posedge clk) begin
+        if (rst) begin
+            hd_valid   <= 1'b0;
+            c_head     <= {CPL_WIDTH{1'b0}};
+            hk_write   <= 1'b0;
+            hk_int     <= 1'b0;
+            hk_sg      <= 1'b0;
+            hk_sg_bits <= 6'd0;
+        end else if (q_pop) begin
+            hd_valid   <= 1'b1;
+            c_head     <= q_head;
+            hk_write   <= (q_kind == K_NORMAL) || (q_kind == K_INT);
+            hk_int     <= (q_kind == K_INT);
+            hk_sg      <= (q_kind == K_SGINT) || (q_kind == K_SGSLV) || (q_kind == K_SGDEC);
+            hk_sg_bits <= {q_kind == K_SGDEC, q_kind == K_SGSLV, q_kind == K_SGINT, 3'b000};
+        end else if (c_pop) begin
+            hd_valid <= 1'b0;
+        end
+    end
+
+    // Entries from the mover are registered before they enter the queue.
+    reg                 in_valid;
+    reg [CPL_WIDTH-1:0] in_entry;
+    always @(posedge clk) begin
+        in_valid <= cpl_push && !rst;
+        in_entry <= cpl_din;
+    end
+
     sgdma_fifo #(.WIDTH(CPL_WIDTH), .DEPTH_LOG2(CPL_LOG2)) u_cpl (
         .clk(clk), .rst(rst),
-        .wr_en(cpl_push), .din(cpl_din),
-        .rd_en(c_pop), .dout(c_head),
-        .empty(c_empty), .full(c_full_unused), .count(cpl_count)
+        .wr_en(in_valid), .din(in_entry),
+        .rd_en(q_pop), .dout(q_head),
+        .empty(q_empty), .full(q_full_unused), .count(q_count)
     );
+    // entries held: the input register, the queue and its head register (at most 2**CPL_LOG2:
+    // the mover checks)
+    assign cpl_count = q_count + {{CPL_LOG2{1'b0}}, hd_valid} + {{CPL_LOG2{1'b0}}, in_valid};
 
     sgdma_fifo #(.WIDTH(FLW), .DEPTH_LOG2(2)) u_inflight (
         .clk(clk), .rst(rst),
@@ -229,8 +267,8 @@ module sgdma_status_wr #(
     );
 
     assign retire = fl_pop || (c_pop && !do_write);
-    assign quiet = c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid && !w2_pend;
+    assign quiet = !in_valid && c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid && !w2_pend;
 
-    wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], c_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
+    wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], q_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
 endmodule
 `default_nettype wire

@@ -65,13 +65,13 @@ class ModelParams:
     # timing of the surroundings
     b_latency: int = 2            # last W beat of a burst -> its B response
     read_latency: int = 3         # AR -> first R beat (descriptor fetch)
-    status_issue: int = 1         # data B of a buffer's last burst -> STATUS written to memory
+    status_issue: int = 2         # data B of a buffer's last burst -> STATUS written to memory
     status_latency: int = 2       # data B of a buffer's last burst -> write-back acknowledged
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
-    lite_read: int = 3            # AXI-Lite read, request to data in the driver
+    lite_read: int = 4            # AXI-Lite read, request to data in the driver
     lite_write: int = 3           # AXI-Lite write, request to done
     lite_repeat: int = 2          # clocks between two AXI-Lite reads (or two writes) back to back
-    doorbell_to_fetch: int = 1    # TAILDESC write -> first descriptor read issued
+    doorbell_to_fetch: int = 2    # TAILDESC write -> first descriptor read issued
     rearm_to_fetch: int = 2       # TAILDESC write releasing a waiting fetcher (tail reached, or a
                                   # descriptor still owned by software) -> its read issued
     first_data: int = 1           # descriptor queued and data present -> first W beat
