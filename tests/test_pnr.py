@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sgdma_verif import bench_pnr
+import pytest
+
+from sgdma_verif import bench_pnr, toolchain
 from sgdma_verif.comb_paths import PortPath, comb_port_paths
 
 MIXED = """
@@ -42,6 +44,17 @@ def test_finds_exactly_the_combinational_port_paths(tmp_path):
 
 def test_a_fully_registered_module_has_none(tmp_path):
     assert _check(tmp_path, "registered", REGISTERED) == []
+
+
+@pytest.mark.parametrize("params", [bench_pnr.params(64),
+                                    {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32,
+                                     "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16}],
+                         ids=["dw64_aw32", "dw128_aw64"])
+def test_the_engine_has_no_combinational_port_path(tmp_path, params):
+    """Every AXI and AXI-Stream handshake of rtl/sgdma.v is registered: no input port reaches an
+    output port within a clock (READY after VALID, the stream's TREADY after the memory's WREADY)."""
+    paths = comb_port_paths(toolchain.rtl_sources(), "sgdma", params, tmp_path / "work")
+    assert paths == [], f"combinational port paths: {paths}"
 
 
 def _hop(kind: str, src: str, dst: str, delay: float = 0.5, net: str = "") -> dict:
