@@ -1,7 +1,8 @@
 """The driver's mmap: the ring of discontiguous DMA buffers as one contiguous user mapping.
 
 Three strategies (seeds 000, 001, 002):
-- ``EAGER``: ``remap_pfn_range`` once per buffer, at increasing offsets of one VMA;
+- ``EAGER``: ``remap_pfn_range`` once per physically contiguous run of buffers (once per buffer
+  when none touch), at increasing offsets of one VMA;
 - ``LAZY``: a fault handler inserting each page's pfn on first touch (``vm_insert_pfn`` before
   4.17, ``vmf_insert_pfn`` from 4.17), optionally prefaulted by touching every page at mmap;
 - ``DMA_MMAP_COHERENT``: one ``dma_mmap_coherent`` call, which maps a single buffer from the
@@ -62,6 +63,18 @@ class RingFile(MappableFile):
         """(physical address, size) of each buffer in ring order."""
         return [(buf.phys, buf.size) for buf, _ in self.driver.buffers]
 
+    def _runs(self, copies: int) -> list[tuple[int, int]]:
+        """(physical address, size) of each physically contiguous run of the ring's buffers,
+        in ring order, over ``copies`` copies of the ring."""
+        runs: list[list[int]] = []
+        for _ in range(copies):
+            for phys, size in self._pieces():
+                if runs and runs[-1][0] + runs[-1][1] == phys:
+                    runs[-1][1] += size
+                else:
+                    runs.append([phys, size])
+        return [(phys, size) for phys, size in runs]
+
     def _fail(self, err: int, why: str) -> int:
         self.last_error = why
         return -err
@@ -111,13 +124,14 @@ class RingFile(MappableFile):
             vma.api_calls.append("f_op->mmap (deprecated from 6.16 in favour of mmap_prepare)")
         copies = vma.length // ring
         if self.strategy is Strategy.EAGER:
+            # one remap_pfn_range per physically contiguous run of buffers (a run may span
+            # several buffers, and the end of one copy of the ring the start of the next)
             off = 0
-            for _ in range(copies):
-                for phys, size in self._pieces():
-                    rc = vma.remap_pfn_range(vma.start + off, phys >> PAGE_SHIFT, size)
-                    if rc:
-                        return self._fail(-rc, f"remap_pfn_range at offset {off} returned {rc}")
-                    off += size
+            for phys, size in self._runs(copies):
+                rc = vma.remap_pfn_range(vma.start + off, phys >> PAGE_SHIFT, size)
+                if rc:
+                    return self._fail(-rc, f"remap_pfn_range at offset {off} returned {rc}")
+                off += size
             return 0
         if self.strategy is Strategy.LAZY:
             vma.set_flags(vma.kernel.pfnmap_flags())
