@@ -186,6 +186,9 @@ class EngineModel:
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
         self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
+        self._page_xlate: dict[tuple[int, bool], tuple[tuple[int, bool], int]] = {}   # descriptor pages
+        self._ram_words: np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
+        self._ram_words_of: np.ndarray | None = None
         self._epoch = 0
         self._reset_regs()
         self.introut = False
@@ -470,6 +473,39 @@ class EngineModel:
         except Exception:  # noqa: BLE001 - a refused access is SLVERR
             return None
 
+    def forget_memory(self) -> None:
+        """Drops the kept translations and views of RAM (before the RAM is closed, so that no
+        view keeps its mapping alive)."""
+        self._xlate.clear()
+        self._page_xlate.clear()
+        self._ram_words = self._ram_words_of = None
+
+    def _words_at(self, addr: int, n: int, is_write: bool) -> tuple[np.ndarray, int] | bool:
+        """Where a device access of ``n`` bytes (within one page, word aligned) lands: (RAM as
+        32-bit words, index of the word at bus address ``addr``); False if the IOMMU refused
+        it (the fault is recorded, as the port would); True if the caller must take the
+        general path (no IOMMU port, a fault hook installed, or an access across pages).
+
+        The IOMMU maps whole pages, so one translation serves every descriptor of a page: it
+        is kept per bus page and direction while the IOMMU's page table is unchanged."""
+        iommu = getattr(self.port, "iommu", None)
+        off = addr & 0xFFF
+        if iommu is None or self.fault is not None or addr & 3 or off + n > 0x1000:
+            return True
+        key, gen = (addr >> 12, is_write), (iommu.generation, iommu.passthrough)
+        cached = self._page_xlate.get(key)
+        if cached is None or cached[0] != gen:
+            try:
+                pieces = iommu.translate(addr, n, is_write)
+            except Exception:  # noqa: BLE001 - a refused access is SLVERR
+                return False
+            mem = self.port.mem
+            if self._ram_words is None or self._ram_words_of is not mem.array:
+                self._ram_words_of = mem.array
+                self._ram_words = mem.array[:len(mem.array) // 4 * 4].view("<u4")
+            cached = self._page_xlate[key] = (gen, (mem.offset(pieces[0][0], n) - off) >> 2)
+        return self._ram_words, cached[1] + (off >> 2)
+
     def write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
         """A buffer's data: whether the write is accepted is known now; the bytes land in
         memory when its first beat is written (`when`), not before, so a reader racing the
@@ -493,23 +529,25 @@ class EngineModel:
             key, gen = (addr, len(data)), (iommu.generation, iommu.passthrough)
             cached = self._xlate.get(key)
             if cached is not None and cached[0] == gen:
-                pieces = cached[1]
+                dst = cached[1]
             else:
                 try:
                     pieces = iommu.translate(addr, len(data), True)
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
-                self._xlate[key] = (gen, pieces)
-            mem = self.port.mem
+                mem = self.port.mem
+                dst = [mem.view(phys, n) for phys, n in pieces]   # where each piece lands
+                self._xlate[key] = (gen, dst)
 
-            if len(pieces) == 1:
+            if len(dst) == 1:
                 def land() -> None:
-                    mem.view(pieces[0][0], pieces[0][1])[:] = data
+                    dst[0][:] = data
             else:
                 def land() -> None:
                     pos = 0
-                    for phys, n in pieces:
-                        mem.view(phys, n)[:] = data[pos:pos + n]
+                    for view in dst:
+                        n = len(view)
+                        view[:] = data[pos:pos + n]
                         pos += n
         if when <= self.s.now:
             land()
@@ -606,10 +644,17 @@ class EngineModel:
         """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
         (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
         mode) or DMA_INT_ERR (length 0)."""
-        raw = self._read(addr, 32)
-        if raw is None:
+        at = self._words_at(addr, 32, False)
+        if at is False:
             return "SG_SLV_ERR"
-        w = _DESC_WORDS.unpack_from(raw)
+        if at is not True:
+            words, i = at
+            w = words[i:i + 8].tolist()
+        else:
+            raw = self._read(addr, 32)
+            if raw is None:
+                return "SG_SLV_ERR"
+            w = _DESC_WORDS.unpack_from(raw)
         if w[7] & _ST_CMPLT_MASK:
             if not self.cyclic:
                 return "SG_INT_ERR"
@@ -718,6 +763,17 @@ class EngineModel:
         return done
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
+        if self.pos_wb and pos is not None and _APP_AFTER_STATUS:
+            at = self._words_at(addr + _STATUS_OFF, 8, True)
+            if at is False:
+                self.statuses[addr] = status
+                return False
+            if at is not True:             # one 8-byte write, as below, to a known place
+                words, i = at
+                words[i] = status
+                words[i + 1] = pos & 0xFFFFFFFF
+                self.statuses[addr] = status
+                return True
         if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
             # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
             # one write, accepted or refused as the two would be
@@ -959,4 +1015,6 @@ def _run_scenario(scenario, progress, params: ModelParams | None) -> dict:
         vma = getattr(acq, "vma", None)
         if vma is not None:
             vma.munmap()
+        if be.engine is not None:
+            be.engine.forget_memory()
         acq.mem.close()
