@@ -187,6 +187,7 @@ class EngineModel:
         self.statuses: dict[int, int] = {}
         self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
         self._page_xlate: dict[tuple[int, bool], tuple[tuple[int, bool], int]] = {}   # descriptor pages
+        self._iommu = getattr(port, "iommu", None)
         self._ram_words: np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
         self._ram_words_of: np.ndarray | None = None
         self._epoch = 0
@@ -644,10 +645,14 @@ class EngineModel:
         """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
         (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
         mode) or DMA_INT_ERR (length 0)."""
-        at = self._words_at(addr, 32, False)
-        if at is False:
+        kept = self._page_xlate.get((addr >> 12, False))
+        iommu = self._iommu
+        if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
+            i = kept[1] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
+            w = self._ram_words[i:i + 8].tolist()
+        elif (at := self._words_at(addr, 32, False)) is False:
             return "SG_SLV_ERR"
-        if at is not True:
+        elif at is not True:
             words, i = at
             w = words[i:i + 8].tolist()
         else:
@@ -732,23 +737,12 @@ class EngineModel:
         self._quiet_at = t_done
         t_write = t_done - p.status_latency + p.status_issue
         self._held_until[addr] = t_done
-        s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
-        s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
-        return t_done
+        status |= _ST_CMPLT_MASK
 
-    async def _after(self, t: float) -> None:
-        if t > self.s.now:
-            d = math.ceil(t) - self.s.now
-            if not self.s.advance(d):
-                await self.s.sleep(d)
-
-    def _make_writeback(self, epoch: int, addr: int, status: int, pos: int) -> Callable[[], None]:
         def writeback() -> None:
-            if epoch == self._epoch and not self._write_status(addr, status, pos):
+            if epoch == self._epoch and not self._write_status(addr, status, pos0):
                 self._failed_writeback = addr
-        return writeback
 
-    def _make_done(self, epoch: int, addr: int, n: int) -> Callable[[], None]:
         def done() -> None:
             if epoch != self._epoch:
                 return
@@ -758,12 +752,29 @@ class EngineModel:
                 return
             counters = self.counters
             counters["COMPLETED"] += 1
-            counters["BYTES_WRITTEN"] += n
+            counters["BYTES_WRITTEN"] += take
             self.count_completion()
-        return done
+        s.call_at(math.ceil(t_write), writeback)
+        s.call_at(math.ceil(t_done), done)
+        return t_done
+
+    async def _after(self, t: float) -> None:
+        if t > self.s.now:
+            d = math.ceil(t) - self.s.now
+            if not self.s.advance(d):
+                await self.s.sleep(d)
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
         if self.pos_wb and pos is not None and _APP_AFTER_STATUS:
+            kept = self._page_xlate.get((addr >> 12, True))
+            iommu = self._iommu
+            if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
+                i = kept[1] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+                words = self._ram_words
+                words[i] = status
+                words[i + 1] = pos & 0xFFFFFFFF
+                self.statuses[addr] = status
+                return True
             at = self._words_at(addr + _STATUS_OFF, 8, True)
             if at is False:
                 self.statuses[addr] = status
