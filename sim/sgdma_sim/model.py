@@ -701,27 +701,31 @@ class EngineModel:
         src, db = self.source, self.p.db
         self.curdesc = addr
         pos0 = self.rx_pos
-        sof = src.pos == src.pkt_start
+        spos = src.pos
+        sof = spos == src.pkt_start
         pend = src.next_packet_end()
-        take = min(length, src.total - src.pos)
-        eof = pend is not None and src.pos + take >= pend
+        take = min(length, src.total - spos)
+        eof = pend is not None and spos + take >= pend
         if eof:
-            take = pend - src.pos
+            take = pend - spos
         # the stream offers its next beat once paced, and not before the engine took the last one
         segs = self._w_segs
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
         sbeats = src.beats_for(take)
         # the holding register accepts each stream beat one clock before the mover uses it
         data, t_src = src.take(take, start - 1, sbeats)
-        self.rx_pos += take
+        self.rx_pos = pos0 + take
         dbeats = -(-((buf % db) + take) // db)
-        wbeats = dbeats + (self._pads(buf, length, take) if eof else 0)
+        wbeats = dbeats + self._pads(buf, length, take) if eof else dbeats
         w_end = start + wbeats / self._w_throughput()
-        end = max(w_end, t_src + 1)
+        t_last = t_src + 1
+        end = w_end if w_end >= t_last else t_last
         perf = self.perf
         perf["w_beats"] += dbeats
-        perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_end >= t_src + 1 else sbeats)
-        self.record_write(start, end, take)
+        wait = start - 1 - t_offered
+        perf["waiting_cycles"] += (wait if wait > 0.0 else 0.0) + (end - start if w_end >= t_last else sbeats)
+        segs.append((start, end, take))          # record_write, in place
+        self._w_total += take
         if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
             self.tail_reached = True
         status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
