@@ -17,7 +17,7 @@ prefault, from 6.19, where the ``vm_ops->mapped`` hook can touch the new VMA); `
 describes the whole ring, every buffer of every copy, as one *map kernel pages* action, which
 the kernel performs once the VMA exists.  A VMA takes one action, and a *remap PFN* action
 (6.19) covers one physically contiguous range only, so before 7.1 a ring of several buffers
-keeps the deprecated ``f_op->mmap`` with one ``remap_pfn_range`` per buffer; so does
+keeps the deprecated ``f_op->mmap`` with one ``remap_pfn_range`` per contiguous run; so does
 ``dma_mmap_coherent``, which needs the VMA.  ``DmaBuf`` exports the ring as a handle another user
 maps, through the handle itself or through an importing device's own file (``dma_buf_mmap``).
 """
