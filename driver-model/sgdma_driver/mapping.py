@@ -1,7 +1,8 @@
 """The driver's mmap: the ring of discontiguous DMA buffers as one contiguous user mapping.
 
 Three strategies (seeds 000, 001, 002):
-- ``EAGER``: ``remap_pfn_range`` once per buffer, at increasing offsets of one VMA;
+- ``EAGER``: ``remap_pfn_range`` once per physically contiguous run of buffers (once per buffer
+  when none touch), at increasing offsets of one VMA;
 - ``LAZY``: a fault handler inserting each page's pfn on first touch (``vm_insert_pfn`` before
   4.17, ``vmf_insert_pfn`` from 4.17), optionally prefaulted by touching every page at mmap;
 - ``DMA_MMAP_COHERENT``: one ``dma_mmap_coherent`` call, which maps a single buffer from the
@@ -16,7 +17,7 @@ prefault, from 6.19, where the ``vm_ops->mapped`` hook can touch the new VMA); `
 describes the whole ring, every buffer of every copy, as one *map kernel pages* action, which
 the kernel performs once the VMA exists.  A VMA takes one action, and a *remap PFN* action
 (6.19) covers one physically contiguous range only, so before 7.1 a ring of several buffers
-keeps the deprecated ``f_op->mmap`` with one ``remap_pfn_range`` per buffer; so does
+keeps the deprecated ``f_op->mmap`` with one ``remap_pfn_range`` per contiguous run; so does
 ``dma_mmap_coherent``, which needs the VMA.  ``DmaBuf`` exports the ring as a handle another user
 maps, through the handle itself or through an importing device's own file (``dma_buf_mmap``).
 """
@@ -61,6 +62,18 @@ class RingFile(MappableFile):
     def _pieces(self) -> list[tuple[int, int]]:
         """(physical address, size) of each buffer in ring order."""
         return [(buf.phys, buf.size) for buf, _ in self.driver.buffers]
+
+    def _runs(self, copies: int) -> list[tuple[int, int]]:
+        """(physical address, size) of each physically contiguous run of the ring's buffers,
+        in ring order, over ``copies`` copies of the ring."""
+        runs: list[list[int]] = []
+        for _ in range(copies):
+            for phys, size in self._pieces():
+                if runs and runs[-1][0] + runs[-1][1] == phys:
+                    runs[-1][1] += size
+                else:
+                    runs.append([phys, size])
+        return [(phys, size) for phys, size in runs]
 
     def _fail(self, err: int, why: str) -> int:
         self.last_error = why
@@ -111,13 +124,14 @@ class RingFile(MappableFile):
             vma.api_calls.append("f_op->mmap (deprecated from 6.16 in favour of mmap_prepare)")
         copies = vma.length // ring
         if self.strategy is Strategy.EAGER:
+            # one remap_pfn_range per physically contiguous run of buffers (a run may span
+            # several buffers, and the end of one copy of the ring the start of the next)
             off = 0
-            for _ in range(copies):
-                for phys, size in self._pieces():
-                    rc = vma.remap_pfn_range(vma.start + off, phys >> PAGE_SHIFT, size)
-                    if rc:
-                        return self._fail(-rc, f"remap_pfn_range at offset {off} returned {rc}")
-                    off += size
+            for phys, size in self._runs(copies):
+                rc = vma.remap_pfn_range(vma.start + off, phys >> PAGE_SHIFT, size)
+                if rc:
+                    return self._fail(-rc, f"remap_pfn_range at offset {off} returned {rc}")
+                off += size
             return 0
         if self.strategy is Strategy.LAZY:
             vma.set_flags(vma.kernel.pfnmap_flags())

@@ -290,7 +290,10 @@ class Acquisition:
         self.lengths: dict[int, int] = {}
         self.torn_bytes = 0
         self.irq_latencies: list[int] = []
-        self.tl: dict[str, list] = {k: [] for k in TIMELINE_SERIES + ("irq_cycle",)}
+        self.tl: dict[str, list] = {"irq_cycle": []}     # interrupt clocks (the ISR appends)
+        self._points: list[tuple[int, ...]] = []         # timeline points, TIMELINE_SERIES in order
+        self._probe = getattr(backend, "probe", None)
+        self._now = backend.hw.now
         self._user_progress = progress
         self._ring: UserRing | None = None
         self.progress = self._released
@@ -438,17 +441,22 @@ class Acquisition:
 
     def _sample(self, ring: UserRing) -> None:
         """One timeline point: what the device sent and the engine wrote (from the backend's
-        monitor), what the driver saw, what the reader released, and the bytes lost so far."""
-        tl, probe = self.tl, getattr(self.backend, "probe", None)
+        monitor), what the driver saw, what the reader released, and the bytes lost so far
+        (kept as one tuple per point; ``_timeline`` turns them into the series)."""
+        probe = self._probe
         mon = probe() if probe else None
+        produced = ring.produced
         dropped = mon["dropped"] if mon else self.driver.stats.engine_dropped_bytes
-        tl["cycle"].append(self.backend.hw.now())
-        tl["sent"].append(mon["sent"] if mon else ring.produced + dropped)
-        tl["written"].append(mon["written"] if mon else ring.produced)
-        tl["produced"].append(ring.produced)
-        tl["consumed"].append(ring.consumed)
-        tl["dropped"].append(dropped)
-        tl["overwritten"].append(ring.stats.lost_bytes + self.torn_bytes)
+        self._points.append((self._now(), mon["sent"] if mon else produced + dropped,
+                             mon["written"] if mon else produced, produced, ring.consumed, dropped,
+                             ring.stats.lost_bytes + self.torn_bytes))
+
+    def _timeline(self) -> dict[str, list]:
+        """The timeline series (TIMELINE_SERIES and the interrupt clocks) from the points so far."""
+        cols = list(zip(*self._points)) if self._points else [()] * len(TIMELINE_SERIES)
+        tl = {k: list(col) for k, col in zip(TIMELINE_SERIES, cols)}
+        tl["irq_cycle"] = self.tl["irq_cycle"]
+        return tl
 
     async def _sampler(self, ring: UserRing, every: int) -> None:
         """Timeline points at fixed intervals between the events (releases, driver services)."""
@@ -483,7 +491,7 @@ class Acquisition:
         self._measure(report, cycles)
         report.wall_s = round(time.perf_counter() - t0, 3)
         report.cycles_per_s = round(cycles / report.wall_s) if report.wall_s else 0.0
-        report.timeline = dict(self.tl, buf_size=sc.buf_size, ring_size=drv.ring_size, bytes=total,
+        report.timeline = dict(self._timeline(), buf_size=sc.buf_size, ring_size=drv.ring_size, bytes=total,
                                start_cycle=c0, end_cycle=be.hw.now())
         report.ok = report.data_errors == 0 and not report.accounting_errors
         return report

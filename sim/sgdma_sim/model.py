@@ -186,6 +186,10 @@ class EngineModel:
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
         self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
+        self._page_xlate: dict[tuple[int, bool], tuple[tuple[int, bool], int]] = {}   # descriptor pages
+        self._iommu = getattr(port, "iommu", None)
+        self._ram_words: np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
+        self._ram_words_of: np.ndarray | None = None
         self._epoch = 0
         self._reset_regs()
         self.introut = False
@@ -470,6 +474,39 @@ class EngineModel:
         except Exception:  # noqa: BLE001 - a refused access is SLVERR
             return None
 
+    def forget_memory(self) -> None:
+        """Drops the kept translations and views of RAM (before the RAM is closed, so that no
+        view keeps its mapping alive)."""
+        self._xlate.clear()
+        self._page_xlate.clear()
+        self._ram_words = self._ram_words_of = None
+
+    def _words_at(self, addr: int, n: int, is_write: bool) -> tuple[np.ndarray, int] | bool:
+        """Where a device access of ``n`` bytes (within one page, word aligned) lands: (RAM as
+        32-bit words, index of the word at bus address ``addr``); False if the IOMMU refused
+        it (the fault is recorded, as the port would); True if the caller must take the
+        general path (no IOMMU port, a fault hook installed, or an access across pages).
+
+        The IOMMU maps whole pages, so one translation serves every descriptor of a page: it
+        is kept per bus page and direction while the IOMMU's page table is unchanged."""
+        iommu = getattr(self.port, "iommu", None)
+        off = addr & 0xFFF
+        if iommu is None or self.fault is not None or addr & 3 or off + n > 0x1000:
+            return True
+        key, gen = (addr >> 12, is_write), (iommu.generation, iommu.passthrough)
+        cached = self._page_xlate.get(key)
+        if cached is None or cached[0] != gen:
+            try:
+                pieces = iommu.translate(addr, n, is_write)
+            except Exception:  # noqa: BLE001 - a refused access is SLVERR
+                return False
+            mem = self.port.mem
+            if self._ram_words is None or self._ram_words_of is not mem.array:
+                self._ram_words_of = mem.array
+                self._ram_words = mem.array[:len(mem.array) // 4 * 4].view("<u4")
+            cached = self._page_xlate[key] = (gen, (mem.offset(pieces[0][0], n) - off) >> 2)
+        return self._ram_words, cached[1] + (off >> 2)
+
     def write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
         """A buffer's data: whether the write is accepted is known now; the bytes land in
         memory when its first beat is written (`when`), not before, so a reader racing the
@@ -493,23 +530,25 @@ class EngineModel:
             key, gen = (addr, len(data)), (iommu.generation, iommu.passthrough)
             cached = self._xlate.get(key)
             if cached is not None and cached[0] == gen:
-                pieces = cached[1]
+                dst = cached[1]
             else:
                 try:
                     pieces = iommu.translate(addr, len(data), True)
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
-                self._xlate[key] = (gen, pieces)
-            mem = self.port.mem
+                mem = self.port.mem
+                dst = [mem.view(phys, n) for phys, n in pieces]   # where each piece lands
+                self._xlate[key] = (gen, dst)
 
-            if len(pieces) == 1:
+            if len(dst) == 1:
                 def land() -> None:
-                    mem.view(pieces[0][0], pieces[0][1])[:] = data
+                    dst[0][:] = data
             else:
                 def land() -> None:
                     pos = 0
-                    for phys, n in pieces:
-                        mem.view(phys, n)[:] = data[pos:pos + n]
+                    for view in dst:
+                        n = len(view)
+                        view[:] = data[pos:pos + n]
                         pos += n
         if when <= self.s.now:
             land()
@@ -606,10 +645,21 @@ class EngineModel:
         """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
         (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
         mode) or DMA_INT_ERR (length 0)."""
-        raw = self._read(addr, 32)
-        if raw is None:
+        kept = self._page_xlate.get((addr >> 12, False))
+        iommu = self._iommu
+        if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
+            i = kept[1] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
+            w = self._ram_words[i:i + 8].tolist()
+        elif (at := self._words_at(addr, 32, False)) is False:
             return "SG_SLV_ERR"
-        w = _DESC_WORDS.unpack_from(raw)
+        elif at is not True:
+            words, i = at
+            w = words[i:i + 8].tolist()
+        else:
+            raw = self._read(addr, 32)
+            if raw is None:
+                return "SG_SLV_ERR"
+            w = _DESC_WORDS.unpack_from(raw)
         if w[7] & _ST_CMPLT_MASK:
             if not self.cyclic:
                 return "SG_INT_ERR"
@@ -651,27 +701,31 @@ class EngineModel:
         src, db = self.source, self.p.db
         self.curdesc = addr
         pos0 = self.rx_pos
-        sof = src.pos == src.pkt_start
+        spos = src.pos
+        sof = spos == src.pkt_start
         pend = src.next_packet_end()
-        take = min(length, src.total - src.pos)
-        eof = pend is not None and src.pos + take >= pend
+        take = min(length, src.total - spos)
+        eof = pend is not None and spos + take >= pend
         if eof:
-            take = pend - src.pos
+            take = pend - spos
         # the stream offers its next beat once paced, and not before the engine took the last one
         segs = self._w_segs
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
         sbeats = src.beats_for(take)
         # the holding register accepts each stream beat one clock before the mover uses it
         data, t_src = src.take(take, start - 1, sbeats)
-        self.rx_pos += take
+        self.rx_pos = pos0 + take
         dbeats = -(-((buf % db) + take) // db)
-        wbeats = dbeats + (self._pads(buf, length, take) if eof else 0)
+        wbeats = dbeats + self._pads(buf, length, take) if eof else dbeats
         w_end = start + wbeats / self._w_throughput()
-        end = max(w_end, t_src + 1)
+        t_last = t_src + 1
+        end = w_end if w_end >= t_last else t_last
         perf = self.perf
         perf["w_beats"] += dbeats
-        perf["waiting_cycles"] += max(0.0, start - 1 - t_offered) + (end - start if w_end >= t_src + 1 else sbeats)
-        self.record_write(start, end, take)
+        wait = start - 1 - t_offered
+        perf["waiting_cycles"] += (wait if wait > 0.0 else 0.0) + (end - start if w_end >= t_last else sbeats)
+        segs.append((start, end, take))          # record_write, in place
+        self._w_total += take
         if not self.cyclic and (addr >> 6) == (self.taildesc >> 6):   # TAILDESC as it is now
             self.tail_reached = True
         status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
@@ -687,23 +741,12 @@ class EngineModel:
         self._quiet_at = t_done
         t_write = t_done - p.status_latency + p.status_issue
         self._held_until[addr] = t_done
-        s.call_at(math.ceil(t_write), self._make_writeback(epoch, addr, status | _ST_CMPLT.mask, pos0))
-        s.call_at(math.ceil(t_done), self._make_done(epoch, addr, take))
-        return t_done
+        status |= _ST_CMPLT_MASK
 
-    async def _after(self, t: float) -> None:
-        if t > self.s.now:
-            d = math.ceil(t) - self.s.now
-            if not self.s.advance(d):
-                await self.s.sleep(d)
-
-    def _make_writeback(self, epoch: int, addr: int, status: int, pos: int) -> Callable[[], None]:
         def writeback() -> None:
-            if epoch == self._epoch and not self._write_status(addr, status, pos):
+            if epoch == self._epoch and not self._write_status(addr, status, pos0):
                 self._failed_writeback = addr
-        return writeback
 
-    def _make_done(self, epoch: int, addr: int, n: int) -> Callable[[], None]:
         def done() -> None:
             if epoch != self._epoch:
                 return
@@ -713,11 +756,39 @@ class EngineModel:
                 return
             counters = self.counters
             counters["COMPLETED"] += 1
-            counters["BYTES_WRITTEN"] += n
+            counters["BYTES_WRITTEN"] += take
             self.count_completion()
-        return done
+        s.call_at(math.ceil(t_write), writeback)
+        s.call_at(math.ceil(t_done), done)
+        return t_done
+
+    async def _after(self, t: float) -> None:
+        if t > self.s.now:
+            d = math.ceil(t) - self.s.now
+            if not self.s.advance(d):
+                await self.s.sleep(d)
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
+        if self.pos_wb and pos is not None and _APP_AFTER_STATUS:
+            kept = self._page_xlate.get((addr >> 12, True))
+            iommu = self._iommu
+            if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
+                i = kept[1] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+                words = self._ram_words
+                words[i] = status
+                words[i + 1] = pos & 0xFFFFFFFF
+                self.statuses[addr] = status
+                return True
+            at = self._words_at(addr + _STATUS_OFF, 8, True)
+            if at is False:
+                self.statuses[addr] = status
+                return False
+            if at is not True:             # one 8-byte write, as below, to a known place
+                words, i = at
+                words[i] = status
+                words[i + 1] = pos & 0xFFFFFFFF
+                self.statuses[addr] = status
+                return True
         if self.pos_wb and pos is not None and self.fault is None and _APP_AFTER_STATUS:
             # STATUS and APP0 are adjacent words of one 64-byte aligned descriptor (one page):
             # one write, accepted or refused as the two would be
@@ -959,4 +1030,6 @@ def _run_scenario(scenario, progress, params: ModelParams | None) -> dict:
         vma = getattr(acq, "vma", None)
         if vma is not None:
             vma.munmap()
+        if be.engine is not None:
+            be.engine.forget_memory()
         acq.mem.close()
