@@ -57,7 +57,7 @@ def bench_rtl(out: Path, sim: str) -> dict:
     results.sort(key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
     doc = {"simulator": sim, "results": results}
     (out / "rtl_throughput.json").write_text(json.dumps(doc, indent=2))
-    print(_table(results, ["data_width", "desc_bytes", "b_latency", "efficiency", "tail_to_fetch_cycles",
+    print(_table(results, ["data_width", "desc_bytes", "b_latency", "efficiency", "w_efficiency", "tail_to_fetch_cycles",
                            "tvalid_to_awvalid_cycles", "gap_cycles", "gap_max_cycles"]))
     return doc
 

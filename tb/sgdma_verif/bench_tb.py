@@ -4,6 +4,9 @@ One cocotb test per (descriptor size, write-response latency): a chain of 16 des
 continuous stream (no tlast), memory that always accepts.  A cycle monitor records every
 handshake and derives:
   efficiency        data beats / cycles from the first tvalid to the last status write-back
+                    (includes the write-response latency of the last buffer)
+  w_efficiency      data beats / cycles from the first tvalid to the last data W beat: the
+                    streaming rate, W beats per clock while data was waiting
   tail_to_fetch     TAILDESC write (AXI-Lite W handshake) -> first m_axi_sg arvalid
   tvalid_to_awvalid first s_axis tvalid -> first m_axi_s2mm awvalid (engine armed: the stream
                     starts 40 cycles after the TAILDESC write)
@@ -112,6 +115,7 @@ async def _measure(dut, size: int, b_latency: int) -> dict:
         "data_beats": beats,
         "cycles": span,
         "efficiency": round(beats / span, 5),
+        "w_efficiency": round(beats / (mon.w_beats[-1] - mon.first_tvalid + 1), 5),
         "tail_to_fetch_cycles": mon.first_ar - mon.tail_write,
         "tvalid_to_awvalid_cycles": mon.first_aw - mon.first_tvalid,
         "gap_cycles": round(sum(gaps) / len(gaps), 3),
