@@ -142,7 +142,7 @@ module sgdma #(
 
     localparam DB   = DATA_WIDTH / 8;
     localparam LB   = $clog2(DB);
-    localparam CPL_LOG2  = 3;
+    localparam CPL_LOG2  = 4;
     localparam CPL_WIDTH = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32;
 
     localparam [31:0] CONFIG_WORD =

@@ -284,7 +284,11 @@ module sgdma_desc_fetch #(
     assign q_desc  = {q_dout[ADDR_WIDTH-7:0], 6'b0};
 
     assign busy    = m_axi_sg_arvalid || (inflight != 2'd0);
-    assign starved = (!active || tail_issued || owner_wait || stopped) && !busy;
+    // starved leaves from a flip-flop (it gates the mover's DROP path): a clock behind
+    reg starved_r;
+    always @(posedge clk)
+        starved_r <= !rst && (!active || tail_issued || owner_wait || stopped) && !busy;
+    assign starved = starved_r;
 
     wire unused_ok = &{1'b0, held_full_unused, held_count_unused, taildesc[5:0], words[63:0], m_axi_sg_rlast, q_full_unused, buf64, nxt64, ctrl_w, stat_w, words[191:128]};
 endmodule

@@ -229,10 +229,13 @@ module sgdma_s2mm_mover #(
     wire abort      = stop && cd_valid;
     wire desc_end   = data_end || flush_fire;
     wire cd_free    = !cd_valid || desc_end;
-    // Room for the entry of a descriptor taken now, counting the current descriptor's entry as
-    // queued already (it is pushed in this clock if a new descriptor can be taken at all).
-    wire [CPL_LOG2:0] cpl_after = cpl_count + {{CPL_LOG2{1'b0}}, cd_valid};
-    wire cpl_room   = cpl_after < (1 << CPL_LOG2);
+    // Room for the entry of a descriptor taken now, from a flip-flop: the count a clock ago,
+    // with a margin of two for what that clock may have added (one entry pushed, and the
+    // descriptor it took counted as queued already).
+    localparam [CPL_LOG2+1:0] CPL_MARGIN = 3, CPL_DEPTH = 1 << CPL_LOG2;
+    reg cpl_room;
+    always @(posedge clk)
+        cpl_room <= !rst && ({1'b0, cpl_count} + CPL_MARGIN <= CPL_DEPTH);
     wire take_nd    = run && !stop && nd_valid && !err_pushed && cpl_room;
     wire load_err   = take_nd && nd_bad && !cd_valid;
     wire load_desc  = take_nd && !nd_bad && cd_free;
@@ -257,11 +260,16 @@ module sgdma_s2mm_mover #(
                 keep_bytes = j[LB:0] + 1'b1;
     end
     wire [LB:0] in_nb = s_axis_s2mm_tlast ? keep_bytes : DB_L;
+    // bytes held in the holding and skid registers (counted as consumed by a flush)
+    wire [LB+1:0] held_bytes = {1'b0, ib_valid ? ib_avail : {(LB+1){1'b0}}} + {1'b0, sk_valid ? sk_nb : {(LB+1){1'b0}}};
 
     wire [7:0] aw_seq_next = open_burst ? aw_seq_p1 : aw_seq;
     wire [LEN_WIDTH-1:0] done_len = end_desc ? cd_len : cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
     // data_fire needs a descriptor and drop_fire needs none: one adder serves both
-    wire [31:0] rx_pos_next = rx_pos + {{(31-LB){1'b0}}, (data_fire ? take : (drop_fire ? ib_avail : {(LB+1){1'b0}}))};
+    // both candidate sums are formed from flip-flops; the take only selects
+    wire [31:0] rx_plus_a   = rx_pos + {{(31-LB){1'b0}}, ib_avail};
+    wire [31:0] rx_plus_r   = rx_pos + {{(31-LB){1'b0}}, rem_low};
+    wire [31:0] rx_pos_next = (data_fire && take_rem) ? rx_plus_r : ((data_fire || drop_fire) ? rx_plus_a : rx_pos);
     wire pkt_start_next = pkt_ends ? 1'b1 : ((data_fire && take != 0) || drop_fire) ? 1'b0 : pkt_start;
 
     // the staging register's precomputation from the queue head
@@ -354,8 +362,7 @@ module sgdma_s2mm_mover #(
             // The stream position survives a flush (halt, error, soft reset); bytes discarded
             // from the holding and skid registers count as consumed, so APP0 of the next buffer
             // still gives its exact stream position and the gap is what was lost.
-            rx_pos       <= hard_rst ? 32'd0 : rx_pos + (ib_valid ? {{(31-LB){1'b0}}, ib_avail} : 32'd0)
-                                                      + (sk_valid ? {{(31-LB){1'b0}}, sk_nb} : 32'd0);
+            rx_pos       <= hard_rst ? 32'd0 : rx_pos + {{(30-LB){1'b0}}, held_bytes};
             cd_pos       <= 32'd0;
             in_overrun   <= 1'b0;
         end else begin

@@ -34,6 +34,7 @@ from .events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
+DROP_TAIL = 2     # clocks from a releasing doorbell in which the mover still drops
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
@@ -809,20 +810,17 @@ class EngineModel:
     def _pads(self, buf: int, capacity: int, taken: int) -> int:
         """WSTRB=0 beats that finish the burst a packet ended in."""
         p, db = self.p, self.p.db
-        first = buf // db * db
         last_beat = (buf + max(taken, 1) - 1) // db * db
         cap_end = (buf + capacity + db - 1) // db * db
-        page = last_beat & ~0xFFF
-        seg = max(page, first)
-        bl = p.max_burst_len * db
-        bstart = seg + (last_beat - seg) // bl * bl
-        bend = min(bstart + bl, page + 0x1000, cap_end)
+        bl = p.max_burst_len * db      # bursts are aligned to MAX_BURST_LEN beats (never past 4 KiB)
+        bend = min(last_beat // bl * bl + bl, cap_end)
         return (bend - last_beat) // db - 1
 
     def _released(self, when: float) -> bool:
         """A doorbell has ended the ring-full state for a beat at clock `when` (the mover still
-        drops in the doorbell's own clock)."""
-        return self.wake.is_set and when > self._doorbell_at
+        drops for DROP_TAIL clocks from the doorbell's own clock: the fetcher's "nothing more
+        to fetch" is a flip-flop)."""
+        return self.wake.is_set and when >= self._doorbell_at + DROP_TAIL
 
     async def _drop_until_wake(self, start: float) -> None:
         """DROP: beats the device sends while the ring is full are discarded and counted.
