@@ -183,7 +183,6 @@ module sgdma_s2mm_mover #(
     wire [LB:0]   take     = take_rem ? rem_low : ib_avail;
     wire [LB:0]   fill_a   = {1'b0, mlane} + ib_avail;
     wire [LB:0]   fill_r   = {1'b0, mlane} + rem_low;
-    wire [LB:0]   fill     = take_rem ? fill_r : fill_a;
     wire          overflow = take_rem ? (fill_r > DB_L) : (fill_a > DB_L);
     wire          wraps    = take_rem ? fill_r[LB] : fill_a[LB];     // the memory beat is full
     wire          end_desc = take_rem;
@@ -199,8 +198,9 @@ module sgdma_s2mm_mover #(
             src = j[LB-1:0] - rot;
             rot_data[j*8 +: 8] = ib_data[{src, 3'b000} +: 8];
             ge_mlane[j]   = (j >= mlane);
-            cur_mask[j]   = (j >= mlane) && (j < fill);
-            carry_mask[j] = overflow && (j + DB < fill);
+            // per lane, both candidates from flip-flops, then a select: one LUT each
+            cur_mask[j]   = ge_mlane[j] && (take_rem ? (j < fill_r) : (j < fill_a));
+            carry_mask[j] = take_rem ? (j + DB < fill_r) : (j + DB < fill_a);
         end
     end
     // Lanes at or above the placement lane take the rotated beat: those the take does not
@@ -454,6 +454,10 @@ module sgdma_s2mm_mover #(
             end
 
             // descriptor life
+            // (out_strb is empty after a descriptor's last beat or its flush beat; an abandoned
+            // descriptor clears it, so a new descriptor starts with no strobes and no flush)
+            if (abort)
+                out_strb <= {DB{1'b0}};
             if (desc_end || abort) begin
                 cd_valid   <= 1'b0;
                 flush_pend <= 1'b0;
@@ -475,8 +479,6 @@ module sgdma_s2mm_mover #(
                 bl         <= nd_bl;
                 bl_gt_mb   <= (nd_bl > {{(BLW-9){1'b0}}, MB});
                 pl_len     <= nd_bl_lt_al ? nd_bl[8:0] : nd_al;
-                out_strb   <= {DB{1'b0}};
-                flush_pend <= 1'b0;
             end
             if (load_err)
                 err_pushed <= 1'b1;

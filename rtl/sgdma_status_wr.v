@@ -77,6 +77,7 @@ module sgdma_status_wr #(
     reg                  hd_valid;
     reg  [CPL_WIDTH-1:0] c_head;
     wire                 c_empty = !hd_valid;
+    wire q_pop = !q_empty && !hd_valid;   // the head refills in the clock after it is taken
     wire [7:0]           h_seq  = c_head[CPL_WIDTH-4 -: 8];
     wire                 h_sof  = c_head[CPL_WIDTH-12];
     wire                 h_eof  = c_head[CPL_WIDTH-13];
@@ -86,10 +87,18 @@ module sgdma_status_wr #(
 
     reg stopped;                               // an error entry was taken: no further entries
     reg raised;                                // the error has been reported
-    wire [7:0] seq_diff  = b_seq - h_seq;      // >= 0 (mod 256) once the entry's bursts are done
-    wire       bursts_in = !seq_diff[7];
-    wire [7:0] err_diff  = h_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
-    wire       data_err  = b_err_valid && !err_diff[7];
+    // Whether the head's bursts are all acknowledged, and whether one of them failed: compared
+    // every clock and registered (for the entry entering the head register, from the queue).
+    // Both lag b_seq/b_err_* by the same clock, so they agree with each other; both only ever
+    // turn true for a given head, so the lag only delays a write-back by a clock.
+    wire [7:0] e_seq     = q_pop ? q_head[CPL_WIDTH-4 -: 8] : h_seq;
+    wire [7:0] seq_diff  = b_seq - e_seq;      // >= 0 (mod 256) once the entry's bursts are done
+    wire [7:0] err_diff  = e_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
+    reg        bursts_in, data_err;
+    always @(posedge clk) begin
+        bursts_in <= !seq_diff[7];
+        data_err  <= b_err_valid && !err_diff[7];
+    end
 
     // In-flight write-backs
     reg  [2:0]  fl_count;
@@ -99,7 +108,9 @@ module sgdma_status_wr #(
     wire        fl_unused_full, fl_unused_empty;
     wire [2:0]  fl_unused_count;
 
-    wire out_free = (!m_axi_sg_awvalid || m_axi_sg_awready) && (!m_axi_sg_wvalid || m_axi_sg_wready) && !w2_pend;
+    // a write-back starts when the AW and W registers are empty (flip-flops only; at most one
+    // write-back every other clock)
+    wire out_free = !m_axi_sg_awvalid && !m_axi_sg_wvalid && !w2_pend;
     // The head's kind, decoded when it enters the head register
     reg hk_write, hk_int, hk_sg;
     reg [5:0] hk_sg_bits;
@@ -219,7 +230,6 @@ module sgdma_status_wr #(
         end
     end
 
-    wire q_pop = !q_empty && (!hd_valid || c_pop);
     wire [2:0] q_kind = q_head[CPL_WIDTH-1 -: 3];
     always @(posedge clk) begin
         if (rst) begin
