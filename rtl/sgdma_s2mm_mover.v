@@ -264,7 +264,8 @@ module sgdma_s2mm_mover #(
     wire [LB+1:0] held_bytes = {1'b0, ib_valid ? ib_avail : {(LB+1){1'b0}}} + {1'b0, sk_valid ? sk_nb : {(LB+1){1'b0}}};
 
     wire [7:0] aw_seq_next = open_burst ? aw_seq_p1 : aw_seq;
-    wire [LEN_WIDTH-1:0] done_len = end_desc ? cd_len : cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
+    // the buffer full (take_rem) or the packet's end within the whole beat
+    wire [LEN_WIDTH-1:0] done_len = take_rem ? cd_len : cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, ib_avail};
     // data_fire needs a descriptor and drop_fire needs none: one adder serves both
     // both candidate sums are formed from flip-flops; the take only selects
     wire [31:0] rx_plus_a   = rx_pos + {{(31-LB){1'b0}}, ib_avail};
@@ -484,8 +485,9 @@ module sgdma_s2mm_mover #(
                 err_pushed <= 1'b1;
 
             // bursts
+            // (a beat outside an open burst opens one: the selects are flip-flops)
             if (beat_fire) begin
-                if (open_burst) begin
+                if (!in_burst) begin
                     burst_rem <= pl_len - 9'd1;
                     br_is1    <= (pl_len == 9'd2);
                     in_burst  <= (pl_len != 9'd1);

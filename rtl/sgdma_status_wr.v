@@ -91,7 +91,7 @@ module sgdma_status_wr #(
     // every clock and registered (for the entry entering the head register, from the queue).
     // Both lag b_seq/b_err_* by the same clock, so they agree with each other; both only ever
     // turn true for a given head, so the lag only delays a write-back by a clock.
-    wire [7:0] e_seq     = q_pop ? q_head[CPL_WIDTH-4 -: 8] : h_seq;
+    wire [7:0] e_seq     = hd_valid ? h_seq : q_head[CPL_WIDTH-4 -: 8];
     wire [7:0] seq_diff  = b_seq - e_seq;      // >= 0 (mod 256) once the entry's bursts are done
     wire [7:0] err_diff  = e_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
     reg        bursts_in, data_err;
