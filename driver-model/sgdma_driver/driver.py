@@ -174,19 +174,7 @@ class SgdmaDriver:
         mark = self.dev.checkpoint()
         buffers: list[tuple[DmaBuffer, int]] = []
         try:
-            for i in range(n_buffers):
-                try:
-                    if self.streaming:
-                        buf = self.dev.kmalloc(buf_size, owner=owner)
-                        buffers.append((buf, -1))
-                        bus = self.dev.dma_map_single(buf, 0, buf_size, DmaDirection.FROM_DEVICE)
-                    else:
-                        buf, bus = self.dev.dma_alloc_coherent(buf_size, owner=owner)
-                        buffers.append((buf, bus))
-                except OutOfMemoryError as e:
-                    raise OutOfMemoryError(f"ring of {n_buffers} x {buf_size} bytes: buffer {i} "
-                                           f"does not fit ({e})") from e
-                buffers[-1] = (buf, bus)
+            self._allocate_buffers(buffers, n_buffers, buf_size, owner)
             # A ring in every mode: the last descriptor points back to the first. Tail mode
             # differs only in that the engine stops at TAILDESC.
             chain = DescriptorChain(self.dev, [(bus, buf_size) for _, bus in buffers],
@@ -198,6 +186,21 @@ class SgdmaDriver:
         self.buf_size = buf_size
         self.chain = chain
         return chain
+
+    def _allocate_buffers(self, buffers: list[tuple[DmaBuffer, int]], n: int, size: int, owner: object) -> None:
+        """Fills ``buffers`` with the ring's buffers and their bus addresses, allocated in one
+        bulk call (coherent, or kmalloc'ed and then mapped for streaming DMA); on an error,
+        what it holds is what the caller must roll back."""
+        try:
+            if not self.streaming:
+                buffers.extend(self.dev.dma_alloc_coherent_many(size, n, owner=owner))
+                return
+            bufs = self.dev.kmalloc_many(size, n, owner=owner)
+        except OutOfMemoryError as e:
+            raise OutOfMemoryError(f"ring of {n} x {size} bytes: buffer {e.index} does not fit ({e})") from e
+        buffers.extend((buf, -1) for buf in bufs)
+        for i, buf in enumerate(bufs):
+            buffers[i] = (buf, self.dev.dma_map_single(buf, 0, size, DmaDirection.FROM_DEVICE))
 
     def teardown_ring(self) -> None:
         """Frees the ring (the file's release): descriptors, then the buffers' mappings and
