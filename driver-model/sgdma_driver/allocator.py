@@ -7,6 +7,7 @@ ioctl interface), free by handle or by name, and free-all for an owner (device c
 """
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 from typing import Callable
@@ -146,6 +147,10 @@ class BuddyAllocator:
         top, free, rng, blocks = self.max_order, self._free, self._rng, self._blocks
         base, handle = self.mem.base, self._next_handle
         out: list[Block] = []
+        # Each free list touched is also kept sorted for the span of the call, so picking the
+        # k-th lowest free block (what alloc's choice over the sorted set picks, from the same
+        # draw) costs no sort per block.
+        ordered: dict[int, list[int]] = {}
         for i in range(count):
             o = order
             while o <= top and not free[o]:
@@ -158,12 +163,16 @@ class BuddyAllocator:
                 self.roll_back(mark)
                 err.index = i
                 raise err
-            fo = free[o]
-            page = rng.choice(sorted(fo)) if rng else min(fo)
+            fo, lst = free[o], ordered.get(o)
+            if lst is None:
+                lst = ordered[o] = sorted(fo)
+            page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
             fo.remove(page)
             while o > order:  # split, keeping the low half
                 o -= 1
                 free[o].add(page + (1 << o))
+                if o in ordered:
+                    bisect.insort(ordered[o], page + (1 << o))
             blk = Block(base + (page << PAGE_SHIFT), size, order, handle, None, owner)
             blocks[handle] = blk
             out.append(blk)

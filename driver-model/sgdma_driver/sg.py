@@ -83,6 +83,27 @@ def _split(buffers: list[tuple[int, int]], max_len: int) -> tuple[list[int], lis
     return index, offset, piece, ring_off
 
 
+def _word_access(words: np.ndarray):
+    """Item access to little-endian 32-bit words that reads and writes Python ints: a
+    memoryview where the host's own format is little-endian (several times quicker per word
+    than numpy's scalar indexing), the numpy array otherwise."""
+    view = memoryview(words)
+    return view if view.format == "I" and np.little_endian else _IntWords(words)
+
+
+class _IntWords:
+    """Word access through numpy that reads Python ints."""
+
+    def __init__(self, words: np.ndarray):
+        self.words = words
+
+    def __getitem__(self, i: int) -> int:
+        return int(self.words[i])
+
+    def __setitem__(self, i: int, value: int) -> None:
+        self.words[i] = value
+
+
 class DescriptorChain:
     """A linear or cyclic PG021 chain over buffers given as (bus address, length).
 
@@ -148,6 +169,7 @@ class DescriptorChain:
         nxt = d.bus[1:] + [d.bus[0] if self.cyclic else d.bus[-1]]
         addrs = [self.buffers[b][0] + off for b, off in zip(d.buf_index, d.buf_offset)]
         recs = rm.descriptors(list(zip(addrs, d.lengths)), nxt)
+        rows = recs.view(np.uint8).reshape(n, rm.DESC_SIZE)
         page_no: dict[int, int] = {}
         pages: list[DmaBuffer] = []
         for p in self._page_of:
@@ -158,19 +180,19 @@ class DescriptorChain:
         offs = np.asarray(d.pool_off, dtype=np.int64)
         order = np.argsort(which, kind="stable")
         cuts = np.searchsorted(which[order], np.arange(len(pages) + 1))
-        words_of: list[np.ndarray] = []
+        words_of: list = []
         for k, page in enumerate(pages):
             idx = order[cuts[k]:cuts[k + 1]]
             raw = page.view()
-            words_of.append(raw[:len(raw) // 4 * 4].view("<u4"))
+            words_of.append(_word_access(raw[:len(raw) // 4 * 4].view("<u4")))
             if np.any(offs[idx] % rm.DESC_SIZE):
                 for i in idx.tolist():                    # descriptors not on a record grid
                     self.record(i)[0] = recs[i]
-            else:
-                table = raw[:len(raw) // rm.DESC_SIZE * rm.DESC_SIZE].view(rm.DESC_DTYPE)
-                table[offs[idx] // rm.DESC_SIZE] = recs[idx]
+            else:                                         # whole records, copied as rows of bytes
+                table = raw[:len(raw) // rm.DESC_SIZE * rm.DESC_SIZE].reshape(-1, rm.DESC_SIZE)
+                table[offs[idx] // rm.DESC_SIZE] = rows[idx]
         st_word, app_word = rm.DESC_OFFSETS["status"] // 4, rm.DESC_OFFSETS["app"] // 4
-        self._words: list[np.ndarray] = [words_of[k] for k in which.tolist()]
+        self._words: list = [words_of[k] for k in which.tolist()]
         self._status_at: list[int] = (offs // 4 + st_word).tolist()
         self._app_delta = app_word - st_word
 
@@ -193,13 +215,37 @@ class DescriptorChain:
         return self._index_of.get(bus)
 
     def status(self, i: int) -> int:
-        return int(self._words[i][self._status_at[i]])
+        return self._words[i][self._status_at[i]]
 
     def app0(self, i: int) -> int:
-        return int(self._words[i][self._status_at[i] + self._app_delta])
+        return self._words[i][self._status_at[i] + self._app_delta]
 
     def clear_status(self, i: int) -> None:
         self._words[i][self._status_at[i]] = 0
+
+    def _indices(self, first: int, count: int) -> range | list[int]:
+        n = len(self._words)
+        if first + count <= n:
+            return range(first, first + count)
+        return [(first + k) % n for k in range(count)]
+
+    def statuses(self, first: int, count: int, app0: bool = False) -> tuple[list[int], list[int]]:
+        """The STATUS words (and, with ``app0``, the APP0 words; else an empty list) of the
+        ``count`` descriptors from index ``first`` on, wrapping round the ring: what the
+        driver reads after an interrupt, in one call."""
+        words, at = self._words, self._status_at
+        idx = self._indices(first, count)
+        st = [words[i][at[i]] for i in idx]
+        if not app0:
+            return st, []
+        d = self._app_delta
+        return st, [words[i][at[i] + d] for i in idx]
+
+    def clear_statuses(self, first: int, count: int) -> None:
+        """``clear_status`` of the ``count`` descriptors from index ``first`` on (wrapping)."""
+        words, at = self._words, self._status_at
+        for i in self._indices(first, count):
+            words[i][at[i]] = 0
 
     def destroy(self) -> None:
         """Gives the descriptors back to the pool (and frees the pool if the chain made it)."""
