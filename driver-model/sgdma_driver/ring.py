@@ -129,7 +129,11 @@ class UserRing:
 
     @property
     def produced(self) -> int:
-        return self.position_of(self.driver.completed)
+        """Where the driver's completions end (``position_of(driver.completed)``, without
+        checking a count that is the driver's own)."""
+        starts = self._layout()[0]
+        lap, k = divmod(self.driver.completed, len(starts))
+        return lap * self.size + starts[k]
 
     @property
     def guard(self) -> int:

@@ -36,7 +36,7 @@ class DescTable(Sequence):
     def __len__(self) -> int:
         return len(self.bus)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> DescInfo | list[DescInfo]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         return DescInfo(self.bus[i], self.pool_off[i], self.buf_index[i], self.buf_offset[i],
@@ -83,7 +83,7 @@ def _split(buffers: list[tuple[int, int]], max_len: int) -> tuple[list[int], lis
     return index, offset, piece, ring_off
 
 
-def _word_access(words: np.ndarray):
+def _word_access(words: np.ndarray) -> memoryview | _IntWords:
     """Item access to little-endian 32-bit words that reads and writes Python ints: a
     memoryview where the host's own format is little-endian (several times quicker per word
     than numpy's scalar indexing), the numpy array otherwise."""
