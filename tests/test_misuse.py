@@ -380,3 +380,48 @@ def test_model_backend_runs_again_after_a_rejected_call():
     with pytest.raises(DriverError):
         be.run(rejected())
     assert be.run(fine()) == 7
+
+
+# ---------------------------------------------------------------- bulk calls
+@pytest.mark.parametrize("size,count,msg", [(0, 4, "0 bytes"), (True, 4, "True"), ("4096", 4, "'4096'"),
+                                            (PAGE_SIZE, 0, "0"), (PAGE_SIZE, 1.5, "1.5"), (PAGE_SIZE, True, "True")])
+def test_bulk_allocation_arguments(size, count, msg):
+    dev = make_dev()
+    before = state(dev)
+    with pytest.raises((ValueError, TypeError), match=msg):
+        dev.dma_alloc_coherent_many(size, count)
+    with pytest.raises((ValueError, TypeError), match=msg):
+        dev.kmalloc_many(size, count)
+    assert state(dev) == before
+    assert len(dev.dma_alloc_coherent_many(PAGE_SIZE, 3)) == 3
+
+
+def test_bulk_iommu_map_checks_every_range_first():
+    dev = make_dev()
+    before = state(dev)
+    ram_end = dev.mem.base + dev.mem.size
+    for phys, err, msg in [([0, PAGE_SIZE, ram_end], ValueError, "outside RAM"),
+                           ([0, -PAGE_SIZE], ValueError, str(-PAGE_SIZE)),
+                           ([0, 1.5], TypeError, "1.5")]:
+        with pytest.raises(err, match=msg):
+            dev.iommu.map_many(phys, PAGE_SIZE, FROM)
+    with pytest.raises(TypeError, match="direction"):
+        dev.iommu.map_many([0], PAGE_SIZE, "FROM_DEVICE")
+    assert state(dev) == before
+    assert len(dev.iommu.map_many([0, 2 * PAGE_SIZE], PAGE_SIZE, FROM)) == 2
+
+
+def test_pool_bulk_free_checks_every_block_first():
+    dev = make_dev()
+    pool = dev.dma_pool_create("desc", 64, 64)
+    buses, _, _ = pool.alloc_many(5)
+    mark = pool.snapshot()
+    for bad in ([buses[0], 0x1234], [buses[1], buses[1]]):
+        with pytest.raises(DmaApiError, match="dma_pool_free"):
+            pool.free_many(bad)
+        assert pool.snapshot() == mark
+    with pytest.raises(ValueError, match="0"):
+        pool.alloc_many(0)
+    assert pool.snapshot() == mark
+    pool.free_many(buses)
+    assert not pool.snapshot()[2]

@@ -7,15 +7,19 @@ ioctl interface), free by handle or by name, and free-all for an owner (device c
 """
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory
+from .physmem import PAGE_SHIFT, PAGE_SIZE, PhysicalMemory, check_int
 
 
 class OutOfMemoryError(MemoryError):
-    """No free contiguous block is large enough (the kernel's -ENOMEM)."""
+    """No free contiguous block is large enough (the kernel's -ENOMEM).  ``index``: in a
+    multi-block request, which block did not fit (None otherwise)."""
+
+    index: int | None = None
 
 
 @dataclass
@@ -88,26 +92,35 @@ class BuddyAllocator:
         return self._blocks[self._names[name]]
 
     # -- allocation ------------------------------------------------------------------------
-    def alloc(self, size: int, name: str | None = None, owner: object | None = None) -> Block:
+    def _order_of(self, size: object) -> int:
+        """The block order for ``size`` bytes; ValueError naming a size that is not a positive
+        integer or exceeds the largest block."""
         if size.__class__ is not int or size <= 0:
             if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
                 raise ValueError(f"allocation size must be a positive number of bytes, got {size!r}")
+        order = (-(-size // PAGE_SIZE) - 1).bit_length()
+        if order > self.max_order:
+            raise ValueError(f"allocation of {size} bytes exceeds the largest block "
+                             f"({PAGE_SIZE << self.max_order} bytes, order {self.max_order})")
+        return order
+
+    def _no_block(self, size: int) -> OutOfMemoryError:
+        return OutOfMemoryError(f"cannot allocate {size} contiguous bytes: largest free block is "
+                                f"{self.largest_free()} bytes, {self.free_bytes()} bytes free in all")
+
+    def alloc(self, size: int, name: str | None = None, owner: object | None = None) -> Block:
+        order = self._order_of(size)
         if name is not None:
             if not isinstance(name, str):
                 raise TypeError(f"block name must be a string or None, got {name!r}")
-        order = (-(-size // PAGE_SIZE) - 1).bit_length()
+            if name in self._names:
+                raise ValueError(f"a block named {name!r} already exists")
         top, free = self.max_order, self._free
-        if order > top:
-            raise ValueError(f"allocation of {size} bytes exceeds the largest block "
-                             f"({PAGE_SIZE << self.max_order} bytes, order {self.max_order})")
-        if name is not None and name in self._names:
-            raise ValueError(f"a block named {name!r} already exists")
         o = order
         while o <= top and not free[o]:
             o += 1
         if o > top:
-            raise OutOfMemoryError(f"cannot allocate {size} contiguous bytes: largest free block is "
-                                   f"{self.largest_free()} bytes, {self.free_bytes()} bytes free in all")
+            raise self._no_block(size)
         fo = free[o]
         page = self._rng.choice(sorted(fo)) if self._rng else min(fo)
         fo.remove(page)
@@ -121,6 +134,51 @@ class BuddyAllocator:
         if name is not None:
             self._names[name] = blk.handle
         return blk
+
+    def alloc_many(self, size: int, count: int, owner: object | None = None) -> list[Block]:
+        """``count`` blocks of ``size`` bytes in one walk of the free lists, placed exactly as
+        ``count`` calls of ``alloc`` would place them (same addresses, handles and random
+        choices).  All or nothing: if memory runs out at block ``i``, the blocks taken so far
+        are freed again, the allocator is as before the call, and the OutOfMemoryError's
+        ``index`` is ``i``."""
+        order = self._order_of(size)
+        count = check_int("number of blocks", count, lo=1)
+        mark = self.checkpoint()
+        top, free, rng, blocks = self.max_order, self._free, self._rng, self._blocks
+        base, handle = self.mem.base, self._next_handle
+        out: list[Block] = []
+        # Each free list touched is also kept sorted for the span of the call, so picking the
+        # k-th lowest free block (what alloc's choice over the sorted set picks, from the same
+        # draw) costs no sort per block.
+        ordered: dict[int, list[int]] = {}
+        for i in range(count):
+            o = order
+            while o <= top and not free[o]:
+                o += 1
+            if o > top:
+                self._next_handle = handle
+                err = self._no_block(size)
+                for b in reversed(out):
+                    self.free(b)
+                self.roll_back(mark)
+                err.index = i
+                raise err
+            fo, lst = free[o], ordered.get(o)
+            if lst is None:
+                lst = ordered[o] = sorted(fo)
+            page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
+            fo.remove(page)
+            while o > order:  # split, keeping the low half
+                o -= 1
+                free[o].add(page + (1 << o))
+                if o in ordered:
+                    bisect.insort(ordered[o], page + (1 << o))
+            blk = Block(base + (page << PAGE_SHIFT), size, order, handle, None, owner)
+            blocks[handle] = blk
+            out.append(blk)
+            handle += 1
+        self._next_handle = handle
+        return out
 
     # -- all-or-nothing operations ---------------------------------------------------------------
     def checkpoint(self) -> tuple[int, object]:

@@ -10,6 +10,7 @@ sync causes on ARM.  Bus addresses come from the IOMMU and differ from physical 
 """
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass, field
 
@@ -102,7 +103,7 @@ class DmaBuffer:
         self._cache = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mapping:
     handle: int
     buf: DmaBuffer
@@ -183,6 +184,37 @@ class Device:
         buf = self._alloc(size, "coherent", owner)
         handle = self._add_map(buf, 0, size, DmaDirection.BIDIRECTIONAL, "coherent")
         return buf, handle
+
+    def dma_alloc_coherent_many(self, size: int, count: int, owner: object = None) -> list[tuple[DmaBuffer, int]]:
+        """``count`` calls of ``dma_alloc_coherent(size)`` in one: one allocator walk, one IOMMU
+        page-table update, the same buffers and bus addresses as the calls one by one.  All or
+        nothing: if memory runs out at buffer ``i`` nothing stays allocated or mapped, and the
+        OutOfMemoryError's ``index`` is ``i``."""
+        return self._alloc_many(size, count, "coherent", owner, DmaDirection.BIDIRECTIONAL)
+
+    def kmalloc_many(self, size: int, count: int, owner: object = None) -> list[DmaBuffer]:
+        """``count`` calls of ``kmalloc(size)`` in one (all or nothing, as dma_alloc_coherent_many)."""
+        return [b for b, _ in self._alloc_many(size, count, "kmalloc", owner, None)]
+
+    def _alloc_many(self, size: int, count: int, kind: str, owner: object,
+                    direction: DmaDirection | None) -> list[tuple[DmaBuffer, int]]:
+        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+            raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
+        blocks = self.allocator.alloc_many(size, count, owner=owner)    # all or nothing itself
+        bufs = [DmaBuffer(self, blk, size, kind) for blk in blocks]
+        for blk, buf in zip(blocks, bufs):
+            blk.on_free.append(buf.on_block_freed)
+        if direction is None:
+            return [(b, -1) for b in bufs]
+        handles = self.iommu.map_many([blk.phys for blk in blocks], size, direction)
+        maps, unmapped = self._maps, self._unmapped
+        for buf, handle in zip(bufs, handles):
+            m = Mapping(handle, buf, 0, size, direction, kind)
+            maps[handle] = m
+            buf.mapped[handle] = m
+        if unmapped:
+            unmapped.difference_update(handles)
+        return list(zip(bufs, handles))
 
     def dma_alloc_noncoherent(self, size: int, direction: DmaDirection,
                               owner: object = None) -> tuple[DmaBuffer, int]:
@@ -396,6 +428,27 @@ class DmaPool:
         self._used.add(bus)
         return bus, off, buf
 
+    def alloc_many(self, count: int) -> tuple[list[int], list[int], list[DmaBuffer]]:
+        """``count`` calls of ``alloc()`` in one: (bus addresses, offsets, page buffers), the
+        same blocks in the same order; the pages it needs are allocated with one
+        dma_alloc_coherent_many.  All or nothing: if memory runs out, the pool is as before."""
+        count = check_int("dma_pool alloc count", count, lo=1)
+        free = self._free
+        need = count - len(free)
+        if need > 0:
+            per = self.chunk // self.stride
+            pages = self.dev.dma_alloc_coherent_many(self.chunk, -(-need // per), owner=self)
+            # each new page's slots go under the free list, as alloc() pushes them when empty
+            fresh = [(buf, i * self.stride, handle + i * self.stride)
+                     for buf, handle in reversed(pages) for i in range(per - 1, -1, -1)]
+            self._pages.extend(pages)
+            free[:0] = fresh
+        taken = free[len(free) - count:]
+        del free[len(free) - count:]
+        taken.reverse()
+        self._used.update(bus for _, _, bus in taken)
+        return [t[2] for t in taken], [t[1] for t in taken], [t[0] for t in taken]
+
     def free(self, bus: int) -> None:
         if bus not in self._used:
             raise DmaApiError(f"dma_pool_free of {_h(bus)}, not allocated from pool {self.name!r}")
@@ -404,6 +457,22 @@ class DmaPool:
             if handle <= bus < handle + buf.size:
                 self._free.append((buf, bus - handle, bus))
                 return
+
+    def free_many(self, buses: list[int]) -> None:
+        """``free(bus)`` for each of ``buses`` in order; every one is checked first, so a bad
+        entry frees none."""
+        buses = list(buses)
+        used = self._used
+        bad = next((b for b in buses if b not in used), None)
+        if bad is not None or len(set(buses)) != len(buses):
+            what = _h(bad) if bad is not None else "the same block twice"
+            raise DmaApiError(f"dma_pool_free of {what}, not allocated from pool {self.name!r}")
+        pages = sorted(self._pages, key=lambda page: page[1])
+        firsts = [handle for _, handle in pages]
+        for bus in buses:
+            buf, handle = pages[bisect.bisect_right(firsts, bus) - 1]
+            used.remove(bus)
+            self._free.append((buf, bus - handle, bus))
 
     @property
     def page_count(self) -> int:

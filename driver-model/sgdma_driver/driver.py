@@ -55,7 +55,7 @@ class Policy(enum.Enum):
     DROP = 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Completion:
     """One descriptor the engine is done with: what the driver saw of it, or (from the
     functional reference, with ``data``) what it must look like."""
@@ -174,19 +174,7 @@ class SgdmaDriver:
         mark = self.dev.checkpoint()
         buffers: list[tuple[DmaBuffer, int]] = []
         try:
-            for i in range(n_buffers):
-                try:
-                    if self.streaming:
-                        buf = self.dev.kmalloc(buf_size, owner=owner)
-                        buffers.append((buf, -1))
-                        bus = self.dev.dma_map_single(buf, 0, buf_size, DmaDirection.FROM_DEVICE)
-                    else:
-                        buf, bus = self.dev.dma_alloc_coherent(buf_size, owner=owner)
-                        buffers.append((buf, bus))
-                except OutOfMemoryError as e:
-                    raise OutOfMemoryError(f"ring of {n_buffers} x {buf_size} bytes: buffer {i} "
-                                           f"does not fit ({e})") from e
-                buffers[-1] = (buf, bus)
+            self._allocate_buffers(buffers, n_buffers, buf_size, owner)
             # A ring in every mode: the last descriptor points back to the first. Tail mode
             # differs only in that the engine stops at TAILDESC.
             chain = DescriptorChain(self.dev, [(bus, buf_size) for _, bus in buffers],
@@ -198,6 +186,21 @@ class SgdmaDriver:
         self.buf_size = buf_size
         self.chain = chain
         return chain
+
+    def _allocate_buffers(self, buffers: list[tuple[DmaBuffer, int]], n: int, size: int, owner: object) -> None:
+        """Fills ``buffers`` with the ring's buffers and their bus addresses, allocated in one
+        bulk call (coherent, or kmalloc'ed and then mapped for streaming DMA); on an error,
+        what it holds is what the caller must roll back."""
+        try:
+            if not self.streaming:
+                buffers.extend(self.dev.dma_alloc_coherent_many(size, n, owner=owner))
+                return
+            bufs = self.dev.kmalloc_many(size, n, owner=owner)
+        except OutOfMemoryError as e:
+            raise OutOfMemoryError(f"ring of {n} x {size} bytes: buffer {e.index} does not fit ({e})") from e
+        buffers.extend((buf, -1) for buf in bufs)
+        for i, buf in enumerate(bufs):
+            buffers[i] = (buf, self.dev.dma_map_single(buf, 0, size, DmaDirection.FROM_DEVICE))
 
     def teardown_ring(self) -> None:
         """Frees the ring (the file's release): descriptors, then the buffers' mappings and
@@ -239,7 +242,7 @@ class SgdmaDriver:
 
     async def _arm(self, first: int) -> None:
         chain = self.chain
-        await self._write_addr("S2MM_CURDESC", chain.descs[first].bus)
+        await self._write_addr("S2MM_CURDESC", chain.descs.bus[first])
         xctrl = XC.POLICY_DROP.put(self.policy.value) | XC.OVR_IRQ_EN.put(1)
         if self.mode is Mode.OWNED:
             xctrl |= XC.OWNERSHIP.put(1)
@@ -254,7 +257,7 @@ class SgdmaDriver:
             # Completion number s may be used once s - n was released: the tail is the
             # descriptor of completion number released + n - 1.
             tail = (self._released - 1) % len(chain)
-            await self._write_addr("S2MM_TAILDESC", chain.descs[tail].bus)
+            await self._write_addr("S2MM_TAILDESC", chain.descs.bus[tail])
         else:
             await self._write_addr("S2MM_TAILDESC", chain.outside)
 
@@ -304,54 +307,68 @@ class SgdmaDriver:
         return new
 
     async def _take_completions(self) -> list[Completion]:
-        chain = self.chain
-        n = len(chain)
-        done = await self.read_counter("COMPLETED")
+        done = await read_counter(self.hw, "COMPLETED")
         new: list[Completion] = []
-        behind = done - self._seen
-        if behind > n and self.mode is Mode.CYCLIC:
-            # The engine lapped the driver: the oldest completions were overwritten.
-            self.stats.overrun_events += 1
-            for seq in range(self._seen, done - n):
-                cap = chain.descs[seq % n].length
-                new.append(Completion(seq % n, seq, cap, cap, False, False, lapped=True,
-                                      stream_pos=self._next_pos))
-                self._next_pos += cap
-            self._seen = done - n
-        descs, stats, cyclic = chain.descs, self.stats, self.mode is Mode.CYCLIC
-        while self._seen < done:
-            i = self._seen % n
-            st = chain.status(i)
-            if not st & _CMPLT_MASK:
-                raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
-            c = Completion(i, self._seen, (st >> _LENGTH_LSB) & _LENGTH_MAX, descs[i].length,
-                           bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
-            if self.position_writeback:
-                # APP0 holds the low 32 bits of the buffer's stream position; extend it from
-                # where the previous buffer ended. Any difference is bytes lost in between.
-                app0 = chain.app0(i)
-                c.stream_pos = self._next_pos + ((app0 - self._next_pos) & 0xFFFFFFFF)
-                c.gap = c.stream_pos - self._next_pos
-                stats.gap_bytes += c.gap
-                self._next_pos = c.stream_pos + c.length
-            if self.streaming:
-                d = chain.descs[i]
-                self.dev.dma_sync_single_for_cpu(self.buffers[d.buf_index][1], self.buf_size,
-                                                 DmaDirection.FROM_DEVICE)
-            if cyclic:
-                chain.clear_status(i)   # nothing to hand back; makes the next lap's Cmplt visible
-            new.append(c)
-            self._seen += 1
-            stats.completions += 1
-            stats.bytes += c.length
+        if done - self._seen > len(self.chain) and self.mode is Mode.CYCLIC:
+            self._lapped(done, new)
+        if self._seen < done:
+            self._collect(done, new)
         self.completions.extend(new)
         if self.completion_hook is not None and new:
             self.completion_hook(new)
         return new
 
+    def _lapped(self, done: int, new: list[Completion]) -> None:
+        """The engine lapped the driver: the oldest completions were overwritten."""
+        self.stats.overrun_events += 1
+        n, caps = len(self.chain), self.chain.descs.lengths
+        for seq in range(self._seen, done - n):
+            cap = caps[seq % n]
+            new.append(Completion(seq % n, seq, cap, cap, False, False, lapped=True, stream_pos=self._next_pos))
+            self._next_pos += cap
+        self._seen = done - n
+
+    def _collect(self, done: int, new: list[Completion]) -> None:
+        """Completions ``_seen`` .. ``done - 1`` from their descriptors' STATUS (and APP0) words,
+        read in one call; what was taken before a descriptor without Cmplt stays taken."""
+        chain, n, wb = self.chain, len(self.chain), self.position_writeback
+        first, seq, pos = self._seen % n, self._seen, self._next_pos
+        statuses, app0s = chain.statuses(first, done - seq, app0=wb)
+        caps, i = chain.descs.lengths, first
+        nbytes = gaps = 0
+        try:
+            for k, st in enumerate(statuses):
+                if not st & _CMPLT_MASK:
+                    raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
+                length = (st >> _LENGTH_LSB) & _LENGTH_MAX
+                c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
+                if wb:
+                    # APP0 holds the low 32 bits of the buffer's stream position; extend it from
+                    # where the previous buffer ended. Any difference is bytes lost in between.
+                    c.stream_pos = at = pos + ((app0s[k] - pos) & 0xFFFFFFFF)
+                    c.gap = at - pos
+                    gaps += at - pos
+                    pos = at + length
+                if self.streaming:
+                    self.dev.dma_sync_single_for_cpu(self.buffers[chain.descs.buf_index[i]][1], self.buf_size,
+                                                     DmaDirection.FROM_DEVICE)
+                new.append(c)
+                nbytes += length
+                seq += 1
+                i = i + 1 if i + 1 < n else 0
+        finally:
+            taken = seq - self._seen
+            if self.mode is Mode.CYCLIC and taken:
+                chain.clear_statuses(first, taken)   # nothing to hand back; the next lap's Cmplt shows
+            st_ = self.stats
+            st_.completions += taken
+            st_.bytes += nbytes
+            st_.gap_bytes += gaps
+            self._seen, self._next_pos = seq, pos
+
     async def _update_drops(self) -> None:
-        db = await self.read_counter("DROPPED_BYTES")
-        dp = await self.read_counter("DROPPED_PACKETS")
+        db = await read_counter(self.hw, "DROPPED_BYTES")
+        dp = await read_counter(self.hw, "DROPPED_PACKETS")
         if db > self.stats.engine_dropped_bytes:
             self.stats.overrun_events += 1
         self.stats.engine_dropped_bytes, self.stats.engine_dropped_packets = db, dp
@@ -382,17 +399,16 @@ class SgdmaDriver:
         if upto_seq <= self._released:
             return
         chain, n = self.chain, len(self.chain)
-        for seq in range(self._released, upto_seq):
-            i = seq % n
-            if self.streaming:
-                d = chain.descs[i]
-                self.dev.dma_sync_single_for_device(self.buffers[d.buf_index][1], self.buf_size,
-                                                    DmaDirection.FROM_DEVICE)
-            if self.mode is not Mode.CYCLIC:
-                chain.clear_status(i)
+        first, count = self._released % n, upto_seq - self._released
+        if self.streaming:
+            for seq in range(self._released, upto_seq):
+                self.dev.dma_sync_single_for_device(self.buffers[chain.descs.buf_index[seq % n]][1],
+                                                    self.buf_size, DmaDirection.FROM_DEVICE)
+        if self.mode is not Mode.CYCLIC:
+            chain.clear_statuses(first, count)
         self._released = upto_seq
         if self.mode is Mode.TAIL:
-            await self._write_addr("S2MM_TAILDESC", chain.descs[(upto_seq - 1) % n].bus)
+            await self._write_addr("S2MM_TAILDESC", chain.descs.bus[(upto_seq - 1) % n])
         elif self.mode is Mode.OWNED:
             await self._write_addr("S2MM_TAILDESC", chain.outside)   # doorbell
 
@@ -403,7 +419,7 @@ class SgdmaDriver:
         if self.config.get("addr64"):
             cur |= await self.hw.read_reg(rm.REG["S2MM_CURDESC_MSB"].offset) << 32
         chain = self.chain
-        idx = next((k for k, d in enumerate(chain.descs) if d.bus == cur), None)
+        idx = chain.index_of(cur)
         if idx is None:
             raise DriverError(f"engine error {bits} at CURDESC {cur:#x}, not a descriptor of this ring")
         st = chain.status(idx)

@@ -84,6 +84,42 @@ class Iommu:
             pt.update(zip(range(iova_page, iova_page + npages), zip(range(pfn, pfn + npages), [direction] * npages)))
         return (iova_page << PAGE_SHIFT) + (phys - first)
 
+    def map_many(self, phys: list[int], length: int, direction: DmaDirection) -> list[int]:
+        """``map(p, length, direction)`` for each ``p`` of ``phys`` in order, in one page-table
+        update: the same bus addresses as the calls one by one (each mapping followed by its
+        guard page).  Every range is checked before anything changes."""
+        check_direction(direction, "IOMMU map")
+        length = check_int("IOMMU map: length", length, lo=1)
+        phys = list(phys)
+        if not phys:
+            return []
+        if not all(p.__class__ is int for p in phys):
+            for i, p in enumerate(phys):
+                check_int(f"IOMMU map: physical address {i}", p, lo=0)
+        lo, hi = min(phys), max(phys)
+        if lo < 0:
+            raise ValueError(f"IOMMU map: physical address {lo} is out of range (>= 0)")
+        self.mem.offset(lo, length)
+        self.mem.offset(hi, length)     # every range lies between these two, all in RAM
+        if self.passthrough:
+            return phys
+        mask = PAGE_SIZE - 1
+        if all(not p & mask for p in phys):
+            npages = (length + mask) >> PAGE_SHIFT   # page-aligned: every mapping the same size
+            step = npages + 1
+            first = (self.iova_base >> PAGE_SHIFT) + self._next
+            iova_pages = range(first, first + step * len(phys), step)
+            self._next += step * len(phys)
+            self.generation += 1
+            pfns = [p >> PAGE_SHIFT for p in phys]
+            if npages == 1:
+                self._pt.update(zip(iova_pages, zip(pfns, [direction] * len(pfns))))
+            else:
+                self._pt.update((ip + k, (pfn + k, direction)) for ip, pfn in zip(iova_pages, pfns)
+                                for k in range(npages))
+            return [ip << PAGE_SHIFT for ip in iova_pages]
+        return [self.map(p, length, direction) for p in phys]
+
     @property
     def cursor(self) -> int:
         """Where the next mapping's IOVA range starts (a mark for ``rewind``)."""

@@ -77,9 +77,15 @@ class UserRing:
         once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""
         chain = self.driver.chain
         if self._layout_of is not chain or len(self._starts) != len(chain.descs):
-            self._starts = [d.ring_offset for d in chain.descs]
-            self._ends = [d.ring_offset + d.length for d in chain.descs]
-            self._guard = 2 * max(d.length for d in chain.descs)
+            descs = chain.descs
+            starts = getattr(descs, "ring_offsets", None)     # a DescTable's columns
+            if starts is not None:
+                lengths = descs.lengths
+            else:
+                starts, lengths = [d.ring_offset for d in descs], [d.length for d in descs]
+            self._starts = list(starts)
+            self._ends = [a + n for a, n in zip(starts, lengths)]
+            self._guard = 2 * max(lengths)
             self._layout_of = chain
         return self._starts, self._ends, self._guard
 
@@ -123,7 +129,11 @@ class UserRing:
 
     @property
     def produced(self) -> int:
-        return self.position_of(self.driver.completed)
+        """Where the driver's completions end (``position_of(driver.completed)``, without
+        checking a count that is the driver's own)."""
+        starts = self._layout()[0]
+        lap, k = divmod(self.driver.completed, len(starts))
+        return lap * self.size + starts[k]
 
     @property
     def guard(self) -> int:

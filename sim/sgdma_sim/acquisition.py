@@ -409,15 +409,18 @@ class Acquisition:
 
     def _verify(self, ring: UserRing, span, data: np.ndarray) -> tuple[int, int]:
         """(bytes that differ from the stream, bytes checked) for a span, buffer by buffer at
-        the stream position the engine wrote back for each.  Buffers that continue each other
-        in the span and in the stream are compared in one run."""
+        the stream position the engine wrote back for each (the pieces ``_pieces`` gives).
+        Buffers that continue each other in the span and in the stream are compared in one run."""
         errors = checked = 0
         run_lo = run_pos = run_n = 0
-        stream_pos = self.stream_pos
-        for seq, lo, off, n in self._pieces(ring, span):
-            if not n:
+        stream_pos, lengths = self.stream_pos, self.lengths
+        s0, s1 = span.start, span.end
+        for seq, start, end in ring.pieces(s0, s1):
+            at = start if start > s0 else s0
+            n = min(end, s1, start + lengths.get(seq, end - start)) - at
+            if n <= 0:
                 continue
-            pos = stream_pos[seq] + off
+            lo, pos = at - s0, stream_pos[seq] + at - start
             checked += n
             if run_n and lo == run_lo + run_n and pos == run_pos + run_n:
                 run_n += n
