@@ -45,8 +45,8 @@ module sgdma_status_wr #(
     input  wire                    m_axi_sg_bvalid,
     output wire                    m_axi_sg_bready,
 
-    output wire                    done,         // a descriptor completed (write-back acknowledged)
-    output wire [LEN_WIDTH-1:0]    done_len,
+    output reg                     done,         // a descriptor completed (write-back acknowledged), a clock after its B
+    output reg  [LEN_WIDTH-1:0]    done_len,
     output reg                     err,          // pulse: an error halts the channel
     output reg  [5:0]              err_bits,     // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int}
     output reg  [ADDR_WIDTH-1:0]   err_desc,
@@ -156,8 +156,11 @@ module sgdma_status_wr #(
     wire b_bad = m_axi_sg_bvalid && m_axi_sg_bresp[1];
 
     // Write-backs issued before an error still complete: their STATUS says Cmplt, so they count.
-    assign done     = m_axi_sg_bvalid && !b_bad && !fl_is_err;
-    assign done_len = fl_head[ADDR_WIDTH + 6 - 6 +: LEN_WIDTH];
+    // registered: the counters and the coalescer see a completion a clock after its B
+    always @(posedge clk) begin
+        done     <= !rst && m_axi_sg_bvalid && !b_bad && !fl_is_err;
+        done_len <= fl_head[ADDR_WIDTH + 6 - 6 +: LEN_WIDTH];
+    end
 
     always @(posedge clk) begin
         if (rst) begin
