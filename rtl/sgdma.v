@@ -143,7 +143,7 @@ module sgdma #(
     localparam DB   = DATA_WIDTH / 8;
     localparam LB   = $clog2(DB);
     localparam CPL_LOG2  = 4;
-    localparam CPL_WIDTH = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32;
+    localparam CPL_WIDTH = `SGDMA_CPL_WIDTH;
 
     localparam [31:0] CONFIG_WORD =
         (LB << `SGDMA_SGDMA_CONFIG_DATA_BYTES_LOG2) |

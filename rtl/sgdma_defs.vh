@@ -113,4 +113,41 @@
 `define SGDMA_STATUS_DMA_DEC_ERR 30
 `define SGDMA_STATUS_CMPLT 31
 
+// Buses between the RTL blocks: field _LSB, _W and the entry's _WIDTH (in terms of the
+// including module's LEN_WIDTH and ADDR_WIDTH parameters), and the codes they carry
+`define SGDMA_QUEUE_DESC_LSB 0
+`define SGDMA_QUEUE_DESC_W (ADDR_WIDTH-6)
+`define SGDMA_QUEUE_BUF_LSB (ADDR_WIDTH-6)
+`define SGDMA_QUEUE_BUF_W (ADDR_WIDTH)
+`define SGDMA_QUEUE_LEN_LSB ((ADDR_WIDTH-6) + (ADDR_WIDTH))
+`define SGDMA_QUEUE_LEN_W (LEN_WIDTH)
+`define SGDMA_QUEUE_ERR_LSB ((ADDR_WIDTH-6) + (ADDR_WIDTH) + (LEN_WIDTH))
+`define SGDMA_QUEUE_ERR_W 2
+`define SGDMA_QUEUE_WIDTH ((ADDR_WIDTH-6) + (ADDR_WIDTH) + (LEN_WIDTH) + 2)
+`define SGDMA_CPL_POS_LSB 0
+`define SGDMA_CPL_POS_W 32
+`define SGDMA_CPL_DESC_LSB 32
+`define SGDMA_CPL_DESC_W (ADDR_WIDTH-6)
+`define SGDMA_CPL_LEN_LSB ((ADDR_WIDTH-6) + 32)
+`define SGDMA_CPL_LEN_W (LEN_WIDTH)
+`define SGDMA_CPL_EOF_LSB ((ADDR_WIDTH-6) + (LEN_WIDTH) + 32)
+`define SGDMA_CPL_EOF_W 1
+`define SGDMA_CPL_SOF_LSB ((ADDR_WIDTH-6) + (LEN_WIDTH) + 33)
+`define SGDMA_CPL_SOF_W 1
+`define SGDMA_CPL_SEQ_LSB ((ADDR_WIDTH-6) + (LEN_WIDTH) + 34)
+`define SGDMA_CPL_SEQ_W 8
+`define SGDMA_CPL_KIND_LSB ((ADDR_WIDTH-6) + (LEN_WIDTH) + 42)
+`define SGDMA_CPL_KIND_W 3
+`define SGDMA_CPL_WIDTH ((ADDR_WIDTH-6) + (LEN_WIDTH) + 45)
+`define SGDMA_FETCH_NONE 2'd0
+`define SGDMA_FETCH_SGINT 2'd1
+`define SGDMA_FETCH_SGSLV 2'd2
+`define SGDMA_FETCH_SGDEC 2'd3
+`define SGDMA_KIND_NORMAL 3'd0
+`define SGDMA_KIND_PARTIAL 3'd1
+`define SGDMA_KIND_INT 3'd2
+`define SGDMA_KIND_SGINT 3'd3
+`define SGDMA_KIND_SGSLV 3'd4
+`define SGDMA_KIND_SGDEC 3'd5
+
 `endif

@@ -59,8 +59,9 @@ module sgdma_desc_fetch #(
     localparam SGB    = SG_DATA_WIDTH / 8;
     localparam NBEATS = 32 / SGB;                 // beats for words 0x00-0x1C
     localparam W1BEAT = (SGB == 4) ? 1 : 0;       // beat that completes NXTDESC/NXTDESC_MSB
-    localparam QW     = 2 + LEN_WIDTH + ADDR_WIDTH + (ADDR_WIDTH - 6);
-    localparam [1:0] E_NONE = 2'd0, E_SGINT = 2'd1, E_SGSLV = 2'd2, E_SGDEC = 2'd3;
+    localparam QW     = `SGDMA_QUEUE_WIDTH;
+    localparam [1:0] E_NONE = `SGDMA_FETCH_NONE, E_SGINT = `SGDMA_FETCH_SGINT,
+                     E_SGSLV = `SGDMA_FETCH_SGSLV, E_SGDEC = `SGDMA_FETCH_SGDEC;
 
     assign m_axi_sg_arlen   = NBEATS[7:0] - 8'd1;
     assign m_axi_sg_arsize  = (SGB == 4) ? 3'd2 : 3'd3;
@@ -159,8 +160,11 @@ module sgdma_desc_fetch #(
 
     always @* begin
         q_push = done_err || done_sgint || done_ok;
-        q_din  = {done_err ? err_acc : (done_sgint ? E_SGINT : E_NONE),
-                  ctrl_w[LEN_WIDTH-1:0], buf64[ADDR_WIDTH-1:0], f0_addr[ADDR_WIDTH-1:6]};
+        q_din  = {QW{1'b0}};
+        q_din[`SGDMA_QUEUE_ERR_LSB +: `SGDMA_QUEUE_ERR_W]   = done_err ? err_acc : (done_sgint ? E_SGINT : E_NONE);
+        q_din[`SGDMA_QUEUE_LEN_LSB +: `SGDMA_QUEUE_LEN_W]   = ctrl_w[LEN_WIDTH-1:0];
+        q_din[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W]   = buf64[ADDR_WIDTH-1:0];
+        q_din[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W] = f0_addr[ADDR_WIDTH-1:6];
     end
 
     always @(posedge clk) begin
@@ -278,10 +282,10 @@ module sgdma_desc_fetch #(
     );
 
     assign q_valid = !q_empty;
-    assign q_err   = q_dout[QW-1 -: 2];
-    assign q_len   = q_dout[ADDR_WIDTH + ADDR_WIDTH - 6 +: LEN_WIDTH];
-    assign q_buf   = q_dout[ADDR_WIDTH - 6 +: ADDR_WIDTH];
-    assign q_desc  = {q_dout[ADDR_WIDTH-7:0], 6'b0};
+    assign q_err   = q_dout[`SGDMA_QUEUE_ERR_LSB +: `SGDMA_QUEUE_ERR_W];
+    assign q_len   = q_dout[`SGDMA_QUEUE_LEN_LSB +: `SGDMA_QUEUE_LEN_W];
+    assign q_buf   = q_dout[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W];
+    assign q_desc  = {q_dout[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W], 6'b0};
 
     assign busy    = m_axi_sg_arvalid || (inflight != 2'd0);
     // starved leaves from a flip-flop (it gates the mover's DROP path): a clock behind

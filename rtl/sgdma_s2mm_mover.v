@@ -21,6 +21,7 @@
 // With no usable descriptor the stream is stalled (tready low) or, under the DROP policy,
 // discarded and counted.
 `default_nettype none
+`include "rtl/sgdma_defs.vh"
 module sgdma_s2mm_mover #(
     parameter DATA_WIDTH      = 64,
     parameter ADDR_WIDTH      = 32,
@@ -28,7 +29,7 @@ module sgdma_s2mm_mover #(
     parameter MAX_BURST_LEN   = 16,
     parameter MAX_OUTSTANDING = 4,
     parameter CPL_LOG2        = 2,
-    parameter CPL_WIDTH       = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32
+    parameter CPL_WIDTH       = `SGDMA_CPL_WIDTH
 ) (
     input  wire                    clk,
     input  wire                    rst,          // hard reset or flush of the data path
@@ -96,8 +97,6 @@ module sgdma_s2mm_mover #(
     // MAX_BURST_LEN + 1 fits
     localparam BLW = (LEN_WIDTH - LB + 1 > 10) ? LEN_WIDTH - LB + 1 : 10;
     localparam SPW = LB + BLW;
-    localparam [2:0] K_NORMAL = 3'd0, K_PARTIAL = 3'd1, K_INT = 3'd2,
-                     K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
     localparam [8:0] MB      = MAX_BURST_LEN[8:0];
     localparam [8:0] MB_M1   = MB - 9'd1;
     localparam [4:0] MAX_OUT = MAX_OUTSTANDING[4:0];
@@ -282,18 +281,24 @@ module sgdma_s2mm_mover #(
 
     always @* begin
         cpl_push = desc_end || abort || load_err;
-        cpl_din  = {K_NORMAL, aw_seq_next, cd_sof, data_end ? end_pkt : flush_eof, data_end ? done_len : cd_done,
-                    cd_desc[ADDR_WIDTH-1:6], cd_pos};
-        if (abort)
-            cpl_din[CPL_WIDTH-1 -: 3] = K_PARTIAL;
+        cpl_din  = {CPL_WIDTH{1'b0}};
+        cpl_din[`SGDMA_CPL_SEQ_LSB +: `SGDMA_CPL_SEQ_W] = aw_seq_next;
         if (load_err) begin
-            cpl_din = {K_INT, aw_seq_next, 2'b00, {LEN_WIDTH{1'b0}}, nd_desc[ADDR_WIDTH-1:6], rx_pos};
             case (nd_err)
-                2'd1: cpl_din[CPL_WIDTH-1 -: 3] = K_SGINT;
-                2'd2: cpl_din[CPL_WIDTH-1 -: 3] = K_SGSLV;
-                2'd3: cpl_din[CPL_WIDTH-1 -: 3] = K_SGDEC;
-                default: ;
+                `SGDMA_FETCH_SGINT: cpl_din[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W] = `SGDMA_KIND_SGINT;
+                `SGDMA_FETCH_SGSLV: cpl_din[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W] = `SGDMA_KIND_SGSLV;
+                `SGDMA_FETCH_SGDEC: cpl_din[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W] = `SGDMA_KIND_SGDEC;
+                default:            cpl_din[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W] = `SGDMA_KIND_INT;
             endcase
+            cpl_din[`SGDMA_CPL_DESC_LSB +: `SGDMA_CPL_DESC_W] = nd_desc[ADDR_WIDTH-1:6];
+            cpl_din[`SGDMA_CPL_POS_LSB +: `SGDMA_CPL_POS_W]   = rx_pos;
+        end else begin
+            cpl_din[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W] = abort ? `SGDMA_KIND_PARTIAL : `SGDMA_KIND_NORMAL;
+            cpl_din[`SGDMA_CPL_SOF_LSB]                       = cd_sof;
+            cpl_din[`SGDMA_CPL_EOF_LSB]                       = data_end ? end_pkt : flush_eof;
+            cpl_din[`SGDMA_CPL_LEN_LSB +: `SGDMA_CPL_LEN_W]   = data_end ? done_len : cd_done;
+            cpl_din[`SGDMA_CPL_DESC_LSB +: `SGDMA_CPL_DESC_W] = cd_desc[ADDR_WIDTH-1:6];
+            cpl_din[`SGDMA_CPL_POS_LSB +: `SGDMA_CPL_POS_W]   = cd_pos;
         end
     end
 

@@ -13,7 +13,7 @@ module sgdma_status_wr #(
     parameter SG_DATA_WIDTH = 64,
     parameter LEN_WIDTH     = 26,
     parameter CPL_LOG2      = 2,
-    parameter CPL_WIDTH     = 3 + 8 + 2 + LEN_WIDTH + ADDR_WIDTH - 6 + 32
+    parameter CPL_WIDTH     = `SGDMA_CPL_WIDTH
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -54,8 +54,8 @@ module sgdma_status_wr #(
     output wire                    quiet         // no entry waiting and no write-back in flight
 );
     localparam SGB = SG_DATA_WIDTH / 8;
-    localparam [2:0] K_NORMAL = 3'd0, K_INT = 3'd2,    // 3'd1: K_PARTIAL (dropped)
-                     K_SGINT = 3'd3, K_SGSLV = 3'd4, K_SGDEC = 3'd5;
+    localparam [2:0] K_NORMAL = `SGDMA_KIND_NORMAL, K_INT = `SGDMA_KIND_INT,   // (PARTIAL: dropped)
+                     K_SGINT = `SGDMA_KIND_SGINT, K_SGSLV = `SGDMA_KIND_SGSLV, K_SGDEC = `SGDMA_KIND_SGDEC;
     localparam FLW = 1 + LEN_WIDTH + 6 + ADDR_WIDTH - 6;  // in-flight: {is_error, len, err_bits, desc}
 
     assign m_axi_sg_awsize  = (SGB == 4) ? 3'd2 : 3'd3;
@@ -78,12 +78,12 @@ module sgdma_status_wr #(
     reg  [CPL_WIDTH-1:0] c_head;
     wire                 c_empty = !hd_valid;
     wire q_pop = !q_empty && !hd_valid;   // the head refills in the clock after it is taken
-    wire [7:0]           h_seq  = c_head[CPL_WIDTH-4 -: 8];
-    wire                 h_sof  = c_head[CPL_WIDTH-12];
-    wire                 h_eof  = c_head[CPL_WIDTH-13];
-    wire [LEN_WIDTH-1:0] h_len  = c_head[32 + ADDR_WIDTH-6 +: LEN_WIDTH];
-    wire [ADDR_WIDTH-1:0] h_desc = {c_head[32 +: ADDR_WIDTH-6], 6'b0};
-    wire [31:0]          h_pos  = c_head[31:0];
+    wire [7:0]           h_seq  = c_head[`SGDMA_CPL_SEQ_LSB +: `SGDMA_CPL_SEQ_W];
+    wire                 h_sof  = c_head[`SGDMA_CPL_SOF_LSB];
+    wire                 h_eof  = c_head[`SGDMA_CPL_EOF_LSB];
+    wire [LEN_WIDTH-1:0] h_len  = c_head[`SGDMA_CPL_LEN_LSB +: `SGDMA_CPL_LEN_W];
+    wire [ADDR_WIDTH-1:0] h_desc = {c_head[`SGDMA_CPL_DESC_LSB +: `SGDMA_CPL_DESC_W], 6'b0};
+    wire [31:0]          h_pos  = c_head[`SGDMA_CPL_POS_LSB +: `SGDMA_CPL_POS_W];
 
     reg stopped;                               // an error entry was taken: no further entries
     reg raised;                                // the error has been reported
@@ -91,7 +91,7 @@ module sgdma_status_wr #(
     // every clock and registered (for the entry entering the head register, from the queue).
     // Both lag b_seq/b_err_* by the same clock, so they agree with each other; both only ever
     // turn true for a given head, so the lag only delays a write-back by a clock.
-    wire [7:0] e_seq     = hd_valid ? h_seq : q_head[CPL_WIDTH-4 -: 8];
+    wire [7:0] e_seq     = hd_valid ? h_seq : q_head[`SGDMA_CPL_SEQ_LSB +: `SGDMA_CPL_SEQ_W];
     wire [7:0] seq_diff  = b_seq - e_seq;      // >= 0 (mod 256) once the entry's bursts are done
     wire [7:0] err_diff  = e_seq - b_err_seq;  // >= 0: the failed burst belongs to this entry
     reg        bursts_in, data_err;
@@ -233,7 +233,7 @@ module sgdma_status_wr #(
         end
     end
 
-    wire [2:0] q_kind = q_head[CPL_WIDTH-1 -: 3];
+    wire [2:0] q_kind = q_head[`SGDMA_CPL_KIND_LSB +: `SGDMA_CPL_KIND_W];
     always @(posedge clk) begin
         if (rst) begin
             hd_valid   <= 1'b0;
