@@ -353,7 +353,8 @@ module sgdma #(
     ) u_status (
         .clk(clk), .rst(dp_rst), .cache(sg_cache), .pos_wb(pos_wb),
         .cpl_push(cpl_push), .cpl_din(cpl_din), .cpl_count(cpl_count),
-        .b_seq(b_seq), .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
+        .b_seq(b_seq), .b_in(m_axi_s2mm_bvalid), .b_in_resp(m_axi_s2mm_bresp),
+        .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
         .m_axi_sg_awaddr(m_axi_sg_awaddr), .m_axi_sg_awlen(m_axi_sg_awlen),
         .m_axi_sg_awsize(m_axi_sg_awsize), .m_axi_sg_awburst(m_axi_sg_awburst),
         .m_axi_sg_awcache(m_axi_sg_awcache), .m_axi_sg_awprot(m_axi_sg_awprot),
