@@ -181,8 +181,8 @@ module sgdma #(
     wire                  cpl_push;
     wire [CPL_WIDTH-1:0]  cpl_din;
     wire [CPL_LOG2:0]     cpl_count;
-    wire [7:0]            b_seq, b_err_seq;
-    wire                  b_err_valid;
+    wire [7:0]            b_seq_nx, b_err_seq_nx;
+    wire                  b_err_valid, b_err_nx;
     wire [1:0]            b_err_resp;
     wire                  mv_cur_upd, mv_quiet, mv_has_desc, drop_fire, drop_pkt, ovr_event;
     wire [ADDR_WIDTH-1:0] mv_cur_desc;
@@ -342,7 +342,8 @@ module sgdma #(
         .m_axi_s2mm_wready(m_axi_s2mm_wready), .m_axi_s2mm_bresp(m_axi_s2mm_bresp),
         .m_axi_s2mm_bvalid(m_axi_s2mm_bvalid), .m_axi_s2mm_bready(m_axi_s2mm_bready),
         .cpl_push(cpl_push), .cpl_din(cpl_din), .cpl_count(cpl_count),
-        .b_seq(b_seq), .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
+        .b_err_valid(b_err_valid), .b_err_resp(b_err_resp),
+        .b_seq_nx(b_seq_nx), .b_err_nx(b_err_nx), .b_err_seq_nx(b_err_seq_nx),
         .cur_upd(mv_cur_upd), .cur_desc(mv_cur_desc), .quiet(mv_quiet), .has_desc(mv_has_desc),
         .drop_fire(drop_fire), .drop_bytes(drop_bytes), .drop_pkt(drop_pkt), .ovr_event(ovr_event)
     );
@@ -353,8 +354,7 @@ module sgdma #(
     ) u_status (
         .clk(clk), .rst(dp_rst), .cache(sg_cache), .pos_wb(pos_wb),
         .cpl_push(cpl_push), .cpl_din(cpl_din), .cpl_count(cpl_count),
-        .b_seq(b_seq), .b_in(m_axi_s2mm_bvalid), .b_in_resp(m_axi_s2mm_bresp),
-        .b_err_valid(b_err_valid), .b_err_resp(b_err_resp), .b_err_seq(b_err_seq),
+        .b_seq_nx(b_seq_nx), .b_err_nx(b_err_nx), .b_err_seq_nx(b_err_seq_nx), .b_err_resp(b_err_resp),
         .m_axi_sg_awaddr(m_axi_sg_awaddr), .m_axi_sg_awlen(m_axi_sg_awlen),
         .m_axi_sg_awsize(m_axi_sg_awsize), .m_axi_sg_awburst(m_axi_sg_awburst),
         .m_axi_sg_awcache(m_axi_sg_awcache), .m_axi_sg_awprot(m_axi_sg_awprot),

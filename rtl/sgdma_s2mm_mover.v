@@ -77,10 +77,11 @@ module sgdma_s2mm_mover #(
     output reg                     cpl_push,
     output reg  [CPL_WIDTH-1:0]    cpl_din,
     input  wire [CPL_LOG2:0]       cpl_count,
-    output reg  [7:0]              b_seq,
-    output reg                     b_err_valid,
+    output reg                     b_err_valid,  // a data write was refused (sticky until a flush)
     output reg  [1:0]              b_err_resp,
-    output reg  [7:0]              b_err_seq,
+    output wire [7:0]              b_seq_nx,     // data bursts acknowledged, this clock's B included
+    output wire                    b_err_nx,     // b_err_valid, this clock's B included
+    output wire [7:0]              b_err_seq_nx, // number of the first refused burst, this clock's B included
 
     output wire                    cur_upd,      // a descriptor was taken: CURDESC follows it
     output wire [ADDR_WIDTH-1:0]   cur_desc,
@@ -158,6 +159,8 @@ module sgdma_s2mm_mover #(
     reg                  br_is1;       // burst_rem == 1
     reg [7:0]            aw_seq;       // bursts issued (mod 256)
     reg [7:0]            aw_seq_p1;
+    reg [7:0]            b_seq;        // bursts acknowledged (mod 256)
+    reg [7:0]            b_err_seq;    // number of the first refused burst
     reg [4:0]            out_cnt;      // bursts issued and not yet acknowledged
     reg                  out_full;     // out_cnt == MAX_OUTSTANDING
     reg                  pkt_start;    // the next stream byte starts a packet
@@ -513,16 +516,19 @@ module sgdma_s2mm_mover #(
             endcase
 
             // write responses
-            if (m_axi_s2mm_bvalid) begin
-                b_seq <= b_seq + 8'd1;
-                if (m_axi_s2mm_bresp[1] && !b_err_valid) begin
-                    b_err_valid <= 1'b1;
-                    b_err_resp  <= m_axi_s2mm_bresp;
-                    b_err_seq   <= b_seq + 8'd1;
-                end
-            end
+            b_seq       <= b_seq_nx;
+            b_err_valid <= b_err_nx;
+            b_err_seq   <= b_err_seq_nx;
+            if (m_axi_s2mm_bvalid && m_axi_s2mm_bresp[1] && !b_err_valid)
+                b_err_resp <= m_axi_s2mm_bresp;
         end
     end
+
+    // The B counts as they stand after this clock: the registers' next values, and what the
+    // status writer compares its head entry with (so its registered checks are current).
+    assign b_seq_nx     = b_seq + {7'd0, m_axi_s2mm_bvalid};
+    assign b_err_nx     = b_err_valid || (m_axi_s2mm_bvalid && m_axi_s2mm_bresp[1]);
+    assign b_err_seq_nx = b_err_valid ? b_err_seq : b_seq + 8'd1;
 
     // ------------------------------------------------------------------ output skids
     wire [DB-1:0] w_strb_in = pad_fire ? {DB{1'b0}} : (flush_fire ? out_strb : (out_strb | cur_mask));

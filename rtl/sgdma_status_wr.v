@@ -23,12 +23,10 @@ module sgdma_status_wr #(
     input  wire                    cpl_push,
     input  wire [CPL_WIDTH-1:0]    cpl_din,
     output wire [CPL_LOG2:0]       cpl_count,
-    input  wire [7:0]              b_seq,        // data bursts acknowledged so far
-    input  wire                    b_in,         // a data B response in this clock (b_seq counts it next)
-    input  wire [1:0]              b_in_resp,
-    input  wire                    b_err_valid,
+    input  wire [7:0]              b_seq_nx,     // data bursts acknowledged, this clock's B included
+    input  wire                    b_err_nx,     // a data write was refused, this clock's B included
     input  wire [1:0]              b_err_resp,
-    input  wire [7:0]              b_err_seq,
+    input  wire [7:0]              b_err_seq_nx, // number of the first refused burst
 
     output reg  [ADDR_WIDTH-1:0]   m_axi_sg_awaddr,
     output reg  [7:0]              m_axi_sg_awlen,
@@ -90,15 +88,10 @@ module sgdma_status_wr #(
     reg stopped;                               // an error entry was taken: no further entries
     reg raised;                                // the error has been reported
     // Whether the head's bursts are all acknowledged, and whether one of them failed: compared
-    // every clock and registered (for the entry entering the head register, from the queue).
-    // Both lag b_seq/b_err_* by the same clock, so they agree with each other; both only ever
-    // turn true for a given head, so the lag only delays a write-back by a clock.
+    // every clock (for the entry entering the head register, from the queue) against the burst
+    // counts as they stand after this clock, and registered, so both are current and agree with
+    // each other: a write-back leaves in the clock after its data's last B.
     wire [7:0] e_seq     = hd_valid ? h_seq : q_head[`SGDMA_CPL_SEQ_LSB +: `SGDMA_CPL_SEQ_W];
-    // from the burst counts as they will be after this clock's B response, so the registered
-    // answers are current (a write-back leaves in the clock after its data's last B is counted)
-    wire [7:0] b_seq_nx     = b_seq + {7'd0, b_in};
-    wire       b_err_nx     = b_err_valid || (b_in && b_in_resp[1]);
-    wire [7:0] b_err_seq_nx = b_err_valid ? b_err_seq : b_seq + 8'd1;
     wire [7:0] seq_diff  = b_seq_nx - e_seq;      // >= 0 (mod 256) once the entry's bursts are done
     wire [7:0] err_diff  = e_seq - b_err_seq_nx;  // >= 0: the failed burst belongs to this entry
     reg        bursts_in, data_err;
@@ -289,6 +282,6 @@ module sgdma_status_wr #(
     assign retire = fl_pop || (c_pop && !do_write);
     assign quiet = !in_valid && c_empty && fl_empty && !m_axi_sg_awvalid && !m_axi_sg_wvalid && !w2_pend;
 
-    wire unused_ok = &{1'b0, b_err_resp[1], b_in_resp[0], seq_diff[6:0], err_diff[6:0], q_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
+    wire unused_ok = &{1'b0, b_err_resp[1], seq_diff[6:0], err_diff[6:0], q_full_unused, fl_unused_full, fl_unused_empty, fl_unused_count, h_desc[5:0]};
 endmodule
 `default_nettype wire
