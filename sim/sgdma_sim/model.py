@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import gc
+from functools import partial
 import math
 import struct
 from collections import deque
@@ -34,7 +35,7 @@ from .events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
-DROP_TAIL = 2     # clocks from a releasing doorbell in which the mover still drops
+DROP_TAIL = 1     # clocks from a releasing doorbell taking effect in which the mover still drops
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
@@ -69,8 +70,11 @@ class ModelParams:
     status_issue: int = 2         # data B of a buffer's last burst -> STATUS written to memory
     status_latency: int = 2       # data B of a buffer's last burst -> write-back acknowledged
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
-    lite_read: int = 4            # AXI-Lite read, request to data in the driver
-    lite_write: int = 3           # AXI-Lite write, request to done
+    lite_read: int = 3            # AXI-Lite read, request to data in the driver (the register
+                                  # is sampled in the request's clock)
+    lite_write: int = 4           # AXI-Lite write, request to done (B seen by the driver)
+    lite_effect: int = 2          # AXI-Lite write, request to the clock the register takes it
+                                  # (the slave registers AW and W, then decodes)
     lite_repeat: int = 2          # clocks between two AXI-Lite reads (or two writes) back to back
     doorbell_to_fetch: int = 2    # TAILDESC write -> first descriptor read issued
     rearm_to_fetch: int = 2       # TAILDESC write releasing a waiting fetcher (tail reached, or a
@@ -175,6 +179,11 @@ class StreamSource:
 
 class EngineModel:
     """The engine's architectural state and behaviour."""
+
+    # A buffer's STATUS write-back and its completion fall in one clock with the default
+    # timing: one scheduled call then does both (False: one call each, as when they do not;
+    # the reports are the same either way, which tests/test_model_bulk.py checks).
+    merge_completion_calls: bool = True
 
     def __init__(self, sched: Scheduler, params: ModelParams, port):
         self.s, self.p, self.port = sched, params, port
@@ -542,8 +551,7 @@ class EngineModel:
                 self._xlate[key] = (gen, dst)
 
             if len(dst) == 1:
-                def land() -> None:
-                    dst[0][:] = data
+                land = partial(np.copyto, dst[0], data)
             else:
                 def land() -> None:
                     pos = 0
@@ -759,8 +767,17 @@ class EngineModel:
             counters["COMPLETED"] += 1
             counters["BYTES_WRITTEN"] += take
             self.count_completion()
-        s.call_at(math.ceil(t_write), writeback)
-        s.call_at(math.ceil(t_done), done)
+        t_write, t_done_clk = math.ceil(t_write), math.ceil(t_done)
+        if t_write == t_done_clk and self.merge_completion_calls:
+            # queued one after the other for the same clock: nothing can run between the two,
+            # so one call does both, in order
+            def both() -> None:
+                writeback()
+                done()
+            s.call_at(t_done_clk, both)
+        else:
+            s.call_at(t_write, writeback)
+            s.call_at(t_done_clk, done)
         return t_done
 
     async def _after(self, t: float) -> None:
@@ -818,8 +835,8 @@ class EngineModel:
 
     def _released(self, when: float) -> bool:
         """A doorbell has ended the ring-full state for a beat at clock `when` (the mover still
-        drops for DROP_TAIL clocks from the doorbell's own clock: the fetcher's "nothing more
-        to fetch" is a flip-flop)."""
+        drops for DROP_TAIL clocks from the clock the TAILDESC write takes effect, lite_effect
+        after its request: the fetcher's "nothing more to fetch" is a flip-flop)."""
         return self.wake.is_set and when >= self._doorbell_at + DROP_TAIL
 
     async def _drop_until_wake(self, start: float) -> None:
@@ -892,7 +909,7 @@ class ModelHw:
         p = self.e.p
         start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
-        self.s.call_at(start + 1, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
+        self.s.call_at(start + p.lite_effect, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
         if not self.s.advance(self._wr_free - self.s.now, PHASE_LATE):
             await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
 

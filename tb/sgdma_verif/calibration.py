@@ -203,6 +203,63 @@ def cycle_error(rtl: dict, model: CalResult | dict) -> float:
     return abs(cycles - rtl["cycles"]) / max(1, rtl["cycles"])
 
 
+# ------------------------------------------------------------------------------ register timing
+# What software sees of the AXI-Lite slave, clock for clock: how long a read and a write take,
+# back to back and mixed, and from which clock a write is seen by a read issued alongside it.
+# A clock more or less per access shifts the driver against the engine a clock per interrupt or
+# release, which decides, under DROP, how many beats an overrun episode loses.
+
+LITE_PROBE_LAGS = tuple(range(5))     # clocks between a write's request and a read's
+
+
+async def lite_timing(backend) -> dict:
+    """Register-access timing as the driver sees it (``backend`` after attach_memory)."""
+    hw, cr = backend.hw, rm.S2MM_DMACR
+    await hw.write_reg(cr.offset, cr.RESET.put(1))
+    await hw.sleep(10)
+
+    async def timed(*accesses) -> int:
+        t0 = hw.now()
+        for kind, value in accesses:
+            if kind == "r":
+                await hw.read_reg(cr.offset)
+            else:
+                await hw.write_reg(cr.offset, cr.IRQ_THRESHOLD.put(value))
+        return hw.now() - t0
+    doc = {"read": await timed(("r", 0)), "write": await timed(("w", 1)),
+           "read_read": await timed(("r", 0), ("r", 0)), "write_write": await timed(("w", 2), ("w", 3)),
+           "write_read": await timed(("w", 4), ("r", 0)), "read_write": await timed(("r", 0), ("w", 5))}
+    seen = []
+    for lag in LITE_PROBE_LAGS:
+        await hw.write_reg(cr.offset, cr.IRQ_THRESHOLD.put(1))
+        await hw.sleep(8)
+        backend.spawn(hw.write_reg(cr.offset, cr.IRQ_THRESHOLD.put(7)))
+        if lag:
+            await hw.sleep(lag)
+        seen.append(cr.IRQ_THRESHOLD.get(await hw.read_reg(cr.offset)))
+        await hw.sleep(8)
+    doc["threshold_seen_by_read_at_lag"] = seen
+    return doc
+
+
+def lite_timing_on_model() -> dict:
+    from sgdma_sim.model import ModelBackend
+
+    be = ModelBackend()
+    be.attach_memory(DeviceMemoryPort(Iommu(PhysicalMemory(1 << 20), passthrough=True)))
+    return be.run(lite_timing(be))
+
+
+def rtl_lite_timing(sim: str, test_dir: Path | None = None) -> dict:
+    """The register-access timing of the RTL (the cocotb test ``lite`` of TB_MODULE)."""
+    out = toolchain.BUILD_DIR / "calibration" / f"lite_{sim}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    toolchain.build_and_test(TB_MODULE, sim, {}, test_dir=test_dir, config=RunConfig(results=out),
+                             extra_env={"COCOTB_TEST_FILTER": "lite"})
+    return json.loads(out.read_text().splitlines()[0])
+
+
 # ------------------------------------------------------------------------------ acquisitions
 # The same agreement, one level up: a whole acquisition (driver model, ring, reader, every
 # byte checked) on both backends, for every driver mode x ring-full policy x reader speed.

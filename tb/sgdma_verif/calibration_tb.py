@@ -3,15 +3,18 @@
 ``calibrate`` runs one case of sgdma_verif.calibration.CASES on the RTL and appends its
 observable result to the run configuration's ``results`` file.  ``agree`` runs whole
 acquisitions (the configuration's ``cells``; observations appended to ``results`` as well) so
-that they can be compared with the model.
+that they can be compared with the model.  ``lite`` records the register-access timing
+(sgdma_verif.calibration.lite_timing) as a results line.
 """
 from __future__ import annotations
 
 import cocotb
 
+from sgdma_driver.iommu import DeviceMemoryPort, Iommu
+from sgdma_driver.physmem import PhysicalMemory
 from sgdma_sim.acquisition import Acquisition
 
-from .calibration import CASES, fault_for, observe, run_case, setup_memory
+from .calibration import CASES, fault_for, lite_timing, observe, run_case, setup_memory
 from .cosim import CocotbBackend
 from .runconfig import load_run_config
 
@@ -45,3 +48,11 @@ async def agree(dut, index):
     await be.reset()
     obs = await observe(acq, await acq.run())
     CONFIG.append_result(obs, required=True)
+
+
+@cocotb.test()
+async def lite(dut):
+    be = CocotbBackend(dut, CONFIG.sim, checker=False)
+    be.attach_memory(DeviceMemoryPort(Iommu(PhysicalMemory(1 << 20), passthrough=True)))
+    await be.reset()
+    CONFIG.append_result(await lite_timing(be), required=True)
