@@ -8,6 +8,8 @@
 - The eager mmap remaps each physically contiguous run of buffers with one call.
 - The ring set-up's bulk calls (allocator walk, IOMMU update, descriptor pool, chain builder)
   give what the calls one by one give, and the acquisition's report is the same either way.
+- A buffer's STATUS write-back and completion, due in one clock, are one scheduled call; two
+  calls give the same report.
 - An interrupt's completions are read in one call; read descriptor by descriptor instead, the
   report is the same, and the register accesses of one interrupt are the documented ones.
 """
@@ -287,6 +289,16 @@ def test_bulk_set_up_and_batched_completion_reads_change_no_report(sc, monkeypat
     _per_descriptor_reads(monkeypatch)
     general = run_scenario(Scenario(**sc))
     assert _comparable(fast) == _comparable(general)
+
+
+@pytest.mark.parametrize("sc", SCENARIOS, ids=["owned", "cyclic", "cyclic-lapped", "tail-slow", "drop-slow",
+                                               "streaming"])
+def test_one_call_for_write_back_and_completion_changes_no_report(sc, monkeypatch):
+    merged = run_scenario(Scenario(**sc))
+    assert merged["ok"] and merged["descriptors"] > 0
+    monkeypatch.setattr(EngineModel, "merge_completion_calls", False)
+    separate = run_scenario(Scenario(**sc))
+    assert _comparable(merged) == _comparable(separate)
 
 
 class _RecordingHw:
