@@ -70,7 +70,8 @@ module sgdma_mm2s_mover #(
     input  wire                    q_eof,        // CONTROL.TXEOF
     output wire                    q_pop,
 
-    // AXI4 read master
+    // AXI4 read master (ID 0: reads complete in order)
+    output wire [0:0]              m_axi_mm2s_arid,
     output wire [ADDR_WIDTH-1:0]   m_axi_mm2s_araddr,
     output wire [7:0]              m_axi_mm2s_arlen,
     output wire [2:0]              m_axi_mm2s_arsize,
@@ -79,6 +80,7 @@ module sgdma_mm2s_mover #(
     output wire [2:0]              m_axi_mm2s_arprot,
     output wire                    m_axi_mm2s_arvalid,
     input  wire                    m_axi_mm2s_arready,
+    input  wire [0:0]              m_axi_mm2s_rid,
     input  wire [DATA_WIDTH-1:0]   m_axi_mm2s_rdata,
     input  wire [1:0]              m_axi_mm2s_rresp,
     input  wire                    m_axi_mm2s_rlast,
@@ -146,6 +148,7 @@ module sgdma_mm2s_mover #(
         end
     endgenerate
 
+    assign m_axi_mm2s_arid    = 1'b0;
     assign m_axi_mm2s_arsize  = LB[2:0];
     assign m_axi_mm2s_arburst = 2'b01;
     assign m_axi_mm2s_arcache = cache;
@@ -594,7 +597,7 @@ module sgdma_mm2s_mover #(
     assign quiet    = ar_empty && (out_cnt == 5'd0) && sk_empty;
     assign has_desc = nd_valid || rd_valid || !cmd_empty || cx_valid || s_valid || p1_valid || flush_pend;
 
-    wire unused_ok = &{1'b0, q_sof, nd_desc[5:0], q_span[LB-1:0], c_span[LB-1:0], rs_empty_unused,
+    wire unused_ok = &{1'b0, q_sof, m_axi_mm2s_rid, nd_desc[5:0], q_span[LB-1:0], c_span[LB-1:0], rs_empty_unused,
                        cmd_count_unused, rs_resp[0]};
 endmodule
 `default_nettype wire
