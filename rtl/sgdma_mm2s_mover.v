@@ -49,8 +49,10 @@ module sgdma_mm2s_mover #(
     parameter MAX_OUTSTANDING = 4,
     parameter CPL_LOG2        = 2,
     parameter CPL_WIDTH       = `SGDMA_CPL_WIDTH,
-    // read-data buffer: 2**RBUF_LOG2 beats (at least two full bursts)
-    parameter RBUF_LOG2       = (MAX_BURST_LEN >= 32) ? $clog2(MAX_BURST_LEN) + 1 : 6,
+    // read-data buffer: 2**RBUF_LOG2 beats, at least two full bursts (512 beats: the depth of the
+    // ECP5 block RAMs at their 36-bit width, so any depth up to it costs no more RAM blocks; the
+    // room covers a 32-clock read latency with every burst size)
+    parameter RBUF_LOG2       = 9,
     // descriptors between the read issuer and the stream
     parameter CMD_LOG2        = 3
 ) (
@@ -322,29 +324,41 @@ module sgdma_mm2s_mover #(
         .out_ready(1'b1), .empty(rs_empty_unused)
     );
 
+    // The buffer is read into its output register (ra: the block RAM's own read register),
+    // then into rb, so stage 1 starts from an ordinary flip-flop.
     (* ram_style = "block" *)
     reg [DATA_WIDTH:0]   rbuf [0:(1 << RBUF_LOG2) - 1];     // {failed, data}
     reg [RBUF_LOG2:0]    wp, rp;
+    reg                  ra_valid;
+    reg [DATA_WIDTH:0]   ra_q;
     reg                  rb_valid;
     reg [DATA_WIDTH-1:0] rb_data;
     reg                  rb_err;
     wire                 rb_take;
-    assign rb_rd = (wp != rp) && (!rb_valid || rb_take);
+    wire                 ra_move = ra_valid && (!rb_valid || rb_take);
+    assign rb_rd = (wp != rp) && (!ra_valid || ra_move);
     always @(posedge clk) begin
         if (rs_valid)
             rbuf[wp[RBUF_LOG2-1:0]] <= {rs_resp[1], rs_data};
         if (rb_rd)
-            {rb_err, rb_data} <= rbuf[rp[RBUF_LOG2-1:0]];
+            ra_q <= rbuf[rp[RBUF_LOG2-1:0]];
+        if (ra_move)
+            {rb_err, rb_data} <= ra_q;
     end
     always @(posedge clk) begin
         if (rst) begin
             wp       <= {(RBUF_LOG2+1){1'b0}};
             rp       <= {(RBUF_LOG2+1){1'b0}};
+            ra_valid <= 1'b0;
             rb_valid <= 1'b0;
         end else begin
             if (rs_valid) wp <= wp + 1'b1;
             if (rb_rd)    rp <= rp + 1'b1;
             if (rb_rd)
+                ra_valid <= 1'b1;
+            else if (ra_move)
+                ra_valid <= 1'b0;
+            if (ra_move)
                 rb_valid <= 1'b1;
             else if (rb_take)
                 rb_valid <= 1'b0;
@@ -401,13 +415,17 @@ module sgdma_mm2s_mover #(
     reg [7:0]            dn;           // entries pushed
     reg [7:0]            r_err_seq;
 
+    // The stream side sees stop a clock late (from a flip-flop: no path from stop to cpl_push).
+    reg  stop_q;
+    always @(posedge clk)
+        stop_q <= stop && !rst;
     wire sk_rdy, sk_empty;
-    wire p1_take = p1_valid && sk_rdy && !flush_pend && (!p1_end || cpl_room) && !stop;
+    wire p1_take = p1_valid && sk_rdy && !flush_pend && (!p1_end || cpl_room) && !stop_q;
     wire s1_free = !p1_valid || p1_take;
-    assign rb_take  = s_valid && rb_valid && s1_free && !stop && !s_dead;
+    assign rb_take  = s_valid && rb_valid && s1_free && !stop_q && !s_dead;
     wire s_next     = !s_valid || (rb_take && s_is1 && !rb_err);   // stage 1 may load a buffer
-    wire load_s     = cx_valid && !cx_bad && s_next && !stop && !s_dead;
-    wire bad_item   = cx_valid && cx_bad && !s_valid && s1_free && !stop && !s_dead;
+    wire load_s     = cx_valid && !cx_bad && s_next && !stop_q && !s_dead;
+    wire bad_item   = cx_valid && cx_bad && !s_valid && s1_free && !stop_q && !s_dead;
     assign cx_take  = load_s || bad_item;
 
     wire [LB:0]   nb    = s_is1 ? (s_first ? s_nbo : s_nbl) : (s_first ? s_nbf : DB_L);
@@ -547,7 +565,7 @@ module sgdma_mm2s_mover #(
         for (j = 0; j < DB; j = j + 1)
             merged[j*8 +: 8] = p1_cur[j] ? p1_data[j*8 +: 8] : acc[j*8 +: 8];
     end
-    wire flush_fire = flush_pend && sk_rdy && !stop;
+    wire flush_fire = flush_pend && sk_rdy && !stop_q;
     wire emit       = p1_take && (p1_wrap || p1_last);
     assign cpl_push = p1_take && p1_end;
 
