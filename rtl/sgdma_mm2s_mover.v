@@ -9,7 +9,8 @@
 // an output port):
 //   queue ──► staging register nd (beat count and first burst precomputed)
 //         ──► read issuer rd ──► AR skid ──► m_axi_mm2s AR        (and a command into cmd)
-//   m_axi_mm2s R ──► R skid ──► read-data buffer (RBUF beats, block RAM, registered read rb)
+//   m_axi_mm2s R ──► R skid ──► read-data buffer (2**RBUF_LOG2 beats, block RAM)
+//                ──► the RAM's read register ──► rb
 //   cmd ──► staging register cx (beat count, first/last beat bytes precomputed)
 //   rb + cx ──► stage 1 (s): the beat's bytes, rotated to their stream lanes, and the masks
 //           ──► stage 2: merge with the bytes held from earlier beats ──► stream skid ──► m_axis
@@ -35,7 +36,9 @@
 // the failed beat, whose descriptor then gets an entry with LEN = the bytes sent before that
 // beat, r_err_valid rises (sticky until rst) and nothing more is sent: the open packet gets no
 // TLAST (the channel halts, as PG021's MM2S does on a data error; a reset follows).
-// stop: no read is issued and no stream beat is formed from then on; reads in flight complete
+// Stage 1 takes one memory beat per clock: where the last beat of a buffer and the first of
+// the next (both partial) fill at most one stream beat, the stream idles a clock there.
+// stop: no read is issued from then on and, a clock later, no stream beat is formed; reads in flight complete
 // (every R beat is accepted into its reserved room), a stream beat already in the skid waits
 // for TREADY; no entry is pushed for the abandoned descriptors.  quiet says nothing is in
 // flight on either port; rst (the flush after a halt) clears everything held.
