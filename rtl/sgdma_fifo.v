@@ -22,9 +22,12 @@ module sgdma_fifo #(
     reg [DEPTH_LOG2:0] wp;
     reg [DEPTH_LOG2:0] rp;
 
-    assign count = wp - rp;
-    assign empty = (wp == rp);
-    assign full  = (count == DEPTH[DEPTH_LOG2:0]);
+    reg [DEPTH_LOG2:0] cnt;
+    reg                empty_r, full_r;
+    localparam [DEPTH_LOG2:0] LAST = DEPTH - 1;
+    assign count = cnt;
+    assign empty = empty_r;
+    assign full  = full_r;
     assign dout  = mem[rp[DEPTH_LOG2-1:0]];
 
     always @(posedge clk) begin
@@ -34,11 +37,27 @@ module sgdma_fifo #(
 
     always @(posedge clk) begin
         if (rst) begin
-            wp <= {(DEPTH_LOG2+1){1'b0}};
-            rp <= {(DEPTH_LOG2+1){1'b0}};
+            wp      <= {(DEPTH_LOG2+1){1'b0}};
+            rp      <= {(DEPTH_LOG2+1){1'b0}};
+            cnt     <= {(DEPTH_LOG2+1){1'b0}};
+            empty_r <= 1'b1;
+            full_r  <= 1'b0;
         end else begin
             if (wr_en) wp <= wp + 1'b1;
             if (rd_en) rp <= rp + 1'b1;
+            case ({wr_en, rd_en})
+                2'b10: begin
+                    cnt     <= cnt + 1'b1;
+                    empty_r <= 1'b0;
+                    full_r  <= (cnt == LAST);
+                end
+                2'b01: begin
+                    cnt     <= cnt - 1'b1;
+                    empty_r <= (cnt == {{DEPTH_LOG2{1'b0}}, 1'b1});
+                    full_r  <= 1'b0;
+                end
+                default: ;
+            endcase
         end
     end
 endmodule
