@@ -80,6 +80,7 @@ module sgdma_desc_fetch #(
 
     // In-flight reads, oldest first (at most two).
     reg [1:0]            inflight;
+    reg                  issue_d;      // a read was issued a clock ago (inflight and f0/f1 follow now)
     reg [ADDR_WIDTH-1:0] f0_addr, f1_addr;
     reg                  f0_squash, f1_squash;
 
@@ -106,13 +107,15 @@ module sgdma_desc_fetch #(
     // with CURDESC by the doorbell), like every later read.
     reg                   first_pend;
     wire [ADDR_WIDTH-1:0] issue_addr = next_addr;
-    // The oldest held descriptor, registered (a clock behind the queue of held descriptors).
-    // Its lag is harmless: it changes when a descriptor is retired, and the one retired was
-    // older in ring order, so the fetch meets it first; and after an issue, when the oldest
-    // read in flight may be new, ARVALID blocks the next issue for that clock.
-    reg  [ADDR_WIDTH-7:0] oldest;
-    wire own_block = cyclic && ownership && (!held_empty || inflight != 2'd0) &&
-                     (oldest == issue_addr[ADDR_WIDTH-1:6]);
+    // The oldest held descriptor (or the oldest read in flight) as it stands in the next clock.
+    wire [ADDR_WIDTH-7:0] oldest_in = held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
+    // oldest == next_addr, registered: formed from both registers' next values when NXTDESC
+    // arrives (the one load after which a read may issue in the very next clock).  The other
+    // loads of next_addr are followed a clock late, harmlessly: CURDESC on the first doorbell
+    // (nothing is held or in flight then), and the owned descriptor's own address (nothing is
+    // issued before the next doorbell).
+    reg                   own_eq;
+    wire own_block = cyclic && ownership && (!held_empty || inflight != 2'd0) && own_eq;
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
     // Tail mode: the last read issued (m_axi_sg_araddr holds it) is the descriptor at TAILDESC.
@@ -150,6 +153,7 @@ module sgdma_desc_fetch #(
     wire        cmplt   = stat_w[`SGDMA_STATUS_CMPLT];
     wire        last_beat = r_fire && (rbeat == NBEATS[2:0] - 3'd1);
     wire        word1_beat = r_fire && (rbeat == W1BEAT[2:0]);
+    wire        nxt_load   = word1_beat && !f0_squash && beat_err == E_NONE && rerr == E_NONE;  // NXTDESC -> next_addr
 
     // Outcome of the oldest read at its last beat
     wire done_err   = last_beat && !f0_squash && (err_acc != E_NONE);
@@ -169,7 +173,7 @@ module sgdma_desc_fetch #(
 
     always @(posedge clk) begin
         tail_eq <= (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
-        oldest  <= held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
+        own_eq  <= (nxt_load ? nxt64[ADDR_WIDTH-1:6] : next_addr[ADDR_WIDTH-1:6]) == oldest_in;
     end
 
     always @(posedge clk) begin
@@ -182,6 +186,7 @@ module sgdma_desc_fetch #(
             restart          <= 1'b0;
             next_addr        <= {ADDR_WIDTH{1'b0}};
             inflight         <= 2'd0;
+            issue_d          <= 1'b0;
             f0_addr          <= {ADDR_WIDTH{1'b0}};
             f1_addr          <= {ADDR_WIDTH{1'b0}};
             f0_squash        <= 1'b0;
@@ -217,7 +222,7 @@ module sgdma_desc_fetch #(
                 words <= words_next;
                 rerr  <= err_acc;
                 rbeat <= last_beat ? 3'd0 : rbeat + 3'd1;
-                if (word1_beat && !f0_squash && beat_err == E_NONE && rerr == E_NONE) begin
+                if (nxt_load) begin
                     next_addr  <= {nxt64[ADDR_WIDTH-1:6], 6'b0};
                     next_known <= 1'b1;
                 end
@@ -233,13 +238,17 @@ module sgdma_desc_fetch #(
                 next_known <= 1'b0;
             end
 
-            // In-flight bookkeeping (issue and retire may happen in the same cycle)
-            case ({issue, last_beat})
+            // In-flight bookkeeping, a clock after the issue, from the address register (issue and
+            // retire may happen in the same cycle).  The lag is harmless: in the clock after an
+            // issue ARVALID blocks the next one, and a read retires at the earliest two clocks
+            // after its issue.
+            issue_d <= issue;
+            case ({issue_d, last_beat})
                 2'b10: begin
                     if (inflight == 2'd0) begin
-                        f0_addr <= issue_addr; f0_squash <= 1'b0;
+                        f0_addr <= m_axi_sg_araddr; f0_squash <= 1'b0;
                     end else begin
-                        f1_addr <= issue_addr; f1_squash <= 1'b0;
+                        f1_addr <= m_axi_sg_araddr; f1_squash <= 1'b0;
                     end
                     inflight <= inflight + 2'd1;
                 end
@@ -249,9 +258,9 @@ module sgdma_desc_fetch #(
                     inflight  <= inflight - 2'd1;
                 end
                 2'b11: begin
-                    // issuing needs fewer than two reads in flight and retiring at least one,
-                    // so exactly one was in flight: the new read becomes the only one
-                    f0_addr   <= issue_addr;
+                    // recording an issue needs fewer than two reads in flight and retiring at
+                    // least one, so exactly one was in flight: the new read becomes the only one
+                    f0_addr   <= m_axi_sg_araddr;
                     f0_squash <= squash_younger;
                 end
                 default: ;
