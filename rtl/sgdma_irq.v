@@ -36,12 +36,26 @@ module sgdma_irq #(
 
     wire [7:0] thr     = (threshold == 8'd0) ? 8'd1 : threshold;
     reg        pending;
-    reg [7:0]  dc_p1;              // delay_count + 1, kept beside it (no adder before the compare)
+    reg [7:0]  dc_p1, dc_p2;       // delay_count + 1 and + 2, kept beside it
     reg [PW-1:0] prescale;
-    wire       unit_tick = (prescale == DELAY_UNIT[PW-1:0] - 1'b1);
-    wire       ioc_hit   = completion && (count == 8'd1);
-    wire       dly_hit   = pending && !completion && (delay != 8'd0) && unit_tick &&
-                           (dc_p1 == delay);
+    // The compares are flip-flops, formed a clock ahead from the counters' next values: the
+    // hits below are small functions of flip-flops.  (A DMACR write, the only way to change
+    // the delay, reloads the timer, so the compare with the delay never goes stale.)
+    reg        unit_tick;          // prescale == DELAY_UNIT - 1
+    reg        dly_due;            // dc_p1 == delay, delay != 0
+    reg        cnt_is1;            // count == 1
+    wire       ioc_hit   = completion && cnt_is1;
+    wire       dly_hit   = pending && !completion && unit_tick && dly_due;
+    wire       restart   = completion || !pending || reload || dly_hit;  // the delay timer
+    wire       cnt_load  = reload || ioc_hit || dly_hit;
+
+    localparam [PW-1:0] TICK_AT = DELAY_UNIT[PW-1:0] - 1'b1;
+    wire       tick_first = (TICK_AT == {PW{1'b0}});          // DELAY_UNIT = 1: every clock
+    wire       tick_next  = (restart || unit_tick) ? tick_first : (prescale == TICK_AT - 1'b1);
+    wire       delay_nz   = (delay != 8'd0);
+    wire       due_next   = delay_nz && (restart ? (delay == 8'd1) :
+                                         (unit_tick ? (dc_p2 == delay) : (dc_p1 == delay)));
+    wire       is1_next   = cnt_load ? (thr == 8'd1) : (completion ? (count == 8'd2) : cnt_is1);
 
     always @(posedge clk) begin
         if (rst) begin
@@ -50,16 +64,20 @@ module sgdma_irq #(
             err_irq     <= 1'b0;
             ovr_irq     <= 1'b0;
             count       <= 8'd1;
+            cnt_is1     <= 1'b1;
             delay_count <= 8'd0;
             dc_p1       <= 8'd1;
+            dc_p2       <= 8'd2;
             pending     <= 1'b0;
             prescale    <= {PW{1'b0}};
+            unit_tick   <= tick_first;
+            dly_due     <= (delay == 8'd1);
             introut     <= 1'b0;
         end else begin
-            if (reload) begin
-                count   <= thr;
-                pending <= 1'b0;
-            end else if (ioc_hit || dly_hit) begin
+            cnt_is1   <= is1_next;
+            unit_tick <= tick_next;
+            dly_due   <= due_next;
+            if (cnt_load) begin
                 count   <= thr;
                 pending <= 1'b0;
             end else if (completion) begin
@@ -67,14 +85,16 @@ module sgdma_irq #(
                 pending <= 1'b1;
             end
 
-            if (completion || !pending || reload || dly_hit) begin
+            if (restart) begin
                 prescale    <= {PW{1'b0}};
                 delay_count <= 8'd0;
                 dc_p1       <= 8'd1;
+                dc_p2       <= 8'd2;
             end else if (unit_tick) begin
                 prescale    <= {PW{1'b0}};
                 delay_count <= dc_p1;
-                dc_p1       <= dc_p1 + 8'd1;
+                dc_p1       <= dc_p2;
+                dc_p2       <= dc_p2 + 8'd1;
             end else begin
                 prescale    <= prescale + 1'b1;
             end
