@@ -104,6 +104,7 @@ module sgdma_s2mm_mover #(
     localparam [LB:0] DB_L   = DB[LB:0];
     localparam [SPW-1:0] DB_M1 = DB[SPW-1:0] - 1'b1;
     localparam [LEN_WIDTH:0] DB_P1 = DB[LEN_WIDTH:0] + 1'b1;
+    localparam [LEN_WIDTH:0] REMM_EMPTY = {(LEN_WIDTH+1){1'b0}} - DB_P1;   // cd_remm of an empty buffer
 
     assign m_axi_s2mm_awsize  = LB[2:0];
     assign m_axi_s2mm_awburst = 2'b01;
@@ -185,6 +186,12 @@ module sgdma_s2mm_mover #(
     wire [LB:0]   take     = take_rem ? rem_low : ib_avail;
     wire [LB:0]   fill_a   = {1'b0, mlane} + ib_avail;
     wire [LB:0]   fill_r   = {1'b0, mlane} + rem_low;
+    // The updates of a take, formed from flip-flops: the address's beat part steps by the carry
+    // out of the lane sum (wraps); after the buffer's rest is taken nothing remains (cd_rem = 0,
+    // cd_remm = -DB-1), otherwise the whole beat is subtracted.
+    wire [ADDR_WIDTH-LB-1:0] addr_hi_p1 = cd_addr[ADDR_WIDTH-1:LB] + 1'b1;
+    wire [LEN_WIDTH-1:0] rem_minus_a  = cd_rem - {{(LEN_WIDTH-LB-1){1'b0}}, ib_avail};
+    wire [LEN_WIDTH:0]   remm_minus_a = cd_remm - {{(LEN_WIDTH-LB){1'b0}}, ib_avail};
     wire          overflow = take_rem ? (fill_r > DB_L) : (fill_a > DB_L);
     wire          wraps    = take_rem ? fill_r[LB] : fill_a[LB];     // the memory beat is full
     wire          end_desc = take_rem;
@@ -432,9 +439,10 @@ module sgdma_s2mm_mover #(
 
             // data placement
             if (data_fire) begin
-                cd_addr <= cd_addr + {{(ADDR_WIDTH-LB-1){1'b0}}, take};
-                cd_rem  <= cd_rem - {{(LEN_WIDTH-LB-1){1'b0}}, take};
-                cd_remm <= cd_remm - {{(LEN_WIDTH-LB){1'b0}}, take};
+                // (the sums are formed from flip-flops: the take only selects)
+                cd_addr <= {wraps ? addr_hi_p1 : cd_addr[ADDR_WIDTH-1:LB], take_rem ? fill_r[LB-1:0] : fill_a[LB-1:0]};
+                cd_rem  <= take_rem ? {LEN_WIDTH{1'b0}} : rem_minus_a;
+                cd_remm <= take_rem ? REMM_EMPTY : remm_minus_a;
                 cd_done <= cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
                 if (emit) begin
                     out_data <= rot_data;
