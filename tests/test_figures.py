@@ -64,7 +64,9 @@ def _fresh_build(build: Path) -> None:
         {"rows": rows, "seed_target_s": 0.27, "scale_target_s": 2.0}))
     rows = [{"data_width": dw, "fmax_mhz": _spread(f, f - 1.5, f + 2.25, 3), "lut4": lut, "ff": 1400 + dw,
              "ccu2c": 300, "ebr": 0, "dsp": 0, "logic_levels_by_seed": {"1": lv, "2": lv + 1, "3": lv},
-             "worst_path": {"levels": lv, "start_signal": "u_mover.cd_rem", "end_signal": "u_mover.pad_mode (LSR)"}}
+             "worst_path": {"levels": lv, "start_signal": "u_mover.cd_rem", "end_signal": "u_mover.pad_mode (LSR)"},
+             "netlist_levels": {"max": lv + 2, "endpoints_by_levels": {"0": 100, str(lv + 2): 3},
+                                "deepest": [{"register": "u_fetch.restart", "pin": "LSR", "levels": lv + 2}]}}
             for dw, f, lut, lv in ((32, 61.25, 1500, 9), (64, 57.5, 1671, 11), (128, 50.0, 2100, 12))]
     (build / "bench" / "pnr.json").write_text(json.dumps(
         {"device": "LFE5U-85F-6", "target_mhz": 125.0, "seeds": [1, 2, 3], "rows": rows,
@@ -110,7 +112,7 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     for line in ("| 1,024 | 1,024 | 0.03 | 0.03-0.04 |", "| 65,536 | 65,536 | 1.88 | 1.69-2.25 |"):
         assert line in fast.splitlines(), line
     arch = (checkout / "docs" / "architecture.md").read_text().splitlines()
-    assert ("| 64 | 57.5 | 56.0-59.8 | 1,671 | 1,464 | 300 | 0 | 0 | 11 (12) | `u_mover.cd_rem` | "
+    assert ("| 64 | 57.5 | 56.0-59.8 | 1,671 | 1,464 | 300 | 0 | 0 | 11 (12) | 13 | `u_mover.cd_rem` | "
             "`u_mover.pad_mode (LSR)` |") in arch
     assert any(x.startswith("Combinational input-to-output port paths (2): `m_axi_s2mm_wready -> s_axis_s2mm_tready`")
                for x in arch)

@@ -97,7 +97,10 @@ def _pnr(doc: dict) -> dict:
     rows = [{"data_width": r["data_width"], "fmax_mhz": _spread(r, "fmax_mhz"),
              **{k: r[k] for k in ("lut4", "ff", "ccu2c", "ebr", "dsp")},
              "levels": r["worst_path"]["levels"], "levels_max": max(r["logic_levels_by_seed"].values()),
-             "start": r["worst_path"]["start_signal"], "end": r["worst_path"]["end_signal"]}
+             "start": r["worst_path"]["start_signal"], "end": r["worst_path"]["end_signal"],
+             "any_path_levels": r["netlist_levels"]["max"],
+             "deepest": [e["register"] for e in r["netlist_levels"]["deepest"]
+                         if e["levels"] == r["netlist_levels"]["max"]][:3]}
             for r in doc["rows"]]
     if not rows:
         raise FiguresError("no rows")
@@ -215,14 +218,14 @@ def _architecture_pnr(f: dict) -> str:
     p = f["pnr"]
     rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} | {r['fmax_mhz']['min']:.1f}-"
                    f"{r['fmax_mhz']['max']:.1f} | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
-                   f"{r['dsp']} | {r['levels']} ({r['levels_max']}) | `{r['start']}` | `{r['end']}` |\n"
-                   for r in p["rows"])
+                   f"{r['dsp']} | {r['levels']} ({r['levels_max']}) | {r['any_path_levels']} | `{r['start']}` | "
+                   f"`{r['end']}` |\n" for r in p["rows"])
     comb = p["comb_port_paths"]
     return (f"Measured (`build/bench/pnr.json`, {p['device']}, `--freq {p['target_mhz']:g}`, Fmax median and "
             f"range over seeds {', '.join(map(str, p['seeds']))}; levels of the median seed's worst path, the most "
-            "over all seeds in brackets):\n\n"
-            "| data width | Fmax MHz | range | LUT4 | FF | CCU2C | EBR | DSP | levels | worst path from | to |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
+            "over all seeds in brackets; the deepest path of the whole synthesized netlist):\n\n"
+            "| data width | Fmax MHz | range | LUT4 | FF | CCU2C | EBR | DSP | levels | any path | worst path from | to |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
             + (f"Combinational input-to-output port paths ({len(comb)}): "
                + ", ".join(f"`{c}`" for c in comb) + ".\n" if comb else
                "No combinational input-to-output port path.\n"))
