@@ -52,14 +52,16 @@ class _ResponseMixin:
     fault: Optional[FaultHook] = None
 
     def _install_resp_patch(self, channel, field: str) -> None:
+        # The response is chosen when the model sends it (right after the access it answers);
+        # anything that delays responses goes below, in self._send_resp.
         self._pending_resp = AxiResp.OKAY
-        original = channel.send
+        self._send_resp = channel.send
 
-        async def send(obj, _orig=original):
+        async def send(obj):
             if self._pending_resp != AxiResp.OKAY:
                 setattr(obj, field, self._pending_resp)
                 self._pending_resp = AxiResp.OKAY
-            await _orig(obj)
+            await self._send_resp(obj)
 
         channel.send = send
 
@@ -90,13 +92,23 @@ class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
         self.refused: list = []
         self.writes: list[tuple[int, int]] = []
         self._install_resp_patch(self.b_channel, "bresp")
-        self.b_latency = b_latency
+        self.b_latency = 0
         if b_latency:
-            self._delay_b(b_latency)
+            self.set_b_latency(b_latency)
+
+    def set_b_latency(self, cycles: int) -> None:
+        """From now on each B response leaves `cycles` clocks after its last W beat (once)."""
+        if cycles <= 0:
+            raise ValueError(f"B latency must be a positive number of clocks, not {cycles!r}")
+        if self.b_latency:
+            raise ValueError(f"B latency is already {self.b_latency} clocks")
+        self.b_latency = cycles
+        self._delay_b(cycles)
 
     def _delay_b(self, cycles: int) -> None:
-        """Each B response leaves `cycles` clocks after its last W beat, pipelined."""
-        send = self.b_channel.send
+        """Each B response leaves `cycles` clocks after its last W beat, pipelined (its response
+        code chosen before the delay, so a refusal stays with its own write)."""
+        send = self._send_resp
         queue: deque = deque()
         event = Event()
         clock = self.clock
@@ -122,7 +134,7 @@ class FaultyRamWrite(AxiRamWrite, _ResponseMixin):
                 await RisingEdge(clock)
                 self._cycle += 1
 
-        self.b_channel.send = delayed
+        self._send_resp = delayed
         cocotb.start_soon(count())
         cocotb.start_soon(pump())
 
