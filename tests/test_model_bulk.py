@@ -382,12 +382,30 @@ INLINE_SCENARIOS = [
     "tail-t255", "owned-drop-slow-t255", "streaming-half-rate"])
 def test_calls_run_in_line_change_no_report(sc, monkeypatch):
     """Plain calls and idle polls run from a task's own advance (Scheduler.inline_calls) give
-    the report the scheduler's loop gives: clocks, interrupts, counters, memory, STATUS words."""
-    inline = run_scenario(Scenario(**sc))
-    assert inline["ok"] and inline["descriptors"] > 0
+    what the scheduler's loop gives: the report (clocks, interrupts, counters, timeline), the
+    memory's contents, every descriptor's STATUS word and the engine's counters."""
+    inline = _run_and_look(Scenario(**sc))
+    assert inline[0]["ok"] and inline[0]["descriptors"] > 0
     monkeypatch.setattr(Scheduler, "inline_calls", False)
-    queued = run_scenario(Scenario(**sc))
-    assert _comparable(inline) == _comparable(queued)
+    queued = _run_and_look(Scenario(**sc))
+    assert inline == queued
+
+
+def _run_and_look(sc: Scenario) -> tuple[dict, str, dict, dict]:
+    """One acquisition on the model: (report, hash of all RAM, STATUS word written back per
+    descriptor, the engine's counters)."""
+    import hashlib
+
+    be = ModelBackend()
+    acq = Acquisition(sc, be)
+    try:
+        rep = _comparable(be.run(acq.run()).to_json())
+        ram = hashlib.sha256(acq.mem.array).hexdigest()
+        return rep, ram, dict(be.engine.statuses), dict(be.engine.counters)
+    finally:
+        acq.vma.munmap()
+        be.engine.forget_memory()
+        acq.mem.close()
 
 
 def test_a_task_that_must_wait_keeps_its_place_among_the_work_of_its_clock():
