@@ -360,3 +360,82 @@ def test_a_descriptor_without_cmplt_stops_the_batch_after_what_was_taken():
         be.run(drv.poll())
     assert drv.completed == 2 and drv.stats.completions == 2 and drv.stats.bytes == 8192
     assert drv.stream_position == 8192 and [chain.status(i) for i in range(3)] == [0, 0, rm.STATUS.LENGTH.put(5)]
+
+
+# ---------------------------------------------------------------- stretches run in line
+INLINE_SCENARIOS = [
+    dict(buffers=64, buf_size=4 * KiB, laps=2),
+    dict(buffers=8, buf_size=16 * KiB, laps=4, mode="cyclic", irq_threshold=1, irq_delay=0),
+    dict(buffers=16, buf_size=8 * KiB, laps=3, mode="cyclic", consumer="slow"),
+    dict(buffers=8, buf_size=16 * KiB, laps=4, mode="tail", consumer="slow", irq_delay=3),
+    dict(buffers=16, buf_size=8 * KiB, laps=3, policy="drop", consumer="slow", irq_threshold=1),
+    dict(buffers=32, buf_size=4 * KiB, laps=3, mode="cyclic", policy="drop", irq_latency=3000, irq_jitter="exp"),
+    dict(buffers=256, buf_size=4 * KiB, laps=1.5, mode="tail", irq_threshold=255),
+    dict(buffers=64, buf_size=4 * KiB, laps=2, mode="owned", policy="drop", consumer="slow", irq_threshold=255,
+         irq_delay=1),
+    dict(buffers=8, buf_size=64 * KiB, laps=3, streaming=True, consumer="slow", rate=0.5),
+]
+
+
+@pytest.mark.parametrize("sc", INLINE_SCENARIOS, ids=[
+    "owned", "cyclic-t1", "cyclic-lapped", "tail-slow-delay", "drop-slow-t1", "cyclic-drop-exp-latency",
+    "tail-t255", "owned-drop-slow-t255", "streaming-half-rate"])
+def test_calls_run_in_line_change_no_report(sc, monkeypatch):
+    """Plain calls and idle polls run from a task's own advance (Scheduler.inline_calls) give
+    what the scheduler's loop gives: the report (clocks, interrupts, counters, timeline), the
+    memory's contents, every descriptor's STATUS word and the engine's counters."""
+    inline = _run_and_look(Scenario(**sc))
+    assert inline[0]["ok"] and inline[0]["descriptors"] > 0
+    monkeypatch.setattr(Scheduler, "inline_calls", False)
+    queued = _run_and_look(Scenario(**sc))
+    assert inline == queued
+
+
+def _run_and_look(sc: Scenario) -> tuple[dict, str, dict, dict]:
+    """One acquisition on the model: (report, hash of all RAM, STATUS word written back per
+    descriptor, the engine's counters)."""
+    import hashlib
+
+    be = ModelBackend()
+    acq = Acquisition(sc, be)
+    try:
+        rep = _comparable(be.run(acq.run()).to_json())
+        ram = hashlib.sha256(acq.mem.array).hexdigest()
+        return rep, ram, dict(be.engine.statuses), dict(be.engine.counters)
+    finally:
+        acq.vma.munmap()
+        be.engine.forget_memory()
+        acq.mem.close()
+
+
+def test_a_task_that_must_wait_keeps_its_place_among_the_work_of_its_clock():
+    """A call run in line schedules work at the clock a waiting task resumes in: the task,
+    whose sleep began first, still runs first (as it does when the loop runs the call)."""
+    def order(inline: bool) -> list[str]:
+        s = Scheduler()
+        s.inline_calls = inline
+        log: list[str] = []
+
+        def call() -> None:
+            log.append("call")
+            s.call_at(10, lambda: log.append("queued by the call"))
+
+        async def other() -> None:
+            await s.sleep(7)                       # another task due before the sleeper's clock
+            log.append("other")
+
+        async def sleeper() -> None:
+            s.call_at(5, call)
+            if not s.advance(10):
+                await s.sleep(10)
+            log.append("sleeper")
+
+        async def main() -> None:
+            s.spawn(other())
+            await s.sleep(0)                       # (the other task is asleep by now)
+            await sleeper()
+            await s.sleep(5)
+        s.run(main())
+        return log
+
+    assert order(True) == order(False) == ["call", "other", "sleeper", "queued by the call"]

@@ -30,6 +30,7 @@ from sgdma_driver.vma import AddressSpace, KernelProfile
 
 SINE_PERIOD = 65537   # samples, a prime: with the 4-bit counter the pattern repeats every 2 MiB + 32 B
 _PERIOD = SINE_PERIOD * 16
+_PERIOD_BYTES = 2 * _PERIOD   # one period of the stream, in bytes (16-bit samples)
 _BYTES_COMPARE = 64 << 10   # spans up to this size are compared as bytes
 _TABLE: np.ndarray | None = None
 
@@ -55,8 +56,8 @@ def adc_bytes(pos: int, n: int) -> np.ndarray:
     """Stream bytes [pos, pos+n): a 12-bit sine (period SINE_PERIOD samples) in the high bits
     and a 4-bit sample counter in the low bits of each little-endian 16-bit sample.  A view
     of a cached table for up to one period (2 MiB + 32 B), a new array beyond."""
-    tab = _table()
-    period = len(tab) // 2
+    tab = _TABLE if _TABLE is not None else _table()
+    period = _PERIOD_BYTES
     start = pos % period
     if n <= period:
         return tab[start:start + n]

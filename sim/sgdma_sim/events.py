@@ -67,6 +67,12 @@ class Task:
 
 
 class Scheduler:
+    # Plain calls (and idle sleep_while wake-ups) due before a task's resumption run in line,
+    # from the task's own advance, instead of the task taking a trip through the queue
+    # (False: the loop runs everything; the reports are the same either way, which
+    # tests/test_model_bulk.py checks).
+    inline_calls: bool = True
+
     def __init__(self) -> None:
         self.now = 0
         self._heap: list[tuple[int, int, int, Any]] = []
@@ -74,6 +80,7 @@ class Scheduler:
         self._phase = PHASE_NORMAL
         self.failed: list[Task] = []
         self._max: int | None = None
+        self._resume: tuple[int, int, int] | None = None   # a task's place reserved by advance
 
     @property
     def phase(self) -> int:
@@ -108,9 +115,11 @@ class Scheduler:
         return _Request("sleep", max(0, int(cycles)), phase)
 
     def advance(self, cycles: int, phase: int = PHASE_NORMAL) -> bool:
-        """For the running task: if ``sleep(cycles, phase)`` would resume it before anything
-        else runs, moves time on and returns True (the task carries on without awaiting);
-        otherwise returns False and changes nothing (the task awaits ``sleep``)."""
+        """For the running task: if ``sleep(cycles, phase)`` would resume it before any other
+        task runs, moves time on and returns True (the task carries on without awaiting);
+        otherwise returns False (the task awaits ``sleep``, which then takes the place in the
+        queue this call reserved).  Plain calls and idle ``sleep_while`` wake-ups due first run
+        here, in order (see ``_reach``)."""
         if self._max is not None:
             return False
         if cycles.__class__ is not int or cycles < 0:
@@ -122,9 +131,50 @@ class Scheduler:
         if heap:
             head = heap[0]
             if head[0] < when or (head[0] == when and head[1] <= phase):
-                return False
+                seq = self._reach(when, phase)
+                if seq:
+                    self._resume = (when, phase, seq)
+                    return False
+                return True
         self.now, self._phase = when, phase
         return True
+
+    def _reach(self, when: int, phase: int, seq: int = 0) -> int:
+        """Runs what is queued before a task's resumption at (``when``, ``phase``) as long as
+        it is plain calls and ``sleep_while`` wake-ups that find their condition still true:
+        the same work, in the same order and at the same clocks, as the loop would run while
+        the task waited, without the task's trip through the queue.  ``seq``: the task's
+        place in the queue if already reserved.  Returns 0 once the task may carry on at
+        (``when``, ``phase``) (the clock is moved there), else the task's reserved sequence
+        number (the clock is left as it was; the task must sleep until (``when``, ``phase``))."""
+        if not seq:
+            self._seq += 1
+            seq = self._seq
+        target = (when, phase, seq)
+        heap = self._heap
+        if self.inline_calls:
+            now0, phase0 = self.now, self._phase
+            pop, task_kind, poll_kind = heapq.heappop, Task, _Poll
+            while heap and heap[0] < target:
+                head = heap[0]
+                item = head[3]
+                kind = type(item)
+                if kind is task_kind:
+                    break
+                self.now, self._phase = head[0], head[1]
+                if kind is poll_kind:
+                    if (item.until is not None and head[0] > item.until) or not item.cond():
+                        break
+                    pop(heap)
+                    self._poll_again(item, (when, phase))
+                    continue
+                pop(heap)
+                item()
+            else:
+                self.now, self._phase = when, phase
+                return 0
+            self.now, self._phase = now0, phase0
+        return seq
 
     def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int | None = None) -> Awaitable[None]:
         """For a ``cond()`` just found true (and ``now <= until``): sleeps ``cycles`` clocks at
@@ -141,13 +191,22 @@ class Scheduler:
         if (item.until is not None and self.now > item.until) or not item.cond():
             self._step(item.task)
             return
-        # The following wake-ups that come before anything else queued (a wake-up's own
-        # re-queueing is the only thing between them) all see the same state: skip to the
-        # first one that may see something new, the one past `until`, or past max_cycles,
-        # with the sequence number it would have had.
+        self._poll_again(item)
+
+    def _poll_again(self, item: _Poll, bound: tuple[int, int] | None = None) -> None:
+        """Queues the next wake-up of a sleep_while whose condition held at the current clock.
+
+        The following wake-ups that come before anything else queued (a wake-up's own
+        re-queueing is the only thing between them) all see the same state: skip to the
+        first one that may see something new, the one past `until`, or past max_cycles,
+        with the sequence number it would have had.  ``bound``: (clock, phase) of a task's
+        resumption not yet queued (``_reach``), which counts as queued."""
         every, t, j = item.every, self.now, 1
-        if self._heap:
-            w2, p2 = self._heap[0][0], self._heap[0][1]
+        nxt = self._heap[0][:2] if self._heap else None
+        if bound is not None and (nxt is None or bound < nxt):
+            nxt = bound
+        if nxt is not None:
+            w2, p2 = nxt
             last = w2 - 1 if p2 <= PHASE_NORMAL else w2     # last clock a wake-up precedes it
             j = max(1, (last - t) // every + 1)
         elif item.until is None and self._max is None:
@@ -194,9 +253,11 @@ class Scheduler:
 
     def _step(self, task: Task) -> None:
         heap = self._heap
+        seq = 0
         try:
             while True:
                 req = task.coro.send(None)
+                resume, self._resume = self._resume, None
                 if req.kind != "sleep" or self._max is not None:
                     break
                 # Resumed next anyway (nothing else is due before then): carry on at once,
@@ -204,10 +265,16 @@ class Scheduler:
                 when, phase = self.now + req.arg, req.phase
                 if when == self.now and phase < self._phase:
                     phase = self._phase          # as _push does
+                if resume is not None and resume[0] == when and resume[1] == phase:
+                    seq = resume[2]              # advance() found it must wait: its place
+                    break
                 if heap:
                     head = heap[0]
                     if head[0] < when or (head[0] == when and head[1] <= phase):
-                        break
+                        seq = self._reach(when, phase)
+                        if seq:
+                            break
+                        continue
                 self.now, self._phase = when, phase
         except StopIteration as stop:
             task.done, task.result = True, stop.value
@@ -221,7 +288,10 @@ class Scheduler:
                 task.done_event.set()
             return
         if req.kind == "sleep":
-            self._push(self.now + req.arg, task, req.phase)
+            if seq:
+                heapq.heappush(heap, (when, phase, seq, task))
+            else:
+                self._push(self.now + req.arg, task, req.phase)
         elif req.kind == "poll":
             every, cond, until = req.arg
             self._push(self.now + every, _Poll(task, every, cond, until))

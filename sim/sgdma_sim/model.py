@@ -165,15 +165,27 @@ class StreamSource:
         `beats`: ``beats_for(n)`` if the caller has it already."""
         if beats is None:
             beats = self.beats_for(n)
-        t0 = max(start, self.next_time)
+        t0 = start if start > self.next_time else self.next_time
         end = t0 + beats / self.rate
         if beats:
             self.next_time = end
-        data = self._read(n)
-        self.pos += n
-        i = bisect.bisect_right(self.pkt_ends, self.pos) - 1
-        if i >= 0 and self.pkt_ends[i] > self.pkt_start and self.pkt_ends[i] <= self.pos:
-            self.pkt_start = self.pkt_ends[i]
+        pos = self.pos
+        i = self._chunk
+        starts = self.chunk_starts
+        if n > 0 and i < len(starts) and starts[i] <= pos and pos + n <= starts[i] + len(self.chunks[i]):
+            c = self.chunks[i]            # within the chunk the last read began in (the usual case)
+            data = c.slice(pos - starts[i], n) if hasattr(c, "slice") else c[pos - starts[i]:pos - starts[i] + n]
+        else:
+            data = self._read(n)
+        self.pos = pos = pos + n
+        ends = self.pkt_ends
+        if ends and ends[-1] <= pos:      # (at or past the last packet end: no search)
+            last = ends[-1]
+        else:
+            i = bisect.bisect_right(ends, pos) - 1
+            last = ends[i] if i >= 0 else None
+        if last is not None and last > self.pkt_start and last <= pos:
+            self.pkt_start = last
         return data, end
 
 
@@ -212,6 +224,12 @@ class EngineModel:
         self._held_until: dict[int, float] = {}
         self._doorbell_at = 0
         self._failed_writeback: int | None = None   # descriptor whose STATUS write was refused
+        # buffers whose write-back and completion are scheduled (see _complete_at)
+        self._both_q: deque[tuple[int, int, int, int, int]] = deque()
+        self._wb_q: deque[tuple[int, int, int, int, int]] = deque()
+        self._done_q: deque[tuple[int, int, int, int, int]] = deque()
+        self._both_call, self._wb_call, self._done_call = self._both_next, self._writeback_next, self._done_next
+        self._w_rate = self._w_throughput()         # (the parameters are fixed for the engine's life)
         self._pkt_counted = False                   # current packet already counted as dropped
         # write monitor: W data beats, clocks the stream had data for an engine that had a buffer,
         # and each buffer's (first beat, last beat, bytes) to interpolate the bytes written so far
@@ -523,7 +541,7 @@ class EngineModel:
         engine sees them no earlier than on the RTL."""
         if self.fault and self.fault(addr, len(data), True):
             return False
-        iommu = getattr(self.port, "iommu", None)
+        iommu = self._iommu
         if iommu is None:
             # any other memory port (read_sync/write_sync only): check now, write when it lands
             try:
@@ -712,7 +730,11 @@ class EngineModel:
         pos0 = self.rx_pos
         spos = src.pos
         sof = spos == src.pkt_start
-        pend = src.next_packet_end()
+        ends = src.pkt_ends
+        if ends and ends[-1] > spos and (len(ends) == 1 or ends[-2] <= spos):
+            pend = ends[-1]               # in the last packet (a single long one, usually)
+        else:
+            pend = src.next_packet_end()
         take = min(length, src.total - spos)
         eof = pend is not None and spos + take >= pend
         if eof:
@@ -726,7 +748,7 @@ class EngineModel:
         self.rx_pos = pos0 + take
         dbeats = -(-((buf % db) + take) // db)
         wbeats = dbeats + self._pads(buf, length, take) if eof else dbeats
-        w_end = start + wbeats / self._w_throughput()
+        w_end = start + wbeats / self._w_rate
         t_last = t_src + 1
         end = w_end if w_end >= t_last else t_last
         perf = self.perf
@@ -744,41 +766,58 @@ class EngineModel:
 
     def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
                      pos0: int, take: int) -> float:
-        """Schedules a buffer's STATUS write-back and completion; returns the completion clock."""
+        """Schedules a buffer's STATUS write-back and completion; returns the completion clock.
+
+        Completions come in order (each at least one clock after the previous), so the
+        scheduled calls find their buffers in first-in first-out queues."""
         p, s = self.p, self.s
         t_done = max(end + p.b_latency + p.status_latency, last_done + 1)
         self._quiet_at = t_done
         t_write = t_done - p.status_latency + p.status_issue
         self._held_until[addr] = t_done
-        status |= _ST_CMPLT_MASK
-
-        def writeback() -> None:
-            if epoch == self._epoch and not self._write_status(addr, status, pos0):
-                self._failed_writeback = addr
-
-        def done() -> None:
-            if epoch != self._epoch:
-                return
-            if self._failed_writeback == addr:
-                self._failed_writeback = None
-                self._error("SG_SLV_ERR", addr)
-                return
-            counters = self.counters
-            counters["COMPLETED"] += 1
-            counters["BYTES_WRITTEN"] += take
-            self.count_completion()
+        entry = (epoch, addr, status | _ST_CMPLT_MASK, pos0, take)
         t_write, t_done_clk = math.ceil(t_write), math.ceil(t_done)
         if t_write == t_done_clk and self.merge_completion_calls:
             # queued one after the other for the same clock: nothing can run between the two,
             # so one call does both, in order
-            def both() -> None:
-                writeback()
-                done()
-            s.call_at(t_done_clk, both)
+            self._both_q.append(entry)
+            s.call_at(t_done_clk, self._both_call)
         else:
-            s.call_at(t_write, writeback)
-            s.call_at(t_done_clk, done)
+            self._wb_q.append(entry)
+            s.call_at(t_write, self._wb_call)
+            self._done_q.append(entry)
+            s.call_at(t_done_clk, self._done_call)
         return t_done
+
+    def _writeback_next(self) -> None:
+        epoch, addr, status, pos0, _ = self._wb_q.popleft()
+        if epoch == self._epoch and not self._write_status(addr, status, pos0):
+            self._failed_writeback = addr
+
+    def _done_next(self) -> None:
+        epoch, addr, _, _, take = self._done_q.popleft()
+        if epoch != self._epoch:
+            return
+        if self._failed_writeback == addr:
+            self._failed_writeback = None
+            self._error("SG_SLV_ERR", addr)
+            return
+        counters = self.counters
+        counters["COMPLETED"] += 1
+        counters["BYTES_WRITTEN"] += take
+        self.count_completion()
+
+    def _both_next(self) -> None:
+        epoch, addr, status, pos0, take = self._both_q.popleft()
+        if epoch != self._epoch:
+            return
+        if not self._write_status(addr, status, pos0):
+            self._error("SG_SLV_ERR", addr)
+            return
+        counters = self.counters
+        counters["COMPLETED"] += 1
+        counters["BYTES_WRITTEN"] += take
+        self.count_completion()
 
     async def _after(self, t: float) -> None:
         if t > self.s.now:
