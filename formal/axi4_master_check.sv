@@ -222,13 +222,16 @@ module axi4_master_check #(
     // Reachability (the assumptions leave the engine room to work): a read's last beat, a
     // write burst's last W beat, a write response.
     generate if (COVER) begin : g_cover
-        always @(posedge clk) begin
-            if (resetn && READ)
-                cover (r_end);
-            if (resetn && WRITE) begin
-                cover (w_end);
-                cover (b_hs);
-            end
+        if (READ) begin : g_read
+            always @(posedge clk)
+                if (resetn) cover (r_end);
+        end
+        if (WRITE) begin : g_write
+            always @(posedge clk)
+                if (resetn) begin
+                    cover (w_end);
+                    cover (b_hs);
+                end
         end
     end endgenerate
 endmodule

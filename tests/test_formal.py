@@ -40,6 +40,11 @@ def test_induction_counterexample_is_unknown_not_fail() -> None:
     assert formal.classify("bmc", "FAIL", failed, LOG_BMC_FAIL) == ("fail", "counterexample")
     assert formal.classify("prove", "PASS", [], "") == ("pass", "k-induction")
     assert formal.classify("bmc", "PASS", [], "") == ("pass", "unknown/bmc")
+    # a run without a verdict, or a failure naming no property, is an error, never a catch
+    assert formal.classify("bmc", "ERROR", [], "Traceback") == ("fail", "error")
+    assert formal.classify("bmc", "FAIL", [], "") == ("fail", "error")
+    res = formal.Result("b", "bmc", "fail", formal.ENGINE, 4, 0.1, [], "error")
+    assert not formal.caught(res)
 
 
 def test_sby_text_names_every_rtl_and_property_file() -> None:
@@ -82,6 +87,6 @@ def test_register_slave_proves_and_its_seeded_bug_fails(tmp_path: Path) -> None:
     assert (good.status, good.proof) == ("pass", "k-induction"), good.log
     bug = next(b for b in formal.BUGS if b.name == "lite_bvalid_dropped")
     bad = formal.run_bug(bug, tmp_path)
-    assert bad.status == "fail", bad.log
+    assert bad.status == "fail" and formal.caught(bad), bad.log
     assert any("axil_slave_check.sv" in f for f in bad.failed)
     assert Path(bad.trace).is_file()

@@ -170,31 +170,33 @@ def sby_text(job: Job, rtl_dir: Path, mode: str | None = None, depth: int | None
 
 
 _FAILED = re.compile(r"failed assertion (\S+) at (\S+)")
+_UNREACHED = re.compile(r"Unreached cover statement at \S+ (\S+) \((\S+)\)")
 _TRACE = re.compile(r"counterexample trace(?: \[\w+\])?: (\S+)")
 _DONE = re.compile(r"DONE \((\w+), rc=\d+\)")
 
 
 def parse_log(text: str) -> tuple[str, list[str], str]:
-    """(sby verdict PASS/FAIL/UNKNOWN/ERROR, failing properties, first trace) of a sby log."""
+    """(sby verdict PASS/FAIL/UNKNOWN/ERROR, failing properties or unreached covers, first
+    counterexample trace) of a sby log."""
     done = _DONE.findall(text)
     verdict = done[-1] if done else "ERROR"
-    failed = sorted({f"{loc} ({name})" for name, loc in _FAILED.findall(text)})
+    failed = {f"{loc} ({name})" for name, loc in _FAILED.findall(text)}
+    failed |= {f"{loc} ({name}, unreached)" for loc, name in _UNREACHED.findall(text)}
     traces = _TRACE.findall(text)
-    return verdict, failed, traces[0] if traces else ""
+    return verdict, sorted(failed), traces[0] if traces else ""
 
 
 def classify(mode: str, verdict: str, failed: list[str], text: str) -> tuple[str, str]:
-    """(status, proof) from the run's verdict: an induction counterexample is no failure."""
+    """(status, proof) of a run.  In prove mode a counterexample to the induction step alone
+    is no failure (unknown: the base case held to the depth); a run that stopped without a
+    verdict (a tool error, a timeout) is a failure with proof "error"."""
     if verdict == "PASS":
-        return "pass", ("k-induction" if mode == "prove" else
-                        "unknown/bmc" if mode == "bmc" else "covered")
-    basecase_failed = "returned FAIL for basecase" in text or (
-        mode == "bmc" and verdict == "FAIL")
-    if verdict == "FAIL" or basecase_failed:
-        return "fail", "counterexample"
-    if verdict == "UNKNOWN" and mode == "prove" and not basecase_failed:
+        return "pass", {"prove": "k-induction", "bmc": "unknown/bmc"}.get(mode, "covered")
+    if verdict == "FAIL" and failed:
+        return "fail", "unreached cover" if mode == "cover" else "counterexample"
+    if verdict == "UNKNOWN" and mode == "prove" and "returned pass for basecase" in text:
         return "unknown", "unknown/bmc (induction did not converge)"
-    return "unknown" if verdict == "UNKNOWN" else "fail", verdict.lower()
+    return "fail", "error"
 
 
 def run_sby(name: str, text: str, workroot: Path, timeout: float = JOB_TIMEOUT_S) -> tuple[str, float]:
@@ -222,13 +224,14 @@ def run_job(job: Job, out: Path, rtl_dir: Path = RTL_DIR, mode: str | None = Non
             depth: int | None = None, name: str | None = None) -> Result:
     """Run one job (optionally in another mode, depth or under another name) into out/."""
     name = name or job.name
+    out, rtl_dir = out.resolve(), rtl_dir.resolve()
     mode = mode or job.mode
     depth = depth or job.depth
     text, seconds = run_sby(name, sby_text(job, rtl_dir, mode, depth), out)
     (out / f"{name}.log").write_text(text)
     verdict, failed, trace = parse_log(text)
     status, proof = classify(mode, verdict, failed, text)
-    if status != "fail":
+    if status == "pass":
         failed, trace = [], ""
     return Result(name=name, mode=mode, status=status, engine=ENGINE, depth=depth,
                   seconds=round(seconds, 1), interfaces=list(job.interfaces), proof=proof,
@@ -266,9 +269,12 @@ def run_bug(bug: Bug, out: Path) -> Result:
     rtl = patch_rtl(bug, work)
     res = run_job(job_by_name(bug.job), work, rtl_dir=rtl, mode="bmc", depth=bug.depth,
                   name=bug.name)
-    if res.status != "fail":
-        res.failed, res.trace = [], ""
     return res
+
+
+def caught(res: Result) -> bool:
+    """A seeded bug is caught when its job fails on an assertion (not on a tool error)."""
+    return res.status == "fail" and res.proof == "counterexample" and bool(res.failed)
 
 
 def report(results: list[Result], bugs: list[tuple[Bug, Result]]) -> bool:
@@ -286,11 +292,11 @@ def report(results: list[Result], bugs: list[tuple[Bug, Result]]) -> bool:
     if bugs:
         print(f"\n{'seeded bug':<24}{'job':<10}{'caught':<8}{'s':>8}  what")
     for bug, r in bugs:
-        caught = r.status == "fail"
-        ok = ok and caught
-        print(f"{bug.name:<24}{bug.job:<10}{'yes' if caught else 'NO':<8}{r.seconds:>8.1f}  "
+        hit = caught(r)
+        ok = ok and hit
+        print(f"{bug.name:<24}{bug.job:<10}{'yes' if hit else 'NO':<8}{r.seconds:>8.1f}  "
               f"{bug.what}")
-        if caught:
+        if hit:
             print(f"  by: {'; '.join(r.failed)}")
         else:
             print(f"  NOT CAUGHT (status {r.status}, {r.proof}); log: {r.log}")
@@ -320,7 +326,7 @@ def run_all(out: Path, jobs: list[Job], bugs: list[Bug], workers: int) -> bool:
         "workers": workers,
         "jobs": [asdict(r) for r in results],
         "seeded_bugs": [dict(asdict(r), bug=b.name, job=b.job, what=b.what,
-                             caught=r.status == "fail") for b, r in bug_res],
+                             caught=caught(r)) for b, r in bug_res],
         "ok": ok,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
