@@ -39,7 +39,8 @@ def test_induction_counterexample_is_unknown_not_fail() -> None:
     assert formal.classify("prove", verdict, failed, LOG_INDUCTION_FAIL)[0] == "unknown"
     assert formal.classify("bmc", "FAIL", failed, LOG_BMC_FAIL) == ("fail", "counterexample")
     assert formal.classify("prove", "PASS", [], "") == ("pass", "k-induction")
-    assert formal.classify("bmc", "PASS", [], "") == ("pass", "unknown/bmc")
+    assert formal.classify("bmc", "PASS", [], "") == ("unknown", "unknown/bmc")
+    assert formal.classify("cover", "PASS", [], "") == ("pass", "covered")
     # a run without a verdict, or a failure naming no property, is an error, never a catch
     assert formal.classify("bmc", "ERROR", [], "Traceback") == ("fail", "error")
     assert formal.classify("bmc", "FAIL", [], "") == ("fail", "error")

@@ -4,7 +4,8 @@ Every job reads the RTL of rtl/ and the property modules of formal/, elaborates 
 ``sgdma_formal_top`` (the engine with small parameters and a rule checker on each port) with
 the defines that select which port's rules are asserted, and runs ``yowasp-sby`` with explicit
 tool paths.  ``prove`` jobs use k-induction (``smtbmc yices``); ``bmc`` jobs are bounded model
-checks, reported as ``unknown`` (no failure within their depth, no proof).
+checks, reported as ``unknown`` with proof ``unknown/bmc`` (no failure within their depth,
+and no proof beyond it); ``cover`` jobs pass when every cover statement is reached.
 
 Seeded bugs: each patches a copy of rtl/ with one known bug and runs the job that should catch
 it; the check passes only when that job fails.
@@ -191,7 +192,9 @@ def classify(mode: str, verdict: str, failed: list[str], text: str) -> tuple[str
     is no failure (unknown: the base case held to the depth); a run that stopped without a
     verdict (a tool error, a timeout) is a failure with proof "error"."""
     if verdict == "PASS":
-        return "pass", {"prove": "k-induction", "bmc": "unknown/bmc"}.get(mode, "covered")
+        if mode == "bmc":
+            return "unknown", "unknown/bmc"     # no failure within the depth, no proof
+        return "pass", "k-induction" if mode == "prove" else "covered"
     if verdict == "FAIL" and failed:
         return "fail", "unreached cover" if mode == "cover" else "counterexample"
     if verdict == "UNKNOWN" and mode == "prove" and "returned pass for basecase" in text:
@@ -231,7 +234,7 @@ def run_job(job: Job, out: Path, rtl_dir: Path = RTL_DIR, mode: str | None = Non
     (out / f"{name}.log").write_text(text)
     verdict, failed, trace = parse_log(text)
     status, proof = classify(mode, verdict, failed, text)
-    if status == "pass":
+    if status != "fail":
         failed, trace = [], ""
     return Result(name=name, mode=mode, status=status, engine=ENGINE, depth=depth,
                   seconds=round(seconds, 1), interfaces=list(job.interfaces), proof=proof,
@@ -278,8 +281,8 @@ def caught(res: Result) -> bool:
 
 
 def report(results: list[Result], bugs: list[tuple[Bug, Result]]) -> bool:
-    """Print the tables and failures; True when every job passed or is unknown/bmc and every
-    seeded bug was caught."""
+    """Print the tables and failures; True when no job failed (a bounded check that found
+    nothing is unknown/bmc) and every seeded bug was caught."""
     ok = True
     print(f"{'job':<24}{'mode':<7}{'status':<9}{'depth':>6}{'s':>8}  proof / interfaces")
     for r in results:
