@@ -30,7 +30,7 @@ SCENARIO_OPTS = $(call opt,BUFFERS,buffers) $(call opt,BUF_SIZE,buf-size) $(call
                 $(call opt,RATE,rate) $(call opt,CONSUMER,consumer) $(call opt,POLICY,policy) \
                 $(call opt,SEED,seed)
 
-.PHONY: all help sim test test-full lint bench regress coverage figures clean distclean bootstrap regmap
+.PHONY: all help sim test test-full lint formal bench regress coverage figures clean distclean bootstrap regmap
 
 all: test
 
@@ -49,7 +49,7 @@ help:  ## this list
 	@echo "  WAVES=0|1             sim, test: record FST waveforms ($(WAVES))"
 	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
-	@echo "  JOBS=$(JOBS)                test, test-full, regress: parallel processes"
+	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes"
 
 bootstrap: $(STAMP)  ## install what the targets need (.venv, Icarus, a C++ compiler); done by every target
 	@scripts/bootstrap.sh
@@ -70,6 +70,9 @@ test-full: bootstrap  ## make test over the full width matrix (SIM JOBS)
 
 lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning
 	$(PY) -m sgdma_verif.toolchain lint
+
+formal: bootstrap  ## formal proofs of the bus rules and the seeded-bug check; build/formal/summary.json (JOBS)
+	$(PY) -m sgdma_verif.formal --jobs $(JOBS) --out build/formal
 
 regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables from driver-model/sgdma_driver/regmap.py
 	$(PY) -m sgdma_driver.regmap --write
