@@ -98,9 +98,7 @@ def _pnr(doc: dict) -> dict:
              **{k: r[k] for k in ("lut4", "ff", "ccu2c", "ebr", "dsp")},
              "levels": r["worst_path"]["levels"], "levels_max": max(r["logic_levels_by_seed"].values()),
              "start": r["worst_path"]["start_signal"], "end": r["worst_path"]["end_signal"],
-             "any_path_levels": r["netlist_levels"]["max"],
-             "deepest": [e["register"] for e in r["netlist_levels"]["deepest"]
-                         if e["levels"] == r["netlist_levels"]["max"]][:3]}
+             "any_path_levels": r["netlist_levels"]["max"]}
             for r in doc["rows"]]
     if not rows:
         raise FiguresError("no rows")
