@@ -19,8 +19,8 @@ module sgdma_fifo #(
     localparam DEPTH = 1 << DEPTH_LOG2;
 
     reg [WIDTH-1:0]    mem [0:DEPTH-1];
-    reg [DEPTH_LOG2-1:0] wp;       // (the count tells full from empty: no wrap bit)
-    reg [DEPTH_LOG2-1:0] rp;
+    reg [DEPTH_LOG2:0] wp;
+    reg [DEPTH_LOG2:0] rp;
 
     reg [DEPTH_LOG2:0] cnt;
     reg                empty_r, full_r;
@@ -28,17 +28,17 @@ module sgdma_fifo #(
     assign count = cnt;
     assign empty = empty_r;
     assign full  = full_r;
-    assign dout  = mem[rp];
+    assign dout  = mem[rp[DEPTH_LOG2-1:0]];
 
     always @(posedge clk) begin
         if (wr_en)
-            mem[wp] <= din;
+            mem[wp[DEPTH_LOG2-1:0]] <= din;
     end
 
     always @(posedge clk) begin
         if (rst) begin
-            wp      <= {DEPTH_LOG2{1'b0}};
-            rp      <= {DEPTH_LOG2{1'b0}};
+            wp      <= {(DEPTH_LOG2+1){1'b0}};
+            rp      <= {(DEPTH_LOG2+1){1'b0}};
             cnt     <= {(DEPTH_LOG2+1){1'b0}};
             empty_r <= 1'b1;
             full_r  <= 1'b0;

@@ -443,7 +443,7 @@ module sgdma_s2mm_mover #(
                 cd_addr <= {wraps ? addr_hi_p1 : cd_addr[ADDR_WIDTH-1:LB], take_rem ? fill_r[LB-1:0] : fill_a[LB-1:0]};
                 cd_rem  <= take_rem ? {LEN_WIDTH{1'b0}} : rem_minus_a;
                 cd_remm <= take_rem ? REMM_EMPTY : remm_minus_a;
-                cd_done <= done_len;             // the sum the completion entry uses (the whole length once full)
+                cd_done <= cd_done + {{(LEN_WIDTH-LB-1){1'b0}}, take};
                 if (emit) begin
                     out_data <= rot_data;
                     out_strb <= carry_mask;
