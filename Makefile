@@ -74,8 +74,8 @@ lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning
 formal: bootstrap  ## formal proofs of the bus rules and the seeded-bug check; build/formal/summary.json (JOBS)
 	$(PY) -m sgdma_verif.formal --jobs $(JOBS) --out build/formal
 
-regmap: bootstrap  ## regenerate rtl/sgdma_defs.vh and docs/registers.md tables from driver-model/sgdma_driver/regmap.py
-	$(PY) -m sgdma_driver.regmap --write
+regmap: bootstrap  ## regenerate the register-map files (Verilog defines, Python map, C header, IP-XACT, docs) from rtl/sgdma.rdl
+	$(PY) -m sgdma_driver.regmap_gen --write
 
 bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/*.json, logs in build/bench/logs/ (SIM)
 	SGDMA_LOG_DIR=build/bench/logs $(PY) -m sgdma_verif.bench --sim $(SIM) --out build/bench

@@ -11,7 +11,7 @@
 // DROP with exact dropped byte/packet counters, an ownership check in cyclic mode, free-running
 // 64-bit completion and byte counters, and an ID/configuration register.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma #(
     parameter DATA_WIDTH      = 64,   // stream and m_axi_s2mm data width: 32, 64 or 128
     parameter ADDR_WIDTH      = 32,   // 32 or 64

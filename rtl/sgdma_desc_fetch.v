@@ -12,7 +12,7 @@
 // Cmplt-set descriptors outside cyclic mode are queued as error entries, so that the
 // descriptors before them complete first.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma_desc_fetch #(
     parameter ADDR_WIDTH    = 32,
     parameter SG_DATA_WIDTH = 64,

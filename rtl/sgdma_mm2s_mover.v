@@ -43,7 +43,7 @@
 // for TREADY; no entry is pushed for the abandoned descriptors.  quiet says nothing is in
 // flight on either port; rst (the flush after a halt) clears everything held.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma_mm2s_mover #(
     parameter DATA_WIDTH      = 64,
     parameter ADDR_WIDTH      = 32,

@@ -4,7 +4,7 @@
 // which is generated from the project's one register definition (driver-model/sgdma_driver/regmap.py).
 // Writes are whole 32-bit words; AW and W are held until both have arrived.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma_regs #(
     parameter ADDR_WIDTH  = 32,
     parameter [31:0] CONFIG_WORD = 32'd0

@@ -21,7 +21,7 @@
 // With no usable descriptor the stream is stalled (tready low) or, under the DROP policy,
 // discarded and counted.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma_s2mm_mover #(
     parameter DATA_WIDTH      = 64,
     parameter ADDR_WIDTH      = 32,

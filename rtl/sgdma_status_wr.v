@@ -7,7 +7,7 @@
 // the entries, data write errors matched to their descriptor by burst number, write-back
 // errors) is raised here, in descriptor order; after an error nothing more is written.
 `default_nettype none
-`include "rtl/sgdma_defs.vh"
+`include "sgdma_defs.vh"
 module sgdma_status_wr #(
     parameter ADDR_WIDTH    = 32,
     parameter SG_DATA_WIDTH = 64,

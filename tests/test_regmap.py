@@ -85,3 +85,43 @@ def test_reading_an_unknown_counter_names_it():
     from sgdma_driver.driver import read_counter
     with pytest.raises(ValueError, match="'COMPLETE'"):
         asyncio.run(read_counter(None, "COMPLETE"))
+
+
+def test_every_file_generated_from_the_rdl_is_current():
+    from sgdma_driver import regmap_gen
+    assert regmap_gen.stale() == [], "run `make regmap`: files generated from rtl/sgdma.rdl are stale"
+
+
+def test_rdl_change_makes_the_generated_files_stale(tmp_path):
+    from sgdma_driver import regmap_gen
+    src = regmap_gen.RDL_PATH.read_text().replace("f_rw IRQ_THRESHOLD[23:16] = 1;", "f_rw IRQ_THRESHOLD[23:16] = 2;")
+    (tmp_path / "changed.rdl").write_text(src)
+    old = {p.name for p in regmap_gen.stale(tmp_path / "changed.rdl")}
+    assert {"_regmap_data.py", "sgdma_regs.h", "sgdma.h", "sgdma.xml", "registers.md"} <= old
+
+
+def test_bad_rdl_gives_the_compiler_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+    bad = tmp_path / "bad.rdl"
+    bad.write_text("addrmap sgdma { reg { field { sw = rw; } F[3:0] = 0; } R @ 0x0; R2 @ 0x4; };\n")
+    proc = subprocess.run([sys.executable, "-m", "sgdma_driver.regmap_gen", "--rdl", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "R2" in proc.stderr and "error" in proc.stderr.lower(), proc.stderr
+
+
+def test_ipxact_reimports_with_the_same_registers(tmp_path):
+    from peakrdl_ipxact import IPXACTImporter
+    from systemrdl import RDLCompiler
+
+    from sgdma_driver import regmap_gen
+    rdlc = RDLCompiler()
+    IPXACTImporter(rdlc).import_file(str(regmap_gen.IPXACT_PATH))
+    from systemrdl.node import RegNode
+    regs = [n for n in rdlc.elaborate().top.descendants() if isinstance(n, RegNode)]
+    got = {r.inst_name: r.address_offset for r in regs}
+    assert got == {r.name: r.offset for r in rm.REGISTERS}
+    dmasr = next(r for r in regs if r.inst_name == "S2MM_DMASR")
+    assert {f.inst_name: (f.lsb, f.width) for f in dmasr.fields()} == {
+        f.name: (f.lsb, f.width) for f in rm.S2MM_DMASR.fields}

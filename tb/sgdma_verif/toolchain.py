@@ -254,7 +254,7 @@ def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: boo
     runner = get_runner(sim)
     with _locked(build_dir.with_suffix(".lock")):
         runner.build(
-            sources=[str(s) for s in (sources or rtl_sources())], includes=[str(REPO)], hdl_toplevel=toplevel,
+            sources=[str(s) for s in (sources or rtl_sources())], includes=[str(RTL_DIR)], hdl_toplevel=toplevel,
             parameters=parameters, build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"),
             waves=waves, log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None)
     return runner, build_dir, tag
@@ -289,7 +289,7 @@ def lint(param_sets: tuple[dict[str, int], ...] = LINT_PARAMS) -> int:
     if param_sets is LINT_PARAMS:
         runs += [(top, params) for top, sets in LINT_BLOCKS for params in sets]
     for top, params in runs:
-        cmd = [exe, "--lint-only", "-Wall", f"-I{REPO}", "--top-module", top]
+        cmd = [exe, "--lint-only", "-Wall", f"-I{RTL_DIR}", "--top-module", top]
         cmd += [f"-G{k}={v}" for k, v in params.items()]
         cmd += [str(s) for s in rtl_sources()]
         proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -1,0 +1,10 @@
++incdir+.
+sgdma_skid.v
+sgdma_fifo.v
+sgdma_regs.v
+sgdma_irq.v
+sgdma_desc_fetch.v
+sgdma_s2mm_mover.v
+sgdma_mm2s_mover.v
+sgdma_status_wr.v
+sgdma.v
