@@ -22,90 +22,165 @@ module sgdma #(
     parameter DELAY_UNIT      = 125   // clocks per IRQDelay unit
 ) (
     // Clock and active-low reset
+    (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 axi_aclk CLK" *) (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF S_AXI_LITE:M_AXI_SG:M_AXI_S2MM:S_AXIS_S2MM, ASSOCIATED_RESET axi_resetn" *)
     input  wire                    axi_aclk,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 axi_resetn RST" *) (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
     input  wire                    axi_resetn,
 
     // AXI4-Lite register slave
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE AWADDR" *) (* X_INTERFACE_PARAMETER = "PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH 10" *)
     input  wire [9:0]              s_axi_lite_awaddr,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE AWVALID" *)
     input  wire                    s_axi_lite_awvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE AWREADY" *)
     output wire                    s_axi_lite_awready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE WDATA" *)
     input  wire [31:0]             s_axi_lite_wdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE WVALID" *)
     input  wire                    s_axi_lite_wvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE WREADY" *)
     output wire                    s_axi_lite_wready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE BRESP" *)
     output wire [1:0]              s_axi_lite_bresp,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE BVALID" *)
     output wire                    s_axi_lite_bvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE BREADY" *)
     input  wire                    s_axi_lite_bready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE ARADDR" *)
     input  wire [9:0]              s_axi_lite_araddr,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE ARVALID" *)
     input  wire                    s_axi_lite_arvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE ARREADY" *)
     output wire                    s_axi_lite_arready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE RDATA" *)
     output wire [31:0]             s_axi_lite_rdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE RRESP" *)
     output wire [1:0]              s_axi_lite_rresp,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE RVALID" *)
     output wire                    s_axi_lite_rvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 S_AXI_LITE RREADY" *)
     input  wire                    s_axi_lite_rready,
 
     // AXI4 master: descriptor fetch (AR/R) and status write-back (AW/W/B)
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWID" *) (* X_INTERFACE_PARAMETER = "PROTOCOL AXI4, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0, SUPPORTS_NARROW_BURST 0" *)
     output wire [0:0]              m_axi_sg_awid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWADDR" *)
     output wire [ADDR_WIDTH-1:0]   m_axi_sg_awaddr,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWLEN" *)
     output wire [7:0]              m_axi_sg_awlen,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWSIZE" *)
     output wire [2:0]              m_axi_sg_awsize,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWBURST" *)
     output wire [1:0]              m_axi_sg_awburst,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWCACHE" *)
     output wire [3:0]              m_axi_sg_awcache,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWPROT" *)
     output wire [2:0]              m_axi_sg_awprot,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWVALID" *)
     output wire                    m_axi_sg_awvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG AWREADY" *)
     input  wire                    m_axi_sg_awready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG WDATA" *)
     output wire [SG_DATA_WIDTH-1:0] m_axi_sg_wdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG WSTRB" *)
     output wire [SG_DATA_WIDTH/8-1:0] m_axi_sg_wstrb,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG WLAST" *)
     output wire                    m_axi_sg_wlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG WVALID" *)
     output wire                    m_axi_sg_wvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG WREADY" *)
     input  wire                    m_axi_sg_wready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG BID" *)
     input  wire [0:0]              m_axi_sg_bid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG BRESP" *)
     input  wire [1:0]              m_axi_sg_bresp,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG BVALID" *)
     input  wire                    m_axi_sg_bvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG BREADY" *)
     output wire                    m_axi_sg_bready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARID" *)
     output wire [0:0]              m_axi_sg_arid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARADDR" *)
     output wire [ADDR_WIDTH-1:0]   m_axi_sg_araddr,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARLEN" *)
     output wire [7:0]              m_axi_sg_arlen,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARSIZE" *)
     output wire [2:0]              m_axi_sg_arsize,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARBURST" *)
     output wire [1:0]              m_axi_sg_arburst,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARCACHE" *)
     output wire [3:0]              m_axi_sg_arcache,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARPROT" *)
     output wire [2:0]              m_axi_sg_arprot,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARVALID" *)
     output wire                    m_axi_sg_arvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG ARREADY" *)
     input  wire                    m_axi_sg_arready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RID" *)
     input  wire [0:0]              m_axi_sg_rid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RDATA" *)
     input  wire [SG_DATA_WIDTH-1:0] m_axi_sg_rdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RRESP" *)
     input  wire [1:0]              m_axi_sg_rresp,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RLAST" *)
     input  wire                    m_axi_sg_rlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RVALID" *)
     input  wire                    m_axi_sg_rvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_SG RREADY" *)
     output wire                    m_axi_sg_rready,
 
     // AXI4 master: stream data to memory (write channels only)
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWID" *) (* X_INTERFACE_PARAMETER = "PROTOCOL AXI4, READ_WRITE_MODE WRITE_ONLY, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0, SUPPORTS_NARROW_BURST 0" *)
     output wire [0:0]              m_axi_s2mm_awid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWADDR" *)
     output wire [ADDR_WIDTH-1:0]   m_axi_s2mm_awaddr,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWLEN" *)
     output wire [7:0]              m_axi_s2mm_awlen,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWSIZE" *)
     output wire [2:0]              m_axi_s2mm_awsize,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWBURST" *)
     output wire [1:0]              m_axi_s2mm_awburst,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWCACHE" *)
     output wire [3:0]              m_axi_s2mm_awcache,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWPROT" *)
     output wire [2:0]              m_axi_s2mm_awprot,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWVALID" *)
     output wire                    m_axi_s2mm_awvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM AWREADY" *)
     input  wire                    m_axi_s2mm_awready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM WDATA" *)
     output wire [DATA_WIDTH-1:0]   m_axi_s2mm_wdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM WSTRB" *)
     output wire [DATA_WIDTH/8-1:0] m_axi_s2mm_wstrb,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM WLAST" *)
     output wire                    m_axi_s2mm_wlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM WVALID" *)
     output wire                    m_axi_s2mm_wvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM WREADY" *)
     input  wire                    m_axi_s2mm_wready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM BID" *)
     input  wire [0:0]              m_axi_s2mm_bid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM BRESP" *)
     input  wire [1:0]              m_axi_s2mm_bresp,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM BVALID" *)
     input  wire                    m_axi_s2mm_bvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 M_AXI_S2MM BREADY" *)
     output wire                    m_axi_s2mm_bready,
 
     // AXI4-Stream input from the device
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS_S2MM TDATA" *) (* X_INTERFACE_PARAMETER = "HAS_TKEEP 1, HAS_TLAST 1, HAS_TSTRB 0, HAS_TREADY 1" *)
     input  wire [DATA_WIDTH-1:0]   s_axis_s2mm_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS_S2MM TKEEP" *)
     input  wire [DATA_WIDTH/8-1:0] s_axis_s2mm_tkeep,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS_S2MM TLAST" *)
     input  wire                    s_axis_s2mm_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS_S2MM TVALID" *)
     input  wire                    s_axis_s2mm_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS_S2MM TREADY" *)
     output wire                    s_axis_s2mm_tready,
 
     // Interrupt (level, active high)
+    (* X_INTERFACE_INFO = "xilinx.com:signal:interrupt:1.0 s2mm_introut INTERRUPT" *) (* X_INTERFACE_PARAMETER = "SENSITIVITY LEVEL_HIGH" *)
     output wire                    s2mm_introut
 );
     // ------------------------------------------------------------------ parameter checks

@@ -97,7 +97,7 @@ def test_rdl_change_makes_the_generated_files_stale(tmp_path):
     src = regmap_gen.RDL_PATH.read_text().replace("f_rw IRQ_THRESHOLD[23:16] = 1;", "f_rw IRQ_THRESHOLD[23:16] = 2;")
     (tmp_path / "changed.rdl").write_text(src)
     old = {p.name for p in regmap_gen.stale(tmp_path / "changed.rdl")}
-    assert {"_regmap_data.py", "sgdma_regs.h", "sgdma.h", "sgdma.xml", "registers.md"} <= old
+    assert {"regmap_data.py", "sgdma_regs.h", "sgdma.h", "sgdma.xml", "registers.md"} <= old
 
 
 def test_bad_rdl_gives_the_compiler_message_not_a_traceback(tmp_path):

@@ -1,7 +1,7 @@
 """The engine's register map and descriptor layout, as Python objects.
 
 The one source is the SystemRDL file ``rtl/sgdma.rdl``; ``make regmap`` (``python -m
-sgdma_driver.regmap_gen --write``) compiles it into ``_regmap_data.py``, which this module
+sgdma_driver.regmap_gen --write``) compiles it into ``regmap_data.py``, which this module
 turns into the objects the driver model, the fast model and the cocotb testbenches use, and
 from which it generates ``rtl/sgdma_defs.vh`` and the tables in ``docs/registers.md``.  A test
 checks that every generated file is up to date.
@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import _regmap_data
+from . import regmap_data
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Register:
         raise AttributeError(f"register {self.name} has no field {item!r}")
 
 
-def _load(data: dict) -> None:
+def load(data: dict) -> None:
     """Build this module's register-map objects from ``data`` (the generated ``DATA``)."""
     g = globals()
     g["DATA"] = data
@@ -127,7 +127,7 @@ class _Word:
             setattr(self, f.name, f)
 
 
-_load(_regmap_data.DATA)
+load(regmap_data.DATA)
 
 
 def descriptors(buffers: Sequence[tuple[int, int]], next_addrs: Sequence[int]) -> np.ndarray:

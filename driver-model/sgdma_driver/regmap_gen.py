@@ -3,7 +3,7 @@
 ``python -m sgdma_driver.regmap_gen --write`` (``make regmap``) compiles the SystemRDL source
 with systemrdl-compiler and writes:
 
-- ``driver-model/sgdma_driver/_regmap_data.py``: the Python register map data that
+- ``driver-model/sgdma_driver/regmap_data.py``: the Python register map data that
   ``sgdma_driver.regmap`` turns into its objects (driver model, fast model, tests);
 - ``rtl/sgdma_defs.vh`` (the Verilog defines the RTL uses) and the tables in
   ``docs/registers.md``, both from ``sgdma_driver.regmap``;
@@ -26,11 +26,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RDL_PATH = REPO / "rtl" / "sgdma.rdl"
-DATA_PATH = Path(__file__).resolve().parent / "_regmap_data.py"
+DATA_PATH = Path(__file__).resolve().parent / "regmap_data.py"
 C_DIR = REPO / "sw" / "include"
 IPXACT_PATH = REPO / "ipxact" / "sgdma.xml"
 REFDOC_PATH = REPO / "docs" / "registers-reference.md"
 REG_TOP, DESC_TOP = "sgdma", "sgdma_desc"
+C_PREFIX = "SGDMA"  # of every name in the C headers
 
 
 class RdlError(Exception):
@@ -114,7 +115,7 @@ def python_module(data: dict) -> str:
 
 def c_wrapper(data: dict) -> str:
     """sgdma.h: register offsets, field masks, the descriptor struct's static assertions."""
-    out = [f"/* {_NOTE} */", "#ifndef SGDMA_H", "#define SGDMA_H", "",
+    out = [f"/* {_NOTE} */", f"#ifndef {C_PREFIX}_H", f"#define {C_PREFIX}_H", "",
            "#include <stddef.h>", "#include <stdint.h>", '#include "sgdma_regs.h"', '#include "sgdma_desc.h"', "",
            "/* Register byte offsets */"]
     for name, off, *_ in data["registers"]:
@@ -131,7 +132,7 @@ def c_wrapper(data: dict) -> str:
         out.append(f"#define SGDMA_{name}_RESET 0x{reset:08X}u")
     out += ["", f"#define SGDMA_DELAY_UNIT {data['delay_unit']}u", "",
             "/* Descriptor: word offsets, CONTROL and STATUS fields */",
-            f"#define SGDMA_DESC_SIZE {data['desc_size']}u", f"#define SGDMA_DESC_ALIGN {data['desc_size']}u"]
+            f"#define {C_PREFIX}_DESC_SIZE {data['desc_size']}u", f"#define {C_PREFIX}_DESC_ALIGN {data['desc_size']}u"]
     for word, off, _ in data["desc_words"]:
         out.append(f"#define SGDMA_DESC_{word.upper()}_OFFSET 0x{off:02X}u")
     for reg, fields in data["desc_fields"].items():
@@ -144,7 +145,7 @@ def c_wrapper(data: dict) -> str:
         out.append(f'_Static_assert(offsetof(sgdma_desc_t, {word.upper()}) == 0x{off:02X}, "descriptor {word.upper()}");')
     out += [f'_Static_assert(offsetof(sgdma_t, {name}) == 0x{off:02X}, "register {name}");'
             for name, off, *_ in data["registers"]]
-    out += ["", "#endif /* SGDMA_H */", ""]
+    out += ["", f"#endif /* {C_PREFIX}_H */", ""]
     return "\n".join(out)
 
 
@@ -183,11 +184,11 @@ def generated(rdl: Path = RDL_PATH) -> dict[Path, str]:
 
     saved = regmap.DATA
     try:
-        regmap._load(data)
+        regmap.load(data)
         files[regmap.HEADER_PATH] = regmap.verilog_header()
         files[regmap.DOC_PATH] = regmap.doc_with_tables(regmap.DOC_PATH.read_text())
     finally:
-        regmap._load(saved)
+        regmap.load(saved)
     files[C_DIR / "sgdma.h"] = c_wrapper(data)
     with tempfile.TemporaryDirectory() as tmp:
         _peakrdl_outputs(rdl, Path(tmp))

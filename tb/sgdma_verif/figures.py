@@ -263,7 +263,18 @@ def _driver_model(f: dict) -> str:
             "(`build/bench/ring.json`).\n")
 
 
-TEMPLATES: dict[str, Callable[[dict], str]] = {"readme": _readme, "fast-model": _fast_model,
+def _integration(f: dict) -> str:
+    p = f["pnr"]
+    rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} ({r['fmax_mhz']['min']:.1f}-"
+                   f"{r['fmax_mhz']['max']:.1f}) | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
+                   f"{r['dsp']} |\n" for r in p["rows"])
+    return (f"Measured by `make bench` (`build/bench/pnr.json`): yosys `synth_ecp5` and nextpnr-ecp5 on a "
+            f"{p['device']}, out of context, constraint {p['target_mhz']:g} MHz, Fmax median (range) over seeds "
+            f"{', '.join(map(str, p['seeds']))}, the build the throughput benchmark measures (ADDR_WIDTH 32; bench_pnr.params gives the rest):\n\n"
+            "| DATA_WIDTH | Fmax MHz | LUT4 | FF | CCU2C | EBR | DSP |\n|---|---|---|---|---|---|---|\n" + rows)
+
+
+TEMPLATES: dict[str, Callable[[dict], str]] = {"integration": _integration, "readme": _readme, "fast-model": _fast_model,
                                                "fast-model-scale": _fast_model_scale,
                                                "driver-model": _driver_model, "architecture-pnr": _architecture_pnr}
 
