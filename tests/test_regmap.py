@@ -125,3 +125,18 @@ def test_ipxact_reimports_with_the_same_registers(tmp_path):
     dmasr = next(r for r in regs if r.inst_name == "S2MM_DMASR")
     assert {f.inst_name: (f.lsb, f.width) for f in dmasr.fields()} == {
         f.name: (f.lsb, f.width) for f in rm.S2MM_DMASR.fields}
+
+
+def test_ipxact_lists_the_bus_interfaces_and_the_rtl_parameters():
+    import re
+    import xml.etree.ElementTree as ET
+
+    from sgdma_driver import regmap_gen
+    ns = {"ipxact": "http://www.accellera.org/XMLSchema/IPXACT/1685-2014"}
+    comp = ET.parse(regmap_gen.IPXACT_PATH).getroot()
+    buses = {b.findtext("ipxact:name", namespaces=ns) for b in comp.iterfind("ipxact:busInterfaces/ipxact:busInterface", ns)}
+    assert buses == {"S_AXI_LITE", "M_AXI_SG", "M_AXI_S2MM", "S_AXIS_S2MM"}
+    params = {p.findtext("ipxact:name", namespaces=ns): p.findtext("ipxact:value", namespaces=ns)
+              for p in comp.iterfind("ipxact:parameters/ipxact:parameter", ns)}
+    rtl = dict(re.findall(r"^\s*parameter\s+(\w+)\s*=\s*(\w+)", regmap_gen.TOP_V.read_text(), re.M))
+    assert params == rtl and params["DATA_WIDTH"] == "64"

@@ -149,6 +149,57 @@ def c_wrapper(data: dict) -> str:
     return "\n".join(out)
 
 
+#: The engine's bus interfaces: name, IP-XACT bus type (Vivado's VLNV names), mode.
+BUS_INTERFACES = (
+    ("S_AXI_LITE", "aximm", "slave"),
+    ("M_AXI_SG", "aximm", "master"),
+    ("M_AXI_S2MM", "aximm", "master"),
+    ("S_AXIS_S2MM", "axis", "slave"),
+)
+TOP_V = REPO / "rtl" / "sgdma.v"
+
+
+def rtl_parameters(path: Path = TOP_V) -> list[tuple[str, str, str]]:
+    """The top module's parameters: (name, default, the comment giving its range)."""
+    import re
+    found = re.findall(r"^\s*parameter\s+(\w+)\s*=\s*(\w+),?\s*//\s*(.*)$", path.read_text(), re.M)
+    if not found:
+        raise RdlError(f"{path}: no parameters found")
+    return found
+
+
+def _component_extras(xml: str) -> str:
+    """The IP-XACT component with the bus interfaces (before memoryMaps) and the top module's
+    parameters (at the end), which the register exporter does not write."""
+    from xml.sax.saxutils import escape
+
+    i = "  "
+    bus = [f"{i}<ipxact:busInterfaces>"]
+    for name, kind, mode in BUS_INTERFACES:
+        bus += [f"{i * 2}<ipxact:busInterface>", f"{i * 3}<ipxact:name>{name}</ipxact:name>",
+                f'{i * 3}<ipxact:busType vendor="xilinx.com" library="interface" name="{kind}" version="1.0"/>',
+                f'{i * 3}<ipxact:abstractionTypes><ipxact:abstractionType><ipxact:abstractionRef vendor="xilinx.com" '
+                f'library="interface" name="{kind}_rtl" version="1.0"/></ipxact:abstractionType></ipxact:abstractionTypes>']
+        if mode == "slave" and kind == "aximm":
+            bus.append(f'{i * 3}<ipxact:slave><ipxact:memoryMapRef memoryMapRef="sgdma_mmap"/></ipxact:slave>')
+        else:
+            bus.append(f"{i * 3}<ipxact:{mode}/>")
+        bus.append(f"{i * 2}</ipxact:busInterface>")
+    bus.append(f"{i}</ipxact:busInterfaces>")
+    par = [f"{i}<ipxact:parameters>"]
+    for name, default, doc in rtl_parameters():
+        par += [f'{i * 2}<ipxact:parameter parameterId="{name}" resolve="user">',
+                f"{i * 3}<ipxact:name>{name}</ipxact:name>",
+                f"{i * 3}<ipxact:description>{escape(doc.strip())}</ipxact:description>",
+                f"{i * 3}<ipxact:value>{default}</ipxact:value>", f"{i * 2}</ipxact:parameter>"]
+    par.append(f"{i}</ipxact:parameters>")
+    head, sep, rest = xml.partition(f"{i}<ipxact:memoryMaps>")
+    body, sep2, tail = rest.rpartition("</ipxact:component>")
+    if not (sep and sep2):
+        raise RdlError("IP-XACT export lacks memoryMaps")
+    return head + "\n".join(bus) + "\n" + sep + body + "\n".join(par) + "\n" + sep2 + tail
+
+
 def _peakrdl_outputs(rdl: Path, out: Path) -> None:
     """Run the PeakRDL exporters into ``out`` (same relative layout as in the repository)."""
     from peakrdl_cheader.c_standards import CStandard
@@ -165,6 +216,7 @@ def _peakrdl_outputs(rdl: Path, out: Path) -> None:
     ipx = out / IPXACT_PATH.relative_to(REPO)
     ipx.parent.mkdir(parents=True, exist_ok=True)
     IPXACTExporter(vendor="sgdma.example.org", library="sgdma", version="1.0").export(regs.top, str(ipx))
+    ipx.write_text(_component_extras(ipx.read_text()))
     md = out / REFDOC_PATH.relative_to(REPO)
     MarkdownExporter().export(regs, str(md), input_files=["rtl/sgdma.rdl"])
     with md.open("a", encoding="utf-8") as fh:
