@@ -201,6 +201,9 @@ class Device:
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
         blocks = self.allocator.alloc_many(size, count, owner=owner)    # all or nothing itself
+        # the pages are given memory now, in bulk (the kernel's allocator hands out zeroed or
+        # at least resident pages; the first device write then takes no page fault)
+        self.mem.populate([(blk.phys, size) for blk in blocks])
         bufs = [DmaBuffer(self, blk, size, kind) for blk in blocks]
         for blk, buf in zip(blocks, bufs):
             blk.on_free.append(buf.on_block_freed)

@@ -33,17 +33,23 @@ _PERIOD = SINE_PERIOD * 16
 _PERIOD_BYTES = 2 * _PERIOD   # one period of the stream, in bytes (16-bit samples)
 _BYTES_COMPARE = 64 << 10   # spans up to this size are compared as bytes
 _TABLE: np.ndarray | None = None
+_TABLE_MAX_WINDOW = 16 << 20   # windows up to this size are views of the table (it grows on demand)
 
 
-def _table() -> np.ndarray:
-    """Two full periods of the stream as bytes, computed once (any window of up to one period
-    is then a view, no copy)."""
+def _table(window: int = _PERIOD_BYTES) -> np.ndarray:
+    """Whole periods of the stream as bytes, computed once and grown on demand, so that any
+    window of up to ``window`` bytes (one period at least) is a view, no copy: the table
+    holds one period more than the longest window it serves."""
     global _TABLE
-    if _TABLE is None:
-        k = np.arange(_PERIOD, dtype=np.int64)
-        sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
-        one = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
-        _TABLE = np.concatenate([one, one])
+    need = (-(-window // _PERIOD_BYTES) + 1) * _PERIOD_BYTES
+    if _TABLE is None or len(_TABLE) < need:
+        if _TABLE is None:
+            k = np.arange(_PERIOD, dtype=np.int64)
+            sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
+            one = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
+        else:
+            one = _TABLE[:_PERIOD_BYTES]
+        _TABLE = np.tile(one, need // _PERIOD_BYTES)
     return _TABLE
 
 
@@ -55,11 +61,14 @@ def adc_samples(first: int, count: int) -> np.ndarray:
 def adc_bytes(pos: int, n: int) -> np.ndarray:
     """Stream bytes [pos, pos+n): a 12-bit sine (period SINE_PERIOD samples) in the high bits
     and a 4-bit sample counter in the low bits of each little-endian 16-bit sample.  A view
-    of a cached table for up to one period (2 MiB + 32 B), a new array beyond."""
-    tab = _TABLE if _TABLE is not None else _table()
+    of a cached table for up to 16 MiB (the table grows to the longest window asked for), a
+    new array beyond."""
+    tab = _TABLE
     period = _PERIOD_BYTES
+    if tab is None or n > len(tab) - period:
+        tab = _table(min(max(n, period), _TABLE_MAX_WINDOW))
     start = pos % period
-    if n <= period:
+    if n <= len(tab) - period:
         return tab[start:start + n]
     return np.concatenate([tab[start:start + period]] * (n // period) + [tab[start:start + n % period]])
 
@@ -68,16 +77,23 @@ def count_mismatches(data: np.ndarray, pos: int) -> int:
     """Bytes of `data` that differ from the stream at position `pos` (compared a period at a
     time against views of the table, so nothing of the size of `data` is generated)."""
     tab = _table()
-    period = len(tab) // 2
+    period = _PERIOD_BYTES
     bad, off, n = 0, 0, len(data)
     small = _BYTES_COMPARE if data.dtype == np.uint8 else 0
+    window = len(tab) - period           # the longest window the table holds as a view
     while off < n:
-        k = min(period, n - off)
+        k = min(window, n - off)
         start = (pos + off) % period
         expect = tab[start:start + k]
         got = data[off:off + k]
-        # equal bytes compare fastest as bytes (one copy each, then memcmp) up to a few pages
-        same = got.tobytes() == expect.tobytes() if k <= small else np.array_equal(got, expect)
+        # equal bytes compare fastest as bytes (one copy each, then memcmp) up to a few pages,
+        # larger runs as 64-bit words (a byte differs if and only if its word does)
+        if k <= small:
+            same = got.tobytes() == expect.tobytes()
+        elif small and not k & 7 and got.flags.c_contiguous:
+            same = np.array_equal(got.view(np.uint64), expect.view(np.uint64))
+        else:
+            same = np.array_equal(got, expect)
         if not same:
             bad += int(np.count_nonzero(got != expect))
         off += k
