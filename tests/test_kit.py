@@ -96,6 +96,14 @@ def test_verilator_lints_from_the_filelist_alone(tmp_path, where):
     _run([exe, "--lint-only", "-Wall", "--top-module", "sgdma", *flist], cwd, env)
 
 
+def test_verilator_lints_rtl_from_the_repository_root_without_include_flags():
+    """`verilator --lint-only -Wall rtl/*.v` typed at the root finds the defines (sgdma_defs.vh there)."""
+    env = toolchain.setup_env(dict(os.environ))
+    exe = shutil.which("verilator", path=env["PATH"])
+    _run([exe, "--lint-only", "-Wall", "--top-module", "sgdma", *sorted(f"rtl/{p.name}" for p in RTL.glob("*.v"))],
+         REPO, env)
+
+
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="needs Icarus")
 def test_icarus_compiles_from_the_filelist_inside_rtl(tmp_path):
     _run(["iverilog", "-g2012", "-s", "sgdma", "-o", str(tmp_path / "a.vvp"), "-c", "sgdma.f"], RTL)
