@@ -252,6 +252,7 @@ module sgdma #(
     wire [ADDR_WIDTH-1:0] q_desc, q_buf;
     wire [LEN_WIDTH-1:0]  q_len;
     wire [1:0]            q_err;
+    wire                  q_zlen;
 
     wire                  cpl_push;
     wire [CPL_WIDTH-1:0]  cpl_din;
@@ -394,7 +395,7 @@ module sgdma #(
         .m_axi_sg_rlast(m_axi_sg_rlast), .m_axi_sg_rvalid(m_axi_sg_rvalid),
         .m_axi_sg_rready(m_axi_sg_rready),
         .q_valid(q_valid), .q_desc(q_desc), .q_buf(q_buf), .q_len(q_len), .q_err(q_err),
-        .q_pop(q_pop), .busy(fetch_busy), .starved(starved)
+        .q_zlen(q_zlen), .q_pop(q_pop), .busy(fetch_busy), .starved(starved)
     );
 
     sgdma_s2mm_mover #(
@@ -404,7 +405,7 @@ module sgdma #(
     ) u_mover (
         .clk(clk), .rst(dp_rst), .hard_rst(rst), .run(running), .stop(!running || b_err_valid),
         .policy_drop(policy_drop), .starved(starved), .cache(4'b0011),
-        .q_valid(q_valid), .q_desc(q_desc), .q_buf(q_buf), .q_len(q_len), .q_err(q_err), .q_pop(q_pop),
+        .q_valid(q_valid), .q_desc(q_desc), .q_buf(q_buf), .q_len(q_len), .q_err(q_err), .q_zlen(q_zlen), .q_pop(q_pop),
         .s_axis_s2mm_tdata(s_axis_s2mm_tdata), .s_axis_s2mm_tkeep(s_axis_s2mm_tkeep),
         .s_axis_s2mm_tlast(s_axis_s2mm_tlast), .s_axis_s2mm_tvalid(s_axis_s2mm_tvalid),
         .s_axis_s2mm_tready(s_axis_s2mm_tready),

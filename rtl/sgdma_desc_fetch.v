@@ -51,6 +51,7 @@ module sgdma_desc_fetch #(
     output wire [ADDR_WIDTH-1:0]   q_buf,
     output wire [LEN_WIDTH-1:0]    q_len,
     output wire [1:0]              q_err,        // 0 none, 1 SG_INT, 2 SG_SLV, 3 SG_DEC
+    output wire                    q_zlen,       // the buffer length is zero
     input  wire                    q_pop,
 
     output wire                    busy,         // a read is in flight
@@ -86,7 +87,6 @@ module sgdma_desc_fetch #(
 
     // Beat assembly of the oldest read
     reg [255:0]          words;
-    reg [2:0]            rbeat;
     reg [1:0]            rerr;
 
     wire [QUEUE_LOG2:0]  q_count;
@@ -132,48 +132,73 @@ module sgdma_desc_fetch #(
     wire issue = issue_ok && !own_block && (first_pend ||
                               (active && next_known && !tail_issued && !doorbell && !owner_wait));
 
-    wire r_fire = m_axi_sg_rvalid;       // rready is always 1
-    wire [255:0] words_next = {m_axi_sg_rdata, words[255:SG_DATA_WIDTH]};
-    wire [1:0] beat_err = (m_axi_sg_rresp == 2'b10) ? E_SGSLV :
-                          (m_axi_sg_rresp == 2'b11) ? E_SGDEC : E_NONE;
+    // The R channel enters a register first (rready is always 1): the beat is decoded from
+    // flip-flops a clock after it arrives.  The response code is decoded, the STATUS word's
+    // Cmplt bit picked out and the beat counted on the way in.
+    reg                     r_fire;
+    reg [SG_DATA_WIDTH-1:0] r_data;
+    reg [1:0]               beat_err;
+    reg                     r_cmplt;
+    always @(posedge clk) begin
+        r_fire   <= m_axi_sg_rvalid && !rst;
+        r_data   <= m_axi_sg_rdata;
+        beat_err <= (m_axi_sg_rresp == 2'b10) ? E_SGSLV :
+                    (m_axi_sg_rresp == 2'b11) ? E_SGDEC : E_NONE;
+        r_cmplt  <= m_axi_sg_rdata[SG_DATA_WIDTH-32+`SGDMA_STATUS_CMPLT];
+    end
+    reg [2:0] in_beat;
+    reg       r_last, r_w1;        // the registered beat is the read's last / the NXTDESC beat
+    always @(posedge clk) begin
+        if (rst) begin
+            in_beat <= 3'd0;
+            r_last  <= 1'b0;
+            r_w1    <= 1'b0;
+        end else begin
+            r_last <= m_axi_sg_rvalid && (in_beat == NBEATS[2:0] - 3'd1);
+            r_w1   <= m_axi_sg_rvalid && (in_beat == W1BEAT[2:0]);
+            if (m_axi_sg_rvalid)
+                in_beat <= (in_beat == NBEATS[2:0] - 3'd1) ? 3'd0 : in_beat + 3'd1;
+        end
+    end
+    wire [255:0] words_next = {r_data, words[255:SG_DATA_WIDTH]};
     wire [1:0] err_acc  = (rerr != E_NONE) ? rerr : beat_err;
 
     // Fields of the completed read (valid on its last beat)
     wire [63:0] nxt64;
     generate
         if (SGB == 4) begin : g_nxt32
-            assign nxt64 = {m_axi_sg_rdata, words[255:224]};
+            assign nxt64 = {r_data, words[255:224]};
         end else begin : g_nxt64
-            assign nxt64 = m_axi_sg_rdata;
+            assign nxt64 = r_data;
         end
     endgenerate
     wire [63:0] buf64   = {words_next[127:96], words_next[95:64]};
     wire [31:0] ctrl_w  = words_next[223:192];
     wire [31:0] stat_w  = words_next[255:224];
-    wire        cmplt   = stat_w[`SGDMA_STATUS_CMPLT];
-    wire        last_beat = r_fire && (rbeat == NBEATS[2:0] - 3'd1);
-    wire        word1_beat = r_fire && (rbeat == W1BEAT[2:0]);
+    wire        cmplt   = r_cmplt;       // STATUS is the top word of the last beat
+    wire        last_beat  = r_last;
+    wire        word1_beat = r_w1;
     wire        nxt_load   = word1_beat && !f0_squash && beat_err == E_NONE && rerr == E_NONE;  // NXTDESC -> next_addr
 
     // Outcome of the oldest read at its last beat
     wire done_err   = last_beat && !f0_squash && (err_acc != E_NONE);
     wire done_sgint = last_beat && !f0_squash && (err_acc == E_NONE) && cmplt && !cyclic;
     wire done_owned = last_beat && !f0_squash && (err_acc == E_NONE) && cmplt && cyclic && ownership;
-    wire done_ok    = last_beat && !f0_squash && !done_err && !done_sgint && !done_owned;
     wire squash_younger = done_err || done_sgint || done_owned;
 
     always @* begin
-        q_push = done_err || done_sgint || done_ok;
+        q_push = last_beat && !f0_squash && !((err_acc == E_NONE) && cmplt && cyclic && ownership);
         q_din  = {QW{1'b0}};
         q_din[`SGDMA_QUEUE_ERR_LSB +: `SGDMA_QUEUE_ERR_W]   = done_err ? err_acc : (done_sgint ? E_SGINT : E_NONE);
         q_din[`SGDMA_QUEUE_LEN_LSB +: `SGDMA_QUEUE_LEN_W]   = ctrl_w[LEN_WIDTH-1:0];
+        q_din[`SGDMA_QUEUE_ZLEN_LSB]                       = (ctrl_w[LEN_WIDTH-1:0] == {LEN_WIDTH{1'b0}});
         q_din[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W]   = buf64[ADDR_WIDTH-1:0];
         q_din[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W] = f0_addr[ADDR_WIDTH-1:6];
     end
 
     always @(posedge clk) begin
         tail_eq <= (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
-        own_eq  <= (nxt_load ? nxt64[ADDR_WIDTH-1:6] : next_addr[ADDR_WIDTH-1:6]) == oldest_in;
+        own_eq  <= nxt_load ? (nxt64[ADDR_WIDTH-1:6] == oldest_in) : (next_addr[ADDR_WIDTH-1:6] == oldest_in);
     end
 
     always @(posedge clk) begin
@@ -192,7 +217,6 @@ module sgdma_desc_fetch #(
             f0_squash        <= 1'b0;
             f1_squash        <= 1'b0;
             words            <= 256'd0;
-            rbeat            <= 3'd0;
             rerr             <= E_NONE;
             m_axi_sg_arvalid <= 1'b0;
             m_axi_sg_araddr  <= {ADDR_WIDTH{1'b0}};
@@ -221,7 +245,6 @@ module sgdma_desc_fetch #(
             if (r_fire) begin
                 words <= words_next;
                 rerr  <= err_acc;
-                rbeat <= last_beat ? 3'd0 : rbeat + 3'd1;
                 if (nxt_load) begin
                     next_addr  <= {nxt64[ADDR_WIDTH-1:6], 6'b0};
                     next_known <= 1'b1;
@@ -283,16 +306,22 @@ module sgdma_desc_fetch #(
         .empty(q_empty), .full(q_full_unused), .count(q_count)
     );
 
+    // A retirement leaves the held list a clock after the status writer reports it (from a
+    // flip-flop); holding a descriptor a clock longer only delays a fetch that would reuse it.
+    reg retire_q;
+    always @(posedge clk)
+        retire_q <= retire && !rst;
     sgdma_fifo #(.WIDTH(ADDR_WIDTH - 6), .DEPTH_LOG2(4)) u_held (
         .clk(clk), .rst(rst),
         .wr_en(q_push), .din(f0_addr[ADDR_WIDTH-1:6]),
-        .rd_en(retire && !held_empty), .dout(held_head),
+        .rd_en(retire_q && !held_empty), .dout(held_head),
         .empty(held_empty), .full(held_full_unused), .count(held_count_unused)
     );
 
     assign q_valid = !q_empty;
     assign q_err   = q_dout[`SGDMA_QUEUE_ERR_LSB +: `SGDMA_QUEUE_ERR_W];
     assign q_len   = q_dout[`SGDMA_QUEUE_LEN_LSB +: `SGDMA_QUEUE_LEN_W];
+    assign q_zlen  = q_dout[`SGDMA_QUEUE_ZLEN_LSB];
     assign q_buf   = q_dout[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W];
     assign q_desc  = {q_dout[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W], 6'b0};
 

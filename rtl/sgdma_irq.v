@@ -36,26 +36,34 @@ module sgdma_irq #(
 
     wire [7:0] thr     = (threshold == 8'd0) ? 8'd1 : threshold;
     reg        pending;
-    reg [7:0]  dc_p1, dc_p2;       // delay_count + 1 and + 2, kept beside it
+    reg [7:0]  dc_p1, dc_p2, dc_p3;  // delay_count + 1, + 2 and + 3, kept beside it
     reg [PW-1:0] prescale;
     // The compares are flip-flops, formed a clock ahead from the counters' next values: the
     // hits below are small functions of flip-flops.  (A DMACR write, the only way to change
-    // the delay, reloads the timer, so the compare with the delay never goes stale.)
+    // the delay, reloads the timer a clock after the delay register takes its new value, so the
+    // compares with the delay, registered too, never go stale.)
     reg        unit_tick;          // prescale == DELAY_UNIT - 1
     reg        dly_due;            // dc_p1 == delay, delay != 0
+    reg        due2;               // dc_p2 == delay
     reg        cnt_is1;            // count == 1
+    reg        delay_nz, delay_is1, delay_is2;
     wire       ioc_hit   = completion && cnt_is1;
     wire       dly_hit   = pending && !completion && unit_tick && dly_due;
-    wire       restart   = completion || !pending || reload || dly_hit;  // the delay timer
+    wire       restart   = completion || !pending || reload || (unit_tick && dly_due);  // the delay timer
     wire       cnt_load  = reload || ioc_hit || dly_hit;
 
     localparam [PW-1:0] TICK_AT = DELAY_UNIT[PW-1:0] - 1'b1;
     wire       tick_first = (TICK_AT == {PW{1'b0}});          // DELAY_UNIT = 1: every clock
     wire       tick_next  = (restart || unit_tick) ? tick_first : (prescale == TICK_AT - 1'b1);
-    wire       delay_nz   = (delay != 8'd0);
-    wire       due_next   = delay_nz && (restart ? (delay == 8'd1) :
-                                         (unit_tick ? (dc_p2 == delay) : (dc_p1 == delay)));
+    wire       due_next   = delay_nz && (restart ? delay_is1 : (unit_tick ? due2 : dly_due));
+    wire       due2_next  = restart ? delay_is2 : (unit_tick ? (dc_p3 == delay) : due2);
     wire       is1_next   = cnt_load ? (thr == 8'd1) : (completion ? (count == 8'd2) : cnt_is1);
+
+    always @(posedge clk) begin
+        delay_nz  <= (delay != 8'd0);
+        delay_is1 <= (delay == 8'd1);
+        delay_is2 <= (delay == 8'd2);
+    end
 
     always @(posedge clk) begin
         if (rst) begin
@@ -68,15 +76,18 @@ module sgdma_irq #(
             delay_count <= 8'd0;
             dc_p1       <= 8'd1;
             dc_p2       <= 8'd2;
+            dc_p3       <= 8'd3;
             pending     <= 1'b0;
             prescale    <= {PW{1'b0}};
             unit_tick   <= tick_first;
             dly_due     <= (delay == 8'd1);
+            due2        <= (delay == 8'd2);
             introut     <= 1'b0;
         end else begin
             cnt_is1   <= is1_next;
             unit_tick <= tick_next;
             dly_due   <= due_next;
+            due2      <= due2_next;
             if (cnt_load) begin
                 count   <= thr;
                 pending <= 1'b0;
@@ -90,11 +101,13 @@ module sgdma_irq #(
                 delay_count <= 8'd0;
                 dc_p1       <= 8'd1;
                 dc_p2       <= 8'd2;
+                dc_p3       <= 8'd3;
             end else if (unit_tick) begin
                 prescale    <= {PW{1'b0}};
                 delay_count <= dc_p1;
                 dc_p1       <= dc_p2;
-                dc_p2       <= dc_p2 + 8'd1;
+                dc_p2       <= dc_p3;
+                dc_p3       <= dc_p3 + 8'd1;
             end else begin
                 prescale    <= prescale + 1'b1;
             end

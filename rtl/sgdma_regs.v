@@ -93,11 +93,21 @@ module sgdma_regs #(
     // ---------------------------------------------------------------- write channel
     // AW and W are each taken into a holding register (AWREADY/WREADY are flip-flops, so no
     // input reaches an output in the same clock); the write happens once both are held and
-    // the previous response has been taken.
+    // the previous response has been taken.  The address is decoded as it is taken: each
+    // writable register has a select flip-flop, so a write enable is one gate of flip-flops.
     reg        aw_full, w_full;
-    reg [7:0]  wa;
     reg [31:0] wd;
     wire       wr_fire = aw_full && w_full && !s_axi_lite_bvalid;
+    localparam [7:0] REG_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_S2MM_TAILDESC_MSB
+                                                      : `SGDMA_REG_S2MM_TAILDESC;
+    localparam NWS = 9;
+    localparam [NWS*8-1:0] WS_ADDR = {REG_DOORBELL, `SGDMA_REG_SGDMA_XCTRL, `SGDMA_REG_SG_CTL,
+        `SGDMA_REG_S2MM_TAILDESC, `SGDMA_REG_S2MM_CURDESC_MSB, `SGDMA_REG_S2MM_CURDESC,
+        `SGDMA_REG_SGDMA_XSTATUS, `SGDMA_REG_S2MM_DMASR, `SGDMA_REG_S2MM_DMACR};
+    localparam WS_DMACR = 0, WS_DMASR = 1, WS_XSTATUS = 2, WS_CUR = 3, WS_CUR_MSB = 4, WS_TAIL = 5,
+               WS_SGCTL = 6, WS_XCTRL = 7, WS_DOORBELL = 8;
+    reg [NWS-1:0] ws;           // the held write address, decoded
+    integer k;
 
     assign s_axi_lite_awready = !aw_full;
     assign s_axi_lite_wready  = !w_full;
@@ -107,7 +117,7 @@ module sgdma_regs #(
         if (rst) begin
             aw_full <= 1'b0;
             w_full  <= 1'b0;
-            wa      <= 8'd0;
+            ws      <= {NWS{1'b0}};
             wd      <= 32'd0;
         end else begin
             if (wr_fire) begin
@@ -116,7 +126,8 @@ module sgdma_regs #(
             end
             if (s_axi_lite_awvalid && !aw_full) begin
                 aw_full <= 1'b1;
-                wa      <= {s_axi_lite_awaddr[7:2], 2'b00};
+                for (k = 0; k < NWS; k = k + 1)
+                    ws[k] <= (s_axi_lite_awaddr[7:2] == WS_ADDR[k*8+2 +: 6]);
             end
             if (s_axi_lite_wvalid && !w_full) begin
                 w_full <= 1'b1;
@@ -125,18 +136,16 @@ module sgdma_regs #(
         end
     end
 
-    wire wr_dmacr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMACR);
-    wire wr_dmasr   = wr_fire && (wa == `SGDMA_REG_S2MM_DMASR);
-    wire wr_xstatus = wr_fire && (wa == `SGDMA_REG_SGDMA_XSTATUS);
+    wire wr_dmacr   = wr_fire && ws[WS_DMACR];
+    wire wr_dmasr   = wr_fire && ws[WS_DMASR];
+    wire wr_xstatus = wr_fire && ws[WS_XSTATUS];
 
     wire reset_now = wr_dmacr && wd[`SGDMA_S2MM_DMACR_RESET];
     // The doorbell is the write that completes the tail address: TAILDESC in 32-bit builds,
     // TAILDESC_MSB in 64-bit builds (the low word only latches there, so software that writes
     // the low word first, as Linux lo_hi_writeq and xaxidma do, never exposes a half-written
     // tail).  The whole new tail enters tail_r at the doorbell's own clock edge.
-    localparam [7:0] REG_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_S2MM_TAILDESC_MSB
-                                                      : `SGDMA_REG_S2MM_TAILDESC;
-    wire tail_now  = wr_fire && (wa == REG_DOORBELL);
+    wire tail_now  = wr_fire && ws[WS_DOORBELL];
     assign ioc_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_IOC_IRQ];
     assign dly_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_DLY_IRQ];
     assign err_clr   = wr_dmasr && wd[`SGDMA_S2MM_DMASR_ERR_IRQ];
@@ -198,17 +207,17 @@ module sgdma_regs #(
             end
             if (cur_upd)
                 cur_r <= cur_val64;
-            else if (wr_fire && st_halted && wa == `SGDMA_REG_S2MM_CURDESC)
+            else if (wr_fire && st_halted && ws[WS_CUR])
                 cur_r[31:0] <= {wd[31:6], 6'b0};
-            else if (wr_fire && st_halted && wa == `SGDMA_REG_S2MM_CURDESC_MSB && ADDR_WIDTH > 32)
+            else if (wr_fire && st_halted && ws[WS_CUR_MSB] && ADDR_WIDTH > 32)
                 cur_r[63:32] <= wd;
-            if (wr_fire && wa == `SGDMA_REG_S2MM_TAILDESC)
+            if (wr_fire && ws[WS_TAIL])
                 tail_lo <= wd[31:6];
             if (tail_now)
                 tail_r <= (ADDR_WIDTH > 32) ? {wd, tail_lo, 6'b0} : {32'd0, wd[31:6], 6'b0};
-            if (wr_fire && wa == `SGDMA_REG_SG_CTL)
+            if (wr_fire && ws[WS_SGCTL])
                 sg_cache <= wd[`SGDMA_SG_CTL_SG_CACHE +: 4];
-            if (wr_fire && wa == `SGDMA_REG_SGDMA_XCTRL) begin
+            if (wr_fire && ws[WS_XCTRL]) begin
                 policy_drop <= wd[`SGDMA_SGDMA_XCTRL_POLICY_DROP];
                 ownership   <= wd[`SGDMA_SGDMA_XCTRL_OWNERSHIP];
                 ovr_irq_en  <= wd[`SGDMA_SGDMA_XCTRL_OVR_IRQ_EN];
@@ -218,11 +227,23 @@ module sgdma_regs #(
     end
 
     // ---------------------------------------------------------------- read channel
-    wire [7:0] ra      = {s_axi_lite_araddr[7:2], 2'b00};
-    wire       rd_fire = s_axi_lite_arvalid && !s_axi_lite_rvalid;
+    wire [5:0] ra      = s_axi_lite_araddr[7:2];
+    reg        ar_full;            // an accepted read waits for its data
+    wire       rd_fire = s_axi_lite_arvalid && !ar_full && !s_axi_lite_rvalid;
 
-    assign s_axi_lite_arready = !s_axi_lite_rvalid;
+    assign s_axi_lite_arready = !ar_full && !s_axi_lite_rvalid;
     assign s_axi_lite_rresp   = 2'b00;
+
+    // The status inputs that are not flip-flops of the engine (Halted, Idle, ring full, dropping) are
+    // sampled into flip-flops every clock, so that the read data is a plain multiplexer of
+    // flip-flops: those bits read as they stood a clock before the others.
+    reg        q_halted, q_idle, q_full, q_dropping;
+    always @(posedge clk) begin
+        q_halted   <= st_halted;
+        q_idle     <= st_idle;
+        q_full     <= st_ring_full;
+        q_dropping <= st_dropping;
+    end
 
     // The high words of the 64-bit counters, latched when the low word is read.
     reg [31:0] hi_completed, hi_bytes, hi_drop_bytes, hi_drop_pkts;
@@ -240,8 +261,8 @@ module sgdma_regs #(
         dmacr_rd[`SGDMA_S2MM_DMACR_IRQ_DELAY +: 8]     = irq_delay;
 
         dmasr_rd = 32'd0;
-        dmasr_rd[`SGDMA_S2MM_DMASR_HALTED]      = st_halted;
-        dmasr_rd[`SGDMA_S2MM_DMASR_IDLE]        = st_idle;
+        dmasr_rd[`SGDMA_S2MM_DMASR_HALTED]      = q_halted;
+        dmasr_rd[`SGDMA_S2MM_DMASR_IDLE]        = q_idle;
         dmasr_rd[`SGDMA_S2MM_DMASR_SG_INCLD]    = 1'b1;
         dmasr_rd[`SGDMA_S2MM_DMASR_DMA_INT_ERR] = st_err[0];
         dmasr_rd[`SGDMA_S2MM_DMASR_DMA_SLV_ERR] = st_err[1];
@@ -266,16 +287,38 @@ module sgdma_regs #(
 
         xstat_rd = 32'd0;
         xstat_rd[`SGDMA_SGDMA_XSTATUS_OVR_IRQ]   = st_ovr_irq;
-        xstat_rd[`SGDMA_SGDMA_XSTATUS_RING_FULL] = st_ring_full;
-        xstat_rd[`SGDMA_SGDMA_XSTATUS_DROPPING]  = st_dropping;
+        xstat_rd[`SGDMA_SGDMA_XSTATUS_RING_FULL] = q_full;
+        xstat_rd[`SGDMA_SGDMA_XSTATUS_DROPPING]  = q_dropping;
     end
 
-    // Upper address words stay zero when addresses are 32 bits wide.
+    // The read address is taken into a holding register and decoded there (one select
+    // flip-flop per readable register); the data is an AND-OR of flip-flops one clock later.
+    localparam NRS = 19;
+    localparam [NRS*8-1:0] RS_ADDR = {`SGDMA_REG_DROPPED_PACKETS_HI, `SGDMA_REG_DROPPED_PACKETS_LO,
+        `SGDMA_REG_DROPPED_BYTES_HI, `SGDMA_REG_DROPPED_BYTES_LO, `SGDMA_REG_BYTES_WRITTEN_HI,
+        `SGDMA_REG_BYTES_WRITTEN_LO, `SGDMA_REG_COMPLETED_HI, `SGDMA_REG_COMPLETED_LO,
+        `SGDMA_REG_SGDMA_XSTATUS, `SGDMA_REG_SGDMA_XCTRL, `SGDMA_REG_SGDMA_CONFIG, `SGDMA_REG_SGDMA_ID,
+        `SGDMA_REG_S2MM_TAILDESC_MSB, `SGDMA_REG_S2MM_TAILDESC, `SGDMA_REG_S2MM_CURDESC_MSB,
+        `SGDMA_REG_S2MM_CURDESC, `SGDMA_REG_S2MM_DMASR, `SGDMA_REG_S2MM_DMACR, `SGDMA_REG_SG_CTL};
+    localparam RS_CPL_LO = 11, RS_BYT_LO = 13, RS_DRB_LO = 15, RS_DRP_LO = 17;
     wire [63:0] cur64  = cur_r;
     wire [63:0] tail64 = tail_r;
+    wire [NRS*32-1:0] rv = {hi_drop_pkts, cnt_drop_pkts[31:0], hi_drop_bytes, cnt_drop_bytes[31:0],
+        hi_bytes, cnt_bytes[31:0], hi_completed, cnt_completed[31:0], xstat_rd, xctrl_rd, CONFIG_WORD,
+        `SGDMA_RESET_SGDMA_ID, tail64[63:32], {tail_lo, 6'b0}, cur64[63:32], cur64[31:0], dmasr_rd,
+        dmacr_rd, sgctl_rd};
+    reg [NRS-1:0] rsel;
+    reg [31:0]    rd_word;
+    always @* begin
+        rd_word = 32'd0;
+        for (k = 0; k < NRS; k = k + 1)
+            rd_word = rd_word | (rv[k*32 +: 32] & {32{rsel[k]}});
+    end
 
     always @(posedge clk) begin
         if (rst) begin
+            ar_full           <= 1'b0;
+            rsel              <= {NRS{1'b0}};
             s_axi_lite_rvalid <= 1'b0;
             s_axi_lite_rdata  <= 32'd0;
             hi_completed  <= 32'd0;
@@ -284,33 +327,18 @@ module sgdma_regs #(
             hi_drop_pkts  <= 32'd0;
         end else begin
             if (rd_fire) begin
+                ar_full <= 1'b1;
+                for (k = 0; k < NRS; k = k + 1)
+                    rsel[k] <= (ra == RS_ADDR[k*8+2 +: 6]);
+            end
+            if (ar_full && !s_axi_lite_rvalid) begin
+                ar_full           <= 1'b0;
                 s_axi_lite_rvalid <= 1'b1;
-                case (ra)
-                    `SGDMA_REG_SG_CTL:              s_axi_lite_rdata <= sgctl_rd;
-                    `SGDMA_REG_S2MM_DMACR:          s_axi_lite_rdata <= dmacr_rd;
-                    `SGDMA_REG_S2MM_DMASR:          s_axi_lite_rdata <= dmasr_rd;
-                    `SGDMA_REG_S2MM_CURDESC:        s_axi_lite_rdata <= cur64[31:0];
-                    `SGDMA_REG_S2MM_CURDESC_MSB:    s_axi_lite_rdata <= cur64[63:32];
-                    `SGDMA_REG_S2MM_TAILDESC:       s_axi_lite_rdata <= {tail_lo, 6'b0};
-                    `SGDMA_REG_S2MM_TAILDESC_MSB:   s_axi_lite_rdata <= tail64[63:32];
-                    `SGDMA_REG_SGDMA_ID:            s_axi_lite_rdata <= `SGDMA_RESET_SGDMA_ID;
-                    `SGDMA_REG_SGDMA_CONFIG:        s_axi_lite_rdata <= CONFIG_WORD;
-                    `SGDMA_REG_SGDMA_XCTRL:         s_axi_lite_rdata <= xctrl_rd;
-                    `SGDMA_REG_SGDMA_XSTATUS:       s_axi_lite_rdata <= xstat_rd;
-                    `SGDMA_REG_COMPLETED_LO:        s_axi_lite_rdata <= cnt_completed[31:0];
-                    `SGDMA_REG_COMPLETED_HI:        s_axi_lite_rdata <= hi_completed;
-                    `SGDMA_REG_BYTES_WRITTEN_LO:    s_axi_lite_rdata <= cnt_bytes[31:0];
-                    `SGDMA_REG_BYTES_WRITTEN_HI:    s_axi_lite_rdata <= hi_bytes;
-                    `SGDMA_REG_DROPPED_BYTES_LO:    s_axi_lite_rdata <= cnt_drop_bytes[31:0];
-                    `SGDMA_REG_DROPPED_BYTES_HI:    s_axi_lite_rdata <= hi_drop_bytes;
-                    `SGDMA_REG_DROPPED_PACKETS_LO:  s_axi_lite_rdata <= cnt_drop_pkts[31:0];
-                    `SGDMA_REG_DROPPED_PACKETS_HI:  s_axi_lite_rdata <= hi_drop_pkts;
-                    default:                        s_axi_lite_rdata <= 32'd0;
-                endcase
-                if (ra == `SGDMA_REG_COMPLETED_LO)       hi_completed  <= cnt_completed[63:32];
-                if (ra == `SGDMA_REG_BYTES_WRITTEN_LO)   hi_bytes      <= cnt_bytes[63:32];
-                if (ra == `SGDMA_REG_DROPPED_BYTES_LO)   hi_drop_bytes <= cnt_drop_bytes[63:32];
-                if (ra == `SGDMA_REG_DROPPED_PACKETS_LO) hi_drop_pkts  <= cnt_drop_pkts[63:32];
+                s_axi_lite_rdata  <= rd_word;
+                if (rsel[RS_CPL_LO]) hi_completed  <= cnt_completed[63:32];
+                if (rsel[RS_BYT_LO]) hi_bytes      <= cnt_bytes[63:32];
+                if (rsel[RS_DRB_LO]) hi_drop_bytes <= cnt_drop_bytes[63:32];
+                if (rsel[RS_DRP_LO]) hi_drop_pkts  <= cnt_drop_pkts[63:32];
             end else if (s_axi_lite_rready) begin
                 s_axi_lite_rvalid <= 1'b0;
             end

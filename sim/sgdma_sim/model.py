@@ -35,7 +35,7 @@ from .events import PHASE_EARLY, PHASE_LATE, Scheduler
 
 QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
-DROP_TAIL = 1     # clocks from a releasing doorbell taking effect in which the mover still drops
+DROP_TAIL = 2     # clocks from a releasing doorbell taking effect in which the mover still drops
 CR, SR, XC, XS = rm.S2MM_DMACR, rm.S2MM_DMASR, rm.SGDMA_XCTRL, rm.SGDMA_XSTATUS
 ST = rm.STATUS
 _SR_OFF = SR.offset
@@ -50,6 +50,9 @@ _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.m
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
 _SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
+# register offset -> the bits a read samples a clock before the rest (they are not flip-flops
+# of the engine, so the register slave samples them into its own flip-flops first)
+_LAGGED_BITS = {SR.offset: _SR_IDLE, XS.offset: _XS_FULL | _XS_DROPPING}
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
                  for high, off in ((False, pair[0]), (True, pair[1]))}
@@ -70,8 +73,10 @@ class ModelParams:
     status_issue: int = 2         # data B of a buffer's last burst -> STATUS written to memory
     status_latency: int = 2       # data B of a buffer's last burst -> write-back acknowledged
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
-    lite_read: int = 3            # AXI-Lite read, request to data in the driver (the register
-                                  # is sampled in the request's clock)
+    lite_read: int = 4            # AXI-Lite read, request to data in the driver (the slave
+                                  # holds the address a clock, then samples the register; the
+                                  # bits that are not engine flip-flops, DMASR.Idle and
+                                  # XSTATUS ring full / dropping, a clock earlier)
     lite_write: int = 4           # AXI-Lite write, request to done (B seen by the driver)
     lite_effect: int = 2          # AXI-Lite write, request to the clock the register takes it
                                   # (the slave registers AW and W, then decodes)
@@ -597,8 +602,10 @@ class EngineModel:
     async def _engine(self) -> None:
         s, p = self.s, self.p
         nbeats = 32 // (p.sg_data_width // 8)
-        fetch_cost = nbeats + p.read_latency + 1        # AR to the last R beat
-        fetch_interval = max(nbeats, p.read_latency + 1)  # the next read issues once NXTDESC is in
+        # (calibrated against the RTL, whose R beats enter a register before the fetcher
+        # decodes them)
+        fetch_cost = nbeats + p.read_latency + 3        # AR to the descriptor queued
+        fetch_interval = max(nbeats, p.read_latency + 2)  # the next read issues once NXTDESC is in
         mover_free = 0.0          # clock the data path can start the next buffer
         fetch_free = 0.0          # clock the fetcher may issue the next read
         starts: deque[float] = deque(maxlen=QUEUE_DEPTH)   # data start of the latest buffers
@@ -935,11 +942,15 @@ class ModelHw:
         self._rd_free = start + p.lite_read
         if not s.advance(start - s.now, PHASE_LATE):   # (nothing else due first: no await)
             await s.sleep(start - s.now, PHASE_LATE)
-        value = self.e.read_reg(offset)
+        lag_mask = _LAGGED_BITS.get(offset, 0)
+        lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
+        if not s.advance(1, PHASE_LATE):
+            await s.sleep(1, PHASE_LATE)
+        value = (self.e.read_reg(offset) & ~lag_mask) | lagged
         # the response reaches the caller after what else wakes in that clock (as a bus
         # master's completion does), so a task woken by a plain timer goes first
-        if not s.advance(p.lite_read, PHASE_LATE):
-            await s.sleep(p.lite_read, PHASE_LATE)
+        if not s.advance(p.lite_read - 1, PHASE_LATE):
+            await s.sleep(p.lite_read - 1, PHASE_LATE)
         return value
 
     async def write_reg(self, offset: int, value: int) -> None:
