@@ -345,6 +345,13 @@ module sgdma_regs #(
         end
     end
 
+`ifdef FORMAL
+    // a read is either waiting for its data or answered, never both
+    always @(*)
+        if (!rst)
+            assert (!(ar_full && s_axi_lite_rvalid));
+`endif
+
     // Address bits outside the decoded window are ignored; TAILDESC's low word reads back from
     // tail_lo (as written, before its doorbell in 64-bit builds).
     wire unused_ok = &{1'b0, s_axi_lite_awaddr[9:8], s_axi_lite_awaddr[1:0],

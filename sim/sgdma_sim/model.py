@@ -52,7 +52,7 @@ _SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOL
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
 # register offset -> the bits a read samples a clock before the rest (they are not flip-flops
 # of the engine, so the register slave samples them into its own flip-flops first)
-_LAGGED_BITS = {SR.offset: _SR_IDLE, XS.offset: _XS_FULL | _XS_DROPPING}
+_LAGGED_BITS = {SR.offset: _SR_HALTED | _SR_IDLE, XS.offset: _XS_FULL | _XS_DROPPING}
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
                  for high, off in ((False, pair[0]), (True, pair[1]))}
@@ -75,8 +75,9 @@ class ModelParams:
     w_accept: float = 1.0         # fraction of clocks the memory accepts a W beat
     lite_read: int = 4            # AXI-Lite read, request to data in the driver (the slave
                                   # holds the address a clock, then samples the register; the
-                                  # bits that are not engine flip-flops, DMASR.Idle and
-                                  # XSTATUS ring full / dropping, a clock earlier)
+                                  # bits it samples into flip-flops of its own first, DMASR
+                                  # Halted and Idle and XSTATUS ring full / dropping, a clock
+                                  # earlier)
     lite_write: int = 4           # AXI-Lite write, request to done (B seen by the driver)
     lite_effect: int = 2          # AXI-Lite write, request to the clock the register takes it
                                   # (the slave registers AW and W, then decodes)
