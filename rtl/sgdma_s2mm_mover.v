@@ -4,25 +4,29 @@
 // memory lanes and the strobes cover partial first and last beats; bytes that spill into the
 // next memory beat wait in a carry register.
 //
-// Two stages with a registered segment between them (every port handshake is registered too:
-// no combinational path from an input port to an output port):
+// Two stages with a segment skid buffer between them (no combinational path from an input
+// port to an output port):
 //   cutter (byte counts only):
 //     s_axis ──► input skid (tready is a flip-flop) ──► holding register ib
 //     queue  ──► staging register nd (beat count of the buffer precomputed) ──► current c
-//     ib + c ──► take = min(bytes in ib, bytes left in the buffer) ──► segment register S
+//     ib + c ──► take = min(bytes in ib, bytes left in the buffer) ──► segment skid S
 //               (the stream beat, how many of its bytes, whether the buffer or the packet
-//               ends with them)
+//               ends with them, whether they fill or overflow the current memory beat; the
+//               cutter counts memory lanes for that)
 //   placer (lanes, bursts, completions):
 //     each descriptor the cutter takes leaves its placement (address, rotation, burst plan,
 //     stream position) in the next-descriptor register pn; the placer's current descriptor
 //     p loads from it when the previous one is finished;
-//     S + p ──► rotate, merge ──► W skid ──► m_axi_s2mm W;  first beat of a burst ──► AW skid
-// The cutter fills S while the placer empties it; a segment waits in S while the placer is
-// stalled (W or AW skid full, burst limit, flush or pad beat).  Latency: a stream beat reaches
-// W three clocks after it is accepted.
+//     S + p ──► rotate, merge ──► W register slice ──► m_axi_s2mm W;
+//     first beat of a burst ──► AW register slice ──► m_axi_s2mm AW
+//     (forward register slices: valid and data are flip-flops, WREADY/AWREADY reach the
+//     placer's decision in the same clock, never an output port)
+// The cutter fills S while the placer empties it; segments wait in S while the placer is
+// stalled (W or AW slice full, burst limit, flush or pad beat), and the cutter sees S's room
+// as a flip-flop.  Latency: a stream beat reaches W three clocks after it is accepted.
 // Bursts are INCR, aligned to MAX_BURST_LEN-beat boundaries (so never across 4 KB), and end at
 // the buffer's last beat; the length of a burst that would open at the current beat is kept in
-// a register, updated one beat ahead.  A burst's AW enters its skid with the burst's first W
+// a register, updated one beat ahead.  A burst's AW enters its slice with the burst's first W
 // beat; at most MAX_OUTSTANDING bursts wait for B.  If a packet ends before the planned end of
 // its burst, the rest of that burst is sent with WSTRB=0.
 // Ordering contract with the status writer: each descriptor the placer finishes or abandons,
@@ -419,7 +423,7 @@ module sgdma_s2mm_mover #(
             // The stream position survives a flush (halt, error, soft reset); bytes discarded
             // from the holding and skid registers count as consumed, so APP0 of the next buffer
             // still gives its exact stream position and the gap is what was lost.  (Bytes in
-            // the segment register and the placer were counted when they were taken.)
+            // the segment skid and the placer were counted when they were taken.)
             rx_pos       <= hard_rst ? 32'd0 : rx_pos + {{(30-LB){1'b0}}, held_bytes};
             in_overrun   <= 1'b0;
             pn_valid     <= 1'b0;
