@@ -55,6 +55,16 @@ _COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
                  for high, off in ((False, pair[0]), (True, pair[1]))}
 
 
+def _word_view(ram: np.ndarray) -> memoryview | np.ndarray:
+    """RAM as little-endian 32-bit words with Python-int item access: a native memoryview
+    where the host is little-endian (several times quicker per word and per slice than
+    numpy's indexing), else a numpy view."""
+    n = len(ram) // 4 * 4
+    if np.little_endian and struct.calcsize("I") == 4:
+        return memoryview(ram[:n]).cast("B").cast("I")
+    return ram[:n].view("<u4")
+
+
 @dataclass
 class ModelParams:
     data_width: int = 64
@@ -207,10 +217,13 @@ class EngineModel:
         self.rx_pos = 0
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
-        self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
-        self._page_xlate: dict[tuple[int, bool], tuple[tuple[int, bool], int]] = {}   # descriptor pages
+        # kept translations: buffer (bus address << 27 | length) -> (IOMMU generation,
+        # passthrough, destination views); descriptor page (bus page << 1 | is write) ->
+        # (generation, passthrough, index of the page's first word in the RAM word view)
+        self._xlate: dict[int, tuple[int, bool, list]] = {}
+        self._page_xlate: dict[int, tuple[int, bool, int]] = {}
         self._iommu = getattr(port, "iommu", None)
-        self._ram_words: np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
+        self._ram_words: memoryview | np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
         self._ram_words_of: np.ndarray | None = None
         self._epoch = 0
         self._reset_regs()
@@ -507,6 +520,8 @@ class EngineModel:
         view keeps its mapping alive)."""
         self._xlate.clear()
         self._page_xlate.clear()
+        if isinstance(self._ram_words, memoryview):
+            self._ram_words.release()
         self._ram_words = self._ram_words_of = None
 
     def _words_at(self, addr: int, n: int, is_write: bool) -> tuple[np.ndarray, int] | bool:
@@ -521,19 +536,22 @@ class EngineModel:
         off = addr & 0xFFF
         if iommu is None or self.fault is not None or addr & 3 or off + n > 0x1000:
             return True
-        key, gen = (addr >> 12, is_write), (iommu.generation, iommu.passthrough)
+        key = (addr >> 12) << 1 | is_write
         cached = self._page_xlate.get(key)
-        if cached is None or cached[0] != gen:
+        if cached is None or cached[0] != iommu.generation or cached[1] != iommu.passthrough:
             try:
                 pieces = iommu.translate(addr, n, is_write)
             except Exception:  # noqa: BLE001 - a refused access is SLVERR
                 return False
             mem = self.port.mem
             if self._ram_words is None or self._ram_words_of is not mem.array:
+                if isinstance(self._ram_words, memoryview):
+                    self._ram_words.release()
                 self._ram_words_of = mem.array
-                self._ram_words = mem.array[:len(mem.array) // 4 * 4].view("<u4")
-            cached = self._page_xlate[key] = (gen, (mem.offset(pieces[0][0], n) - off) >> 2)
-        return self._ram_words, cached[1] + (off >> 2)
+                self._ram_words = _word_view(mem.array)
+            cached = self._page_xlate[key] = (iommu.generation, iommu.passthrough,
+                                              (mem.offset(pieces[0][0], n) - off) >> 2)
+        return self._ram_words, cached[2] + (off >> 2)
 
     def write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
         """A buffer's data: whether the write is accepted is known now; the bytes land in
@@ -555,18 +573,19 @@ class EngineModel:
         else:
             # a buffer is written at the same bus address every lap: its translation is kept
             # while the IOMMU's page table is unchanged
-            key, gen = (addr, len(data)), (iommu.generation, iommu.passthrough)
+            n = len(data)
+            key = addr << 27 | n                    # (lengths are below 2**26)
             cached = self._xlate.get(key)
-            if cached is not None and cached[0] == gen:
-                dst = cached[1]
+            if cached is not None and cached[0] == iommu.generation and cached[1] == iommu.passthrough:
+                dst = cached[2]
             else:
                 try:
-                    pieces = iommu.translate(addr, len(data), True)
+                    pieces = iommu.translate(addr, n, True)
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
                 mem = self.port.mem
-                dst = [mem.view(phys, n) for phys, n in pieces]   # where each piece lands
-                self._xlate[key] = (gen, dst)
+                dst = [mem.view(phys, k) for phys, k in pieces]   # where each piece lands
+                self._xlate[key] = (iommu.generation, iommu.passthrough, dst)
 
             if len(dst) == 1:
                 land = partial(np.copyto, dst[0], data)
@@ -672,10 +691,11 @@ class EngineModel:
         """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
         (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
         mode) or DMA_INT_ERR (length 0)."""
-        kept = self._page_xlate.get((addr >> 12, False))
+        kept = self._page_xlate.get((addr >> 12) << 1)
         iommu = self._iommu
-        if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
-            i = kept[1] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
+        if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                and kept[1] == iommu.passthrough:
+            i = kept[2] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
             w = self._ram_words[i:i + 8].tolist()
         elif (at := self._words_at(addr, 32, False)) is False:
             return "SG_SLV_ERR"
@@ -827,10 +847,11 @@ class EngineModel:
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
         if self.pos_wb and pos is not None and _APP_AFTER_STATUS:
-            kept = self._page_xlate.get((addr >> 12, True))
+            kept = self._page_xlate.get((addr >> 12) << 1 | 1)
             iommu = self._iommu
-            if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
-                i = kept[1] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+            if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                    and kept[1] == iommu.passthrough:
+                i = kept[2] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
                 words = self._ram_words
                 words[i] = status
                 words[i + 1] = pos & 0xFFFFFFFF
