@@ -22,7 +22,7 @@ class OutOfMemoryError(MemoryError):
     index: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     phys: int
     size: int          # requested bytes
@@ -151,6 +151,9 @@ class BuddyAllocator:
         # k-th lowest free block (what alloc's choice over the sorted set picks, from the same
         # draw) costs no sort per block.
         ordered: dict[int, list[int]] = {}
+        # rng.choice(range(n)) is range(n)[rng._randbelow(n)]: the same draw, without the
+        # range object and the indexing
+        randbelow = rng._randbelow if rng else None
         for i in range(count):
             o = order
             while o <= top and not free[o]:
@@ -166,7 +169,7 @@ class BuddyAllocator:
             fo, lst = free[o], ordered.get(o)
             if lst is None:
                 lst = ordered[o] = sorted(fo)
-            page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
+            page = lst.pop(randbelow(len(lst)) if randbelow else 0)
             fo.remove(page)
             while o > order:  # split, keeping the low half
                 o -= 1

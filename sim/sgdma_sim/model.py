@@ -116,6 +116,8 @@ class StreamSource:
         self.next_time = 0.0              # earliest clock the next beat can be delivered
         self.total = 0
         self._chunk = 0                   # the chunk the last read began in
+        self._chunk_ends: list[int] = []  # where each chunk ends
+        self._slicers: list[Any] = []     # each chunk's slice method (None: a numpy array)
 
     def push(self, data: Any, last: bool = True) -> None:
         if not hasattr(data, "slice"):
@@ -123,6 +125,8 @@ class StreamSource:
         self.chunk_starts.append(self.total)
         self.chunks.append(data)
         self.total += len(data)
+        self._chunk_ends.append(self.total)
+        self._slicers.append(getattr(data, "slice", None))
         if last:
             self.pkt_ends.append(self.total)
 
@@ -182,9 +186,10 @@ class StreamSource:
         pos = self.pos
         i = self._chunk
         starts = self.chunk_starts
-        if n > 0 and i < len(starts) and starts[i] <= pos and pos + n <= starts[i] + len(self.chunks[i]):
-            c = self.chunks[i]            # within the chunk the last read began in (the usual case)
-            data = c.slice(pos - starts[i], n) if hasattr(c, "slice") else c[pos - starts[i]:pos - starts[i] + n]
+        if n > 0 and i < len(starts) and starts[i] <= pos and pos + n <= self._chunk_ends[i]:
+            # within the chunk the last read began in (the usual case)
+            sl = self._slicers[i]
+            data = sl(pos - starts[i], n) if sl is not None else self.chunks[i][pos - starts[i]:pos - starts[i] + n]
         else:
             data = self._read(n)
         self.pos = pos = pos + n
@@ -288,7 +293,11 @@ class EngineModel:
 
     def read_reg(self, off: int) -> int:
         if off == _SR_OFF:               # the interrupt service's registers first, bits from regmap
-            v = _SR_SG_INCLD | (_SR_HALTED if self.halted else 0) | (_SR_IDLE if self._idle() else 0)
+            if self.halted:
+                v = _SR_SG_INCLD | _SR_HALTED
+            else:                        # (_idle(), inline)
+                v = _SR_SG_INCLD | (_SR_IDLE if not self.cyclic and (not self.started or self.tail_reached)
+                                    and self.s.now >= self._quiet_at else 0)
             for name in self.err_bits:
                 v |= getattr(SR, name).mask
             v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
@@ -584,7 +593,10 @@ class EngineModel:
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
                 mem = self.port.mem
-                dst = [mem.view(phys, k) for phys, k in pieces]   # where each piece lands
+                if len(pieces) == 1:
+                    dst = [mem.view(pieces[0][0], n)]
+                else:
+                    dst = [mem.view(phys, k) for phys, k in pieces]   # where each piece lands
                 self._xlate[key] = (iommu.generation, iommu.passthrough, dst)
 
             if len(dst) == 1:
@@ -596,10 +608,11 @@ class EngineModel:
                         n = len(view)
                         view[:] = data[pos:pos + n]
                         pos += n
-        if when <= self.s.now:
+        s = self.s
+        if when <= s.now:
             land()
         else:
-            self.s.call_at(when, land)
+            s.call_at(when, land)
         return True
 
     def _write(self, addr: int, data: bytes) -> bool:
@@ -762,7 +775,8 @@ class EngineModel:
         # the stream offers its next beat once paced, and not before the engine took the last one
         segs = self._w_segs
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
-        sbeats = src.beats_for(take)
+        used = (spos - src.pkt_start) % db          # src.beats_for(take), inline
+        sbeats = -(-(used + take) // db) - (1 if used else 0)
         # the holding register accepts each stream beat one clock before the mover uses it
         data, t_src = src.take(take, start - 1, sbeats)
         self.rx_pos = pos0 + take
@@ -952,11 +966,24 @@ class ModelHw:
         # the register is sampled with what this clock's edge left (a completion in this
         # clock is seen), the data reaches the driver lite_read clocks later
         p, s = self.e.p, self.s
-        start = max(s.now, self._rd_free - p.lite_read + p.lite_repeat)
-        self._rd_free = start + p.lite_read
-        if not s.advance(start - s.now, PHASE_LATE):   # (nothing else due first: no await)
-            await s.sleep(start - s.now, PHASE_LATE)
-        value = self.e.read_reg(offset)
+        now = s.now
+        start = self._rd_free - p.lite_read + p.lite_repeat
+        if start < now:
+            start = now
+        end = self._rd_free = start + p.lite_read
+        heap = s._heap
+        if s._max is None and (not heap or heap[0][0] > end):
+            # nothing is queued up to the response's clock: the two advances below would run
+            # nothing and only move the clock, to (start, late) and then (end, late)
+            s.now, s._phase = start, PHASE_LATE
+            value = self.e.read_reg(offset)
+            if not heap or heap[0][0] > end:       # (reading queued nothing either)
+                s.now = end
+                return value
+        else:
+            if not s.advance(start - now, PHASE_LATE):   # (nothing else due first: no await)
+                await s.sleep(start - s.now, PHASE_LATE)
+            value = self.e.read_reg(offset)
         # the response reaches the caller after what else wakes in that clock (as a bus
         # master's completion does), so a task woken by a plain timer goes first
         if not s.advance(p.lite_read, PHASE_LATE):
