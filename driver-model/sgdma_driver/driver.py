@@ -336,23 +336,26 @@ class SgdmaDriver:
         statuses, app0s = chain.statuses(first, done - seq, app0=wb)
         caps, i = chain.descs.lengths, first
         nbytes = gaps = 0
+        streaming, append = self.streaming, new.append
         try:
             for k, st in enumerate(statuses):
                 if not st & _CMPLT_MASK:
                     raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
                 length = (st >> _LENGTH_LSB) & _LENGTH_MAX
-                c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
                 if wb:
                     # APP0 holds the low 32 bits of the buffer's stream position; extend it from
                     # where the previous buffer ended. Any difference is bytes lost in between.
-                    c.stream_pos = at = pos + ((app0s[k] - pos) & 0xFFFFFFFF)
-                    c.gap = at - pos
+                    at = pos + ((app0s[k] - pos) & 0xFFFFFFFF)
+                    c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK),
+                                   False, at, at - pos)
                     gaps += at - pos
                     pos = at + length
-                if self.streaming:
+                else:
+                    c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
+                if streaming:
                     self.dev.dma_sync_single_for_cpu(self.buffers[chain.descs.buf_index[i]][1], self.buf_size,
                                                      DmaDirection.FROM_DEVICE)
-                new.append(c)
+                append(c)
                 nbytes += length
                 seq += 1
                 i = i + 1 if i + 1 < n else 0

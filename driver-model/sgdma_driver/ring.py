@@ -65,6 +65,7 @@ class UserRing:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._guard = 0
+        self._lay: tuple[list[int], list[int], int] = ([], [], 0)
 
     # -- positions ----------------------------------------------------------------------------
     @property
@@ -76,18 +77,21 @@ class UserRing:
         """(ring offset where each descriptor starts, where each ends, the guard), computed
         once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""
         chain = self.driver.chain
-        if self._layout_of is not chain or len(self._starts) != len(chain.descs):
-            descs = chain.descs
-            starts = getattr(descs, "ring_offsets", None)     # a DescTable's columns
-            if starts is not None:
-                lengths = descs.lengths
-            else:
-                starts, lengths = [d.ring_offset for d in descs], [d.length for d in descs]
-            self._starts = list(starts)
-            self._ends = [a + n for a, n in zip(starts, lengths)]
-            self._guard = 2 * max(lengths)
-            self._layout_of = chain
-        return self._starts, self._ends, self._guard
+        lay = self._lay
+        if self._layout_of is chain and len(lay[0]) == len(chain.descs):
+            return lay
+        descs = chain.descs
+        starts = getattr(descs, "ring_offsets", None)     # a DescTable's columns
+        if starts is not None:
+            lengths = descs.lengths
+        else:
+            starts, lengths = [d.ring_offset for d in descs], [d.length for d in descs]
+        self._starts = list(starts)
+        self._ends = [a + n for a, n in zip(starts, lengths)]
+        self._guard = 2 * max(lengths)
+        self._layout_of = chain
+        self._lay = (self._starts, self._ends, self._guard)
+        return self._lay
 
     def position_of(self, seq: int) -> int:
         """Absolute position where the first ``seq`` completions end."""

@@ -234,7 +234,8 @@ class Backend(Protocol):
     async def send_stream(self, data: bytes, rate: float) -> None: ...
     def stream_done(self) -> bool: ...
     # optional: probe() -> {"sent", "written", "dropped", "w_beats", "waiting_cycles"} so far,
-    # counted at the engine's ports without a bus access (None when no monitor runs)
+    # counted at the engine's ports without a bus access (None when no monitor runs), and
+    # probe_point() -> (sent, written, dropped), the same three figures, for timeline points
 
 
 @dataclass
@@ -310,6 +311,7 @@ class Acquisition:
         self.tl: dict[str, list] = {"irq_cycle": []}     # interrupt clocks (the ISR appends)
         self._points: list[tuple[int, ...]] = []         # timeline points, TIMELINE_SERIES in order
         self._probe = getattr(backend, "probe", None)
+        self._probe_point = getattr(backend, "probe_point", None)   # (sent, written, dropped), if offered
         self._now = backend.hw.now
         self._user_progress = progress
         self._ring: UserRing | None = None
@@ -463,9 +465,15 @@ class Acquisition:
         """One timeline point: what the device sent and the engine wrote (from the backend's
         monitor), what the driver saw, what the reader released, and the bytes lost so far
         (kept as one tuple per point; ``_timeline`` turns them into the series)."""
+        produced = ring.produced
+        point = self._probe_point
+        if point is not None:
+            sent, written, dropped = point()
+            self._points.append((self._now(), sent, written, produced, ring.consumed, dropped,
+                                 ring.stats.lost_bytes + self.torn_bytes))
+            return
         probe = self._probe
         mon = probe() if probe else None
-        produced = ring.produced
         dropped = mon["dropped"] if mon else self.driver.stats.engine_dropped_bytes
         self._points.append((self._now(), mon["sent"] if mon else produced + dropped,
                              mon["written"] if mon else produced, produced, ring.consumed, dropped,

@@ -155,25 +155,27 @@ class Scheduler:
         if self.inline_calls:
             now0, phase0 = self.now, self._phase
             pop, task_kind, poll_kind = heapq.heappop, Task, _Poll
-            while heap and heap[0] < target:
+            while heap:
                 head = heap[0]
-                item = head[3]
-                kind = type(item)
-                if kind is task_kind:
+                if head >= target:
                     break
-                self.now, self._phase = head[0], head[1]
+                t, ph, _, item = head
+                kind = item.__class__
+                if kind is task_kind:
+                    self.now, self._phase = now0, phase0
+                    return seq
+                self.now, self._phase = t, ph
                 if kind is poll_kind:
-                    if (item.until is not None and head[0] > item.until) or not item.cond():
-                        break
+                    if (item.until is not None and t > item.until) or not item.cond():
+                        self.now, self._phase = now0, phase0
+                        return seq
                     pop(heap)
                     self._poll_again(item, (when, phase))
                     continue
                 pop(heap)
                 item()
-            else:
-                self.now, self._phase = when, phase
-                return 0
-            self.now, self._phase = now0, phase0
+            self.now, self._phase = when, phase
+            return 0
         return seq
 
     def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int | None = None) -> Awaitable[None]:

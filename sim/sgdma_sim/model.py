@@ -1069,6 +1069,12 @@ class ModelBackend:
         return {"sent": written + dropped, "written": written, "dropped": dropped,
                 "w_beats": e.perf["w_beats"], "waiting_cycles": round(e.perf["waiting_cycles"])}
 
+    def probe_point(self) -> tuple[int, int, int]:
+        """(sent, written, dropped) of ``probe()``, for the timeline's points."""
+        e = self.engine
+        written, dropped = e.bytes_written(self.sched.now), e.counters["DROPPED_BYTES"]
+        return written + dropped, written, dropped
+
     def run(self, coro, max_cycles: int | None = None):
         try:
             return self.sched.run(coro, max_cycles)
