@@ -139,6 +139,30 @@ class Scheduler:
         self.now, self._phase = when, phase
         return True
 
+    def call_then_advance(self, t_call: int, fn: Callable[[], None], t_call_phase: int,
+                          cycles: int, phase: int) -> bool:
+        """``call_at(t_call, fn, t_call_phase)`` then ``advance(cycles, phase)``, for a call due
+        after now and before the advance's target: the same result, but when the call is the
+        first thing due it runs at once, at its clock, without a trip through the queue."""
+        heap = self._heap
+        if self._max is not None or not self.inline_calls or t_call <= self.now or \
+                (t_call, t_call_phase) >= (self.now + cycles, phase) or (heap and (heap[0][0] < t_call or (heap[0][0] == t_call and heap[0][1] <= t_call_phase))):
+            self.call_at(t_call, fn, t_call_phase)
+            return self.advance(cycles, phase)
+        when = self.now + cycles
+        self._seq += 2                  # the call's place, then the task's (as advance reserves it)
+        seq = self._seq
+        self.now, self._phase = t_call, t_call_phase
+        fn()
+        if heap and heap[0] < (when, phase, seq):
+            seq = self._reach(when, phase, seq)
+            if seq:
+                self._resume = (when, phase, seq)
+                return False
+            return True
+        self.now, self._phase = when, phase
+        return True
+
     def _reach(self, when: int, phase: int, seq: int = 0) -> int:
         """Runs what is queued before a task's resumption at (``when``, ``phase``) as long as
         it is plain calls and ``sleep_while`` wake-ups that find their condition still true:

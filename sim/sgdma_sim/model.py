@@ -50,6 +50,11 @@ _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.m
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
 _SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
+_CR_OFF, _XS_OFF, _XC_OFF = CR.offset, XS.offset, XC.offset
+_CURDESC_OFF, _CURDESC_MSB_OFF = rm.REG["S2MM_CURDESC"].offset, rm.REG["S2MM_CURDESC_MSB"].offset
+_TAILDESC_OFF, _TAILDESC_MSB_OFF = rm.REG["S2MM_TAILDESC"].offset, rm.REG["S2MM_TAILDESC_MSB"].offset
+_SG_CTL_OFF = rm.REG["SG_CTL"].offset
+_XS_OVR_LSB = XS.OVR_IRQ.lsb
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
                  for high, off in ((False, pair[0]), (True, pair[1]))}
@@ -311,7 +316,7 @@ class EngineModel:
                 return self._hi.get(name, 0)
             self._hi[name] = self.counters[name] >> 32
             return self.counters[name] & 0xFFFFFFFF
-        if off == XS.offset:
+        if off == _XS_OFF:
             return ((_XS_OVR if self.ovr_irq else 0) | (_XS_FULL if self.ring_full else 0)
                     | (_XS_DROPPING if self.dropping else 0))
         return self._read_reg_other(off)
@@ -347,8 +352,13 @@ class EngineModel:
         return 0
 
     def write_reg(self, off: int, v: int) -> None:
-        regs = rm.REG
-        if off == CR.offset:
+        if off == _TAILDESC_OFF and self.p.addr_width == 32:   # the doorbell first: the usual write
+            self._tail_lo = v & 0xFFFFFFC0
+            self.taildesc = self._tail_lo
+            if not self.halted:
+                self._doorbell()
+            return
+        if off == _CR_OFF:
             if CR.RESET.get(v):
                 self._soft_reset()
                 return
@@ -372,28 +382,28 @@ class EngineModel:
             if v & _SR_ERR:
                 self.err_irq = False
             self._update_irq()
-        elif off == regs["S2MM_CURDESC"].offset and self.halted:
+        elif off == _CURDESC_OFF and self.halted:
             self.curdesc = (self.curdesc & ~0xFFFFFFFF) | (v & ~0x3F)
-        elif off == regs["S2MM_CURDESC_MSB"].offset and self.halted and self.p.addr_width > 32:
+        elif off == _CURDESC_MSB_OFF and self.halted and self.p.addr_width > 32:
             self.curdesc = (self.curdesc & 0xFFFFFFFF) | (v << 32)
-        elif off == regs["S2MM_TAILDESC_MSB"].offset and self.p.addr_width > 32:
+        elif off == _TAILDESC_MSB_OFF and self.p.addr_width > 32:
             # 64-bit builds: the _MSB write is the doorbell and completes the tail address
             self.taildesc = (v << 32) | self._tail_lo
             if not self.halted:
                 self._doorbell()
-        elif off == regs["S2MM_TAILDESC"].offset:
+        elif off == _TAILDESC_OFF:
             self._tail_lo = v & 0xFFFFFFC0
             if self.p.addr_width == 32:   # 64-bit builds: the low word only latches
                 self.taildesc = self._tail_lo
                 if not self.halted:
                     self._doorbell()
-        elif off == regs["SG_CTL"].offset:
+        elif off == _SG_CTL_OFF:
             self.sg_cache = v & 0xF
-        elif off == XC.offset:
+        elif off == _XC_OFF:
             self.policy_drop, self.ownership = bool(XC.POLICY_DROP.get(v)), bool(XC.OWNERSHIP.get(v))
             self.ovr_en, self.pos_wb = bool(XC.OVR_IRQ_EN.get(v)), bool(XC.POS_WRITEBACK.get(v))
             self._update_irq()
-        elif off == XS.offset and XS.OVR_IRQ.get(v):
+        elif off == _XS_OFF and (v >> _XS_OVR_LSB) & 1:
             self.ovr_irq = False
             self._update_irq()
 
@@ -993,12 +1003,12 @@ class ModelHw:
     async def write_reg(self, offset: int, value: int) -> None:
         # the write takes effect at the next edge, before the engine's own events of that
         # clock (a W1C and a new interrupt in the same clock: the new interrupt stays)
-        p = self.e.p
-        start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
+        p, s = self.e.p, self.s
+        start = max(s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
-        self.s.call_at(start + p.lite_effect, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
-        if not self.s.advance(self._wr_free - self.s.now, PHASE_LATE):
-            await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
+        if not s.call_then_advance(start + p.lite_effect, partial(self.e.write_reg, offset, value), PHASE_EARLY,
+                                   self._wr_free - s.now, PHASE_LATE):
+            await s.sleep(self._wr_free - s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
         # Software woken by a clock edge sees the line as it was before that edge (a
