@@ -27,6 +27,7 @@ for _f in rm.DMASR_ERROR_BITS:
 _XS_OVR = XS.OVR_IRQ
 _CMPLT_MASK, _RXSOF_MASK, _RXEOF_MASK = _CMPLT.mask, _RXSOF.mask, _RXEOF.mask
 _LENGTH_LSB, _LENGTH_MAX = _LENGTH.lsb, _LENGTH.max
+_ADDR_REGS = {n: rm.REG[n].offset for n in ("S2MM_CURDESC", "S2MM_CURDESC_MSB", "S2MM_TAILDESC", "S2MM_TAILDESC_MSB")}
 
 
 async def read_counter(hw: HwInterface, name: str) -> int:
@@ -227,11 +228,12 @@ class SgdmaDriver:
     async def _write_addr(self, name: str, addr: int) -> None:
         # Low word first, then _MSB, as Linux lo_hi_writeq and xaxidma do: with 64-bit
         # addresses the _MSB write of TAILDESC is the doorbell.
-        if not self.config.get("addr64") and addr >> 32:
+        addr64 = self.config.get("addr64")
+        if not addr64 and addr >> 32:
             raise DriverError(f"{name} {addr:#x} does not fit a 32-bit engine")
-        await self.hw.write_reg(rm.REG[name].offset, addr & 0xFFFFFFFF)
-        if self.config.get("addr64"):
-            await self.hw.write_reg(rm.REG[name + "_MSB"].offset, addr >> 32)
+        await self.hw.write_reg(_ADDR_REGS[name], addr & 0xFFFFFFFF)
+        if addr64:
+            await self.hw.write_reg(_ADDR_REGS[name + "_MSB"], addr >> 32)
 
     async def start(self) -> None:
         if self.chain is None:

@@ -20,7 +20,7 @@ from .physmem import check_int
 from .vma import Vma
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     start: int                      # absolute position of the first byte
     length: int

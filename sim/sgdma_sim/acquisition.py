@@ -354,11 +354,12 @@ class Acquisition:
         idle = max(64, int(sc.buf_size / db / sc.rate / 8))
         drv, be = self.driver, self.backend
         sleep_while = getattr(hw, "sleep_while", None)
+        most = max(4096, ring.size // 4)
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
                 return
-            span = ring.acquire(max_bytes=max(4096, ring.size // 4))
+            span = ring.acquire(max_bytes=most)
             if span is None:
                 if self._finished(ring, total):
                     return

@@ -227,14 +227,22 @@ class Scheduler:
         first one that may see something new, the one past `until`, or past max_cycles,
         with the sequence number it would have had.  ``bound``: (clock, phase) of a task's
         resumption not yet queued (``_reach``), which counts as queued."""
-        every, t, j = item.every, self.now, 1
-        nxt = self._heap[0][:2] if self._heap else None
-        if bound is not None and (nxt is None or bound < nxt):
-            nxt = bound
-        if nxt is not None:
-            w2, p2 = nxt
+        every, t = item.every, self.now
+        heap = self._heap
+        if heap:
+            head = heap[0]
+            w2, p2 = head[0], head[1]
+            if bound is not None and bound < (w2, p2):
+                w2, p2 = bound
+        elif bound is not None:
+            w2, p2 = bound
+        else:
+            w2 = None
+        if w2 is not None:
             last = w2 - 1 if p2 <= PHASE_NORMAL else w2     # last clock a wake-up precedes it
-            j = max(1, (last - t) // every + 1)
+            j = (last - t) // every + 1
+            if j < 1:
+                j = 1
         elif item.until is None and self._max is None:
             j = 1
         else:
@@ -243,8 +251,9 @@ class Scheduler:
             if limit is not None:
                 k = max(1, (limit - t) // every + 1)     # first wake-up past the limit
                 j = k if j is None else min(j, k)
-        self._seq += j - 1
-        self._push(t + j * every, item)
+        # (as _push: the wake-up is past the current clock, so its phase stands)
+        self._seq += j
+        heapq.heappush(heap, (t + j * every, PHASE_NORMAL, self._seq, item))
 
     def event(self) -> Event:
         return Event(self)
