@@ -25,6 +25,7 @@ _SR_ERRORS = 0
 for _f in rm.DMASR_ERROR_BITS:
     _SR_ERRORS |= _f.mask
 _XS_OVR = XS.OVR_IRQ
+_XS_OVR_MASK = _XS_OVR.mask
 _CMPLT_MASK, _RXSOF_MASK, _RXEOF_MASK = _CMPLT.mask, _RXSOF.mask, _RXEOF.mask
 _LENGTH_LSB, _LENGTH_MAX = _LENGTH.lsb, _LENGTH.max
 _ADDR_REGS = {n: rm.REG[n].offset for n in ("S2MM_CURDESC", "S2MM_CURDESC_MSB", "S2MM_TAILDESC", "S2MM_TAILDESC_MSB")}
@@ -294,7 +295,7 @@ class SgdmaDriver:
         self.stats.interrupts += 1
         sr = await acknowledge(self.hw)
         xs = await self.hw.read_reg(XS.offset)
-        if _XS_OVR.get(xs):
+        if xs & _XS_OVR_MASK:
             await self.hw.write_reg(XS.offset, _XS_OVR.mask)
         new = await self._take_completions()
         await self._update_drops()

@@ -113,6 +113,10 @@ class AdcStream:
     def slice(self, pos: int, n: int) -> np.ndarray:
         if pos < 0 or n < 0 or pos + n > self.length:
             raise ValueError(f"stream slice [{pos}, {pos + n}) outside [0, {self.length})")
+        tab = _TABLE
+        if tab is not None and n <= len(tab) - _PERIOD_BYTES:      # adc_bytes' view, inline
+            start = pos % _PERIOD_BYTES
+            return tab[start:start + n]
         return adc_bytes(pos, n)
 
     def __bytes__(self) -> bytes:

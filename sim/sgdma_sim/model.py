@@ -487,7 +487,11 @@ class EngineModel:
             self.pending = True
             if self.delay:
                 self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
-        self._update_irq()
+        # _update_irq(), inline for the usual case: the level is already the line's target
+        level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
+                     (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
+        if level != self._irq_target or self._line:
+            self._update_irq()
 
     def _arm_delay(self, when: int) -> None:
         """A delay timer for the current generation, expiring at `when`.
@@ -603,8 +607,9 @@ class EngineModel:
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
                 mem = self.port.mem
-                if len(pieces) == 1:
-                    dst = [mem.view(pieces[0][0], n)]
+                if len(pieces) == 1:            # (the IOMMU maps RAM only: no range check)
+                    at = pieces[0][0] - mem.base
+                    dst = [mem.array[at:at + n]]
                 else:
                     dst = [mem.view(phys, k) for phys, k in pieces]   # where each piece lands
                 self._xlate[key] = (iommu.generation, iommu.passthrough, dst)
@@ -787,8 +792,27 @@ class EngineModel:
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
         used = (spos - src.pkt_start) % db          # src.beats_for(take), inline
         sbeats = -(-(used + take) // db) - (1 if used else 0)
-        # the holding register accepts each stream beat one clock before the mover uses it
-        data, t_src = src.take(take, start - 1, sbeats)
+        # the holding register accepts each stream beat one clock before the mover uses it:
+        # src.take(take, start - 1, sbeats), inline for a read within the current chunk
+        i, cstarts = src._chunk, src.chunk_starts
+        if take > 0 and i < len(cstarts) and cstarts[i] <= spos and spos + take <= src._chunk_ends[i]:
+            nt = src.next_time
+            t_src = (start - 1 if start - 1 > nt else nt) + sbeats / src.rate
+            if sbeats:
+                src.next_time = t_src
+            sl = src._slicers[i]
+            data = sl(spos - cstarts[i], take) if sl is not None else \
+                src.chunks[i][spos - cstarts[i]:spos - cstarts[i] + take]
+            src.pos = npos = spos + take
+            if ends and ends[-1] <= npos:      # (at or past the last packet end: no search)
+                last = ends[-1]
+            else:
+                k = bisect.bisect_right(ends, npos) - 1
+                last = ends[k] if k >= 0 else None
+            if last is not None and last > src.pkt_start and last <= npos:
+                src.pkt_start = last
+        else:
+            data, t_src = src.take(take, start - 1, sbeats)
         self.rx_pos = pos0 + take
         dbeats = -(-((buf % db) + take) // db)
         wbeats = dbeats + self._pads(buf, length, take) if eof else dbeats
