@@ -115,7 +115,8 @@ class UserRing:
         end = check_int("pieces: end", end, lo=start)
         starts, ends, _ = self._layout()
         n, size = len(starts), self.size
-        seq = self.completions_before(start)
+        lap, within = divmod(start, size)           # completions_before(start), inline
+        seq = lap * n + bisect.bisect_right(ends, within)
         out = []
         lap, k = divmod(seq, n)
         base = lap * size
@@ -152,12 +153,14 @@ class UserRing:
 
     # -- acquire / check / release ---------------------------------------------------------------
     def acquire(self, max_bytes: int | None = None) -> Span | None:
-        if max_bytes is not None:
+        if max_bytes is not None and (max_bytes.__class__ is not int or max_bytes <= 0):
             if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
                 raise ValueError(f"acquire of {max_bytes!r} bytes: give a positive byte count")
         start = self.consumed + self._acquired
-        produced = self.produced
-        limit = self.size - self.guard
+        starts, _, guard = self._layout()            # produced and guard, from one look-up
+        lap, k = divmod(self.driver.completed, len(starts))
+        produced = lap * self.size + starts[k]
+        limit = self.size - (guard if self.driver.mode is Mode.CYCLIC else 0)
         if produced - start > limit:
             lost = produced - start - limit
             if self._acquired:
@@ -186,7 +189,9 @@ class UserRing:
     def check(self, span: Span) -> bool:
         """After reading a span: False (and the bytes counted as lost) if the engine may have
         overwritten part of it while it was being read."""
-        reach = self.produced + self.guard
+        starts, _, guard = self._layout()            # produced + guard, from one look-up
+        lap, k = divmod(self.driver.completed, len(starts))
+        reach = lap * self.size + starts[k] + (guard if self.driver.mode is Mode.CYCLIC else 0)
         if reach <= span.start + self.size:
             return True
         self.stats.torn_reads += 1
