@@ -154,6 +154,9 @@ class BuddyAllocator:
         # rng.choice(range(n)) is range(n)[rng._randbelow(n)]: the same draw, without the
         # range object and the indexing
         randbelow = rng._randbelow if rng else None
+        # ... and _randbelow_with_getrandbits (CPython's) inline: getrandbits(k) until below n
+        getrandbits = rng.getrandbits if rng and getattr(randbelow, "__func__", None) is \
+            getattr(random.Random, "_randbelow_with_getrandbits", None) else None
         for i in range(count):
             o = order
             while o <= top and not free[o]:
@@ -169,7 +172,15 @@ class BuddyAllocator:
             fo, lst = free[o], ordered.get(o)
             if lst is None:
                 lst = ordered[o] = sorted(fo)
-            page = lst.pop(randbelow(len(lst)) if randbelow else 0)
+            if getrandbits is not None:
+                n = len(lst)
+                k = n.bit_length()
+                r = getrandbits(k)
+                while r >= n:
+                    r = getrandbits(k)
+                page = lst.pop(r)
+            else:
+                page = lst.pop(randbelow(len(lst)) if randbelow else 0)
             fo.remove(page)
             while o > order:  # split, keeping the low half
                 o -= 1
