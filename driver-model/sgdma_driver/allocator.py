@@ -151,12 +151,11 @@ class BuddyAllocator:
         # k-th lowest free block (what alloc's choice over the sorted set picks, from the same
         # draw) costs no sort per block.
         ordered: dict[int, list[int]] = {}
-        # rng.choice(range(n)) is range(n)[rng._randbelow(n)]: the same draw, without the
-        # range object and the indexing
-        randbelow = rng._randbelow if rng else None
-        # ... and _randbelow_with_getrandbits (CPython's) inline: getrandbits(k) until below n
-        getrandbits = rng.getrandbits if rng and getattr(randbelow, "__func__", None) is \
-            getattr(random.Random, "_randbelow_with_getrandbits", None) else None
+        # rng.choice(range(n)) draws getrandbits(n.bit_length()) until the draw is below n
+        # (CPython's Random._randbelow_with_getrandbits): that loop inline, where it is the one
+        # this Random uses, gives the same draws without the calls around it
+        getrandbits = rng.getrandbits if rng and getattr(type(rng), "_randbelow", None) is \
+            getattr(random.Random, "_randbelow_with_getrandbits", 0) else None
         for i in range(count):
             o = order
             while o <= top and not free[o]:
@@ -180,7 +179,7 @@ class BuddyAllocator:
                     r = getrandbits(k)
                 page = lst.pop(r)
             else:
-                page = lst.pop(randbelow(len(lst)) if randbelow else 0)
+                page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
             fo.remove(page)
             while o > order:  # split, keeping the low half
                 o -= 1

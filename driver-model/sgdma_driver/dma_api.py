@@ -207,15 +207,9 @@ class Device:
         # the pages are given memory now, in bulk (the kernel's allocator hands out zeroed or
         # at least resident pages; the first device write then takes no page fault)
         self.mem.populate_many(phys, size)
-        bufs = []
-        new, append = DmaBuffer.__new__, bufs.append
-        cpu = Owner.CPU
-        for blk in blocks:                  # DmaBuffer(self, blk, size, kind), inlined
-            buf = new(DmaBuffer)
-            buf.dev, buf.block, buf.phys, buf.size, buf.kind = self, blk, blk.phys, size, kind
-            buf.owner, buf.mapped, buf._cache, buf.freed = cpu, {}, None, False
+        bufs = [DmaBuffer(self, blk, size, kind) for blk in blocks]
+        for blk, buf in zip(blocks, bufs):
             blk.on_free.append(buf.on_block_freed)
-            append(buf)
         if direction is None:
             return [(b, -1) for b in bufs]
         handles = self.iommu.map_many(phys, size, direction)

@@ -139,6 +139,17 @@ class Scheduler:
         self.now, self._phase = when, phase
         return True
 
+    def quiet_through(self, when: int) -> bool:
+        """Nothing is queued up to and including clock ``when`` (and no cycle limit runs): the
+        running task may move the clock anywhere up to ``when`` (``jump``) and nothing can
+        run in between, exactly as ``advance`` would do there."""
+        heap = self._heap
+        return self._max is None and (not heap or heap[0][0] > when)
+
+    def jump(self, when: int, phase: int) -> None:
+        """Moves the clock to (``when``, ``phase``), for a task that found ``quiet_through(when)``."""
+        self.now, self._phase = when, phase
+
     def call_then_advance(self, t_call: int, fn: Callable[[], None], t_call_phase: int,
                           cycles: int, phase: int) -> bool:
         """``call_at(t_call, fn, t_call_phase)`` then ``advance(cycles, phase)``, for a call due

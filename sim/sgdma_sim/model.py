@@ -792,27 +792,8 @@ class EngineModel:
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
         used = (spos - src.pkt_start) % db          # src.beats_for(take), inline
         sbeats = -(-(used + take) // db) - (1 if used else 0)
-        # the holding register accepts each stream beat one clock before the mover uses it:
-        # src.take(take, start - 1, sbeats), inline for a read within the current chunk
-        i, cstarts = src._chunk, src.chunk_starts
-        if take > 0 and i < len(cstarts) and cstarts[i] <= spos and spos + take <= src._chunk_ends[i]:
-            nt = src.next_time
-            t_src = (start - 1 if start - 1 > nt else nt) + sbeats / src.rate
-            if sbeats:
-                src.next_time = t_src
-            sl = src._slicers[i]
-            data = sl(spos - cstarts[i], take) if sl is not None else \
-                src.chunks[i][spos - cstarts[i]:spos - cstarts[i] + take]
-            src.pos = npos = spos + take
-            if ends and ends[-1] <= npos:      # (at or past the last packet end: no search)
-                last = ends[-1]
-            else:
-                k = bisect.bisect_right(ends, npos) - 1
-                last = ends[k] if k >= 0 else None
-            if last is not None and last > src.pkt_start and last <= npos:
-                src.pkt_start = last
-        else:
-            data, t_src = src.take(take, start - 1, sbeats)
+        # the holding register accepts each stream beat one clock before the mover uses it
+        data, t_src = src.take(take, start - 1, sbeats)
         self.rx_pos = pos0 + take
         dbeats = -(-((buf % db) + take) // db)
         wbeats = dbeats + self._pads(buf, length, take) if eof else dbeats
@@ -989,6 +970,11 @@ class EngineModel:
 class ModelHw:
     """HwInterface on the model: register accesses cost AXI-Lite time."""
 
+    # A read whose clocks have nothing else queued takes them in one step, and a write whose
+    # effect is the first thing due runs it at once (False: both through the scheduler's
+    # general path; the reports are the same either way, which tests/test_model_bulk.py checks).
+    one_step_accesses: bool = True
+
     def __init__(self, sched: Scheduler, engine: EngineModel):
         self.s, self.e = sched, engine
         # The register slave takes one read (and, independently, one write) every
@@ -1005,14 +991,13 @@ class ModelHw:
         if start < now:
             start = now
         end = self._rd_free = start + p.lite_read
-        heap = s._heap
-        if s._max is None and (not heap or heap[0][0] > end):
+        if self.one_step_accesses and s.quiet_through(end):
             # nothing is queued up to the response's clock: the two advances below would run
             # nothing and only move the clock, to (start, late) and then (end, late)
-            s.now, s._phase = start, PHASE_LATE
+            s.jump(start, PHASE_LATE)
             value = self.e.read_reg(offset)
-            if not heap or heap[0][0] > end:       # (reading queued nothing either)
-                s.now = end
+            if s.quiet_through(end):               # (reading queued nothing either)
+                s.jump(end, PHASE_LATE)
                 return value
         else:
             if not s.advance(start - now, PHASE_LATE):   # (nothing else due first: no await)
@@ -1030,8 +1015,13 @@ class ModelHw:
         p, s = self.e.p, self.s
         start = max(s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
-        if not s.call_then_advance(start + p.lite_effect, partial(self.e.write_reg, offset, value), PHASE_EARLY,
-                                   self._wr_free - s.now, PHASE_LATE):
+        effect = partial(self.e.write_reg, offset, value)
+        if self.one_step_accesses:
+            done = s.call_then_advance(start + p.lite_effect, effect, PHASE_EARLY, self._wr_free - s.now, PHASE_LATE)
+        else:
+            s.call_at(start + p.lite_effect, effect, PHASE_EARLY)
+            done = s.advance(self._wr_free - s.now, PHASE_LATE)
+        if not done:
             await s.sleep(self._wr_free - s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
