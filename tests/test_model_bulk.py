@@ -12,6 +12,9 @@
   calls give the same report.
 - An interrupt's completions are read in one call; read descriptor by descriptor instead, the
   report is the same, and the register accesses of one interrupt are the documented ones.
+- Register accesses take their clocks in one step where nothing else is queued in them (and a
+  write's effect runs at once where it is the first thing due): the same report as through
+  the scheduler's general path.
 """
 from __future__ import annotations
 
@@ -389,6 +392,20 @@ def test_calls_run_in_line_change_no_report(sc, monkeypatch):
     monkeypatch.setattr(Scheduler, "inline_calls", False)
     queued = _run_and_look(Scenario(**sc))
     assert inline == queued
+
+
+@pytest.mark.parametrize("sc", INLINE_SCENARIOS, ids=[
+    "owned", "cyclic-t1", "cyclic-lapped", "tail-slow-delay", "drop-slow-t1", "cyclic-drop-exp-latency",
+    "tail-t255", "owned-drop-slow-t255", "streaming-half-rate"])
+def test_one_step_register_accesses_change_no_report(sc, monkeypatch):
+    """A register read taken in one step when nothing is queued before its response, and a
+    write whose effect runs at once when it is the first thing due (ModelHw.one_step_accesses),
+    give what the scheduler's general path gives: report, memory, STATUS words, counters."""
+    fast = _run_and_look(Scenario(**sc))
+    assert fast[0]["ok"] and fast[0]["descriptors"] > 0
+    monkeypatch.setattr(ModelHw, "one_step_accesses", False)
+    general = _run_and_look(Scenario(**sc))
+    assert fast == general
 
 
 def _run_and_look(sc: Scenario) -> tuple[dict, str, dict, dict]:

@@ -22,7 +22,7 @@ class OutOfMemoryError(MemoryError):
     index: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     phys: int
     size: int          # requested bytes
@@ -151,6 +151,11 @@ class BuddyAllocator:
         # k-th lowest free block (what alloc's choice over the sorted set picks, from the same
         # draw) costs no sort per block.
         ordered: dict[int, list[int]] = {}
+        # rng.choice(range(n)) draws getrandbits(n.bit_length()) until the draw is below n
+        # (CPython's Random._randbelow_with_getrandbits): that loop inline, where it is the one
+        # this Random uses, gives the same draws without the calls around it
+        getrandbits = rng.getrandbits if rng and getattr(type(rng), "_randbelow", None) is \
+            getattr(random.Random, "_randbelow_with_getrandbits", 0) else None
         for i in range(count):
             o = order
             while o <= top and not free[o]:
@@ -166,7 +171,15 @@ class BuddyAllocator:
             fo, lst = free[o], ordered.get(o)
             if lst is None:
                 lst = ordered[o] = sorted(fo)
-            page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
+            if getrandbits is not None:
+                n = len(lst)
+                k = n.bit_length()
+                r = getrandbits(k)
+                while r >= n:
+                    r = getrandbits(k)
+                page = lst.pop(r)
+            else:
+                page = lst.pop(rng.choice(range(len(lst))) if rng else 0)
             fo.remove(page)
             while o > order:  # split, keeping the low half
                 o -= 1

@@ -43,6 +43,8 @@ class DmaBuffer:
     ``read``/``write`` check ownership; for non-coherent memory with coherence off, reads go
     through a cache model (filled on first read, invalidated by sync_for_cpu / unmap)."""
 
+    __slots__ = ("dev", "block", "phys", "size", "kind", "owner", "mapped", "_cache", "freed")
+
     def __init__(self, dev: "Device", block: Block, size: int, kind: str):
         self.dev = dev
         self.block = block
@@ -201,20 +203,19 @@ class Device:
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ValueError(f"{kind} DMA allocation of {size!r} bytes")
         blocks = self.allocator.alloc_many(size, count, owner=owner)    # all or nothing itself
+        phys = [blk.phys for blk in blocks]
         # the pages are given memory now, in bulk (the kernel's allocator hands out zeroed or
         # at least resident pages; the first device write then takes no page fault)
-        self.mem.populate([(blk.phys, size) for blk in blocks])
+        self.mem.populate_many(phys, size)
         bufs = [DmaBuffer(self, blk, size, kind) for blk in blocks]
         for blk, buf in zip(blocks, bufs):
             blk.on_free.append(buf.on_block_freed)
         if direction is None:
             return [(b, -1) for b in bufs]
-        handles = self.iommu.map_many([blk.phys for blk in blocks], size, direction)
+        handles = self.iommu.map_many(phys, size, direction)
         maps, unmapped = self._maps, self._unmapped
         for buf, handle in zip(bufs, handles):
-            m = Mapping(handle, buf, 0, size, direction, kind)
-            maps[handle] = m
-            buf.mapped[handle] = m
+            maps[handle] = buf.mapped[handle] = Mapping(handle, buf, 0, size, direction, kind)
         if unmapped:
             unmapped.difference_update(handles)
         return list(zip(bufs, handles))

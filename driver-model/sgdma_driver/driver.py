@@ -25,8 +25,10 @@ _SR_ERRORS = 0
 for _f in rm.DMASR_ERROR_BITS:
     _SR_ERRORS |= _f.mask
 _XS_OVR = XS.OVR_IRQ
+_XS_OVR_MASK = _XS_OVR.mask
 _CMPLT_MASK, _RXSOF_MASK, _RXEOF_MASK = _CMPLT.mask, _RXSOF.mask, _RXEOF.mask
 _LENGTH_LSB, _LENGTH_MAX = _LENGTH.lsb, _LENGTH.max
+_ADDR_REGS = {n: rm.REG[n].offset for n in ("S2MM_CURDESC", "S2MM_CURDESC_MSB", "S2MM_TAILDESC", "S2MM_TAILDESC_MSB")}
 
 
 async def read_counter(hw: HwInterface, name: str) -> int:
@@ -227,11 +229,12 @@ class SgdmaDriver:
     async def _write_addr(self, name: str, addr: int) -> None:
         # Low word first, then _MSB, as Linux lo_hi_writeq and xaxidma do: with 64-bit
         # addresses the _MSB write of TAILDESC is the doorbell.
-        if not self.config.get("addr64") and addr >> 32:
+        addr64 = self.config.get("addr64")
+        if not addr64 and addr >> 32:
             raise DriverError(f"{name} {addr:#x} does not fit a 32-bit engine")
-        await self.hw.write_reg(rm.REG[name].offset, addr & 0xFFFFFFFF)
-        if self.config.get("addr64"):
-            await self.hw.write_reg(rm.REG[name + "_MSB"].offset, addr >> 32)
+        await self.hw.write_reg(_ADDR_REGS[name], addr & 0xFFFFFFFF)
+        if addr64:
+            await self.hw.write_reg(_ADDR_REGS[name + "_MSB"], addr >> 32)
 
     async def start(self) -> None:
         if self.chain is None:
@@ -292,7 +295,7 @@ class SgdmaDriver:
         self.stats.interrupts += 1
         sr = await acknowledge(self.hw)
         xs = await self.hw.read_reg(XS.offset)
-        if _XS_OVR.get(xs):
+        if xs & _XS_OVR_MASK:
             await self.hw.write_reg(XS.offset, _XS_OVR.mask)
         new = await self._take_completions()
         await self._update_drops()
@@ -336,23 +339,26 @@ class SgdmaDriver:
         statuses, app0s = chain.statuses(first, done - seq, app0=wb)
         caps, i = chain.descs.lengths, first
         nbytes = gaps = 0
+        streaming, append = self.streaming, new.append
         try:
             for k, st in enumerate(statuses):
                 if not st & _CMPLT_MASK:
                     raise DriverError(f"COMPLETED says {done} but descriptor {i} has no Cmplt (STATUS {st:#x})")
                 length = (st >> _LENGTH_LSB) & _LENGTH_MAX
-                c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
                 if wb:
                     # APP0 holds the low 32 bits of the buffer's stream position; extend it from
                     # where the previous buffer ended. Any difference is bytes lost in between.
-                    c.stream_pos = at = pos + ((app0s[k] - pos) & 0xFFFFFFFF)
-                    c.gap = at - pos
+                    at = pos + ((app0s[k] - pos) & 0xFFFFFFFF)
+                    c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK),
+                                   False, at, at - pos)
                     gaps += at - pos
                     pos = at + length
-                if self.streaming:
+                else:
+                    c = Completion(i, seq, length, caps[i], bool(st & _RXSOF_MASK), bool(st & _RXEOF_MASK))
+                if streaming:
                     self.dev.dma_sync_single_for_cpu(self.buffers[chain.descs.buf_index[i]][1], self.buf_size,
                                                      DmaDirection.FROM_DEVICE)
-                new.append(c)
+                append(c)
                 nbytes += length
                 seq += 1
                 i = i + 1 if i + 1 < n else 0

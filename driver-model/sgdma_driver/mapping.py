@@ -26,6 +26,8 @@ from __future__ import annotations
 import enum
 import errno
 
+import numpy as np
+
 from .physmem import PAGE_SHIFT, PAGE_SIZE
 from .vma import VM_SHARED, KernelProfile, MappableFile, Vma, VmAreaDesc, compat_vma_mmap
 
@@ -66,14 +68,16 @@ class RingFile(MappableFile):
     def _runs(self, copies: int) -> list[tuple[int, int]]:
         """(physical address, size) of each physically contiguous run of the ring's buffers,
         in ring order, over ``copies`` copies of the ring."""
-        runs: list[list[int]] = []
-        for _ in range(copies):
-            for phys, size in self._pieces():
-                if runs and runs[-1][0] + runs[-1][1] == phys:
-                    runs[-1][1] += size
-                else:
-                    runs.append([phys, size])
-        return [(phys, size) for phys, size in runs]
+        pieces = self._pieces()
+        if not pieces or copies <= 0:
+            return []
+        a = np.tile(np.array(pieces, dtype=np.int64).reshape(-1, 2), (copies, 1))
+        phys, size = a[:, 0], a[:, 1]
+        # a piece continues the run before it where the previous piece ends at its address
+        first = np.ones(len(phys), dtype=bool)
+        first[1:] = phys[1:] != phys[:-1] + size[:-1]
+        at = np.flatnonzero(first)
+        return list(zip(phys[at].tolist(), np.add.reduceat(size, at).tolist()))
 
     def _fail(self, err: int, why: str) -> int:
         self.last_error = why

@@ -89,14 +89,28 @@ class PhysicalMemory:
         without MADV_POPULATE_WRITE leaves the pages to be faulted in as before."""
         if not ranges or self._no_populate:
             return
-        runs: list[list[int]] = []
-        for phys, n in sorted(ranges):
-            lo = (phys - self.base) & ~(PAGE_SIZE - 1)
-            hi = page_align_up(phys - self.base + n)
-            if runs and lo <= runs[-1][1]:
-                runs[-1][1] = max(runs[-1][1], hi)
-            else:
-                runs.append([lo, hi])
+        a = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+        self._populate(a[:, 0], a[:, 1])
+
+    def populate_many(self, phys: list[int], size: int) -> None:
+        """``populate`` of ``(p, size)`` for each ``p`` of ``phys``."""
+        if not phys or self._no_populate:
+            return
+        a = np.array(phys, dtype=np.int64)
+        self._populate(a, np.full(len(a), size, dtype=np.int64))
+
+    def _populate(self, phys: np.ndarray, n: np.ndarray) -> None:
+        # page-aligned [lo, hi) of each range, sorted; ranges that touch or overlap merge
+        # into runs (a range starting at or before the furthest end so far continues it)
+        lo = (phys - self.base) & ~(PAGE_SIZE - 1)
+        hi = (phys - self.base + n + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], hi[order]
+        reach = np.maximum.accumulate(hi)
+        first = np.ones(len(lo), dtype=bool)
+        first[1:] = lo[1:] > reach[:-1]
+        at = np.flatnonzero(first)
+        runs = zip(lo[at].tolist(), np.maximum.reduceat(hi, at).tolist())
         for lo, hi in runs:
             try:
                 self.buf.madvise(_MADV_POPULATE_WRITE, lo, min(hi, self.size) - lo)

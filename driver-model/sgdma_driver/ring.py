@@ -20,7 +20,7 @@ from .physmem import check_int
 from .vma import Vma
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     start: int                      # absolute position of the first byte
     length: int
@@ -65,6 +65,7 @@ class UserRing:
         self._starts: list[int] = []
         self._ends: list[int] = []
         self._guard = 0
+        self._lay: tuple[list[int], list[int], int] = ([], [], 0)
 
     # -- positions ----------------------------------------------------------------------------
     @property
@@ -76,18 +77,21 @@ class UserRing:
         """(ring offset where each descriptor starts, where each ends, the guard), computed
         once per chain: positions are O(1) and completions_before O(log n), whatever the ring."""
         chain = self.driver.chain
-        if self._layout_of is not chain or len(self._starts) != len(chain.descs):
-            descs = chain.descs
-            starts = getattr(descs, "ring_offsets", None)     # a DescTable's columns
-            if starts is not None:
-                lengths = descs.lengths
-            else:
-                starts, lengths = [d.ring_offset for d in descs], [d.length for d in descs]
-            self._starts = list(starts)
-            self._ends = [a + n for a, n in zip(starts, lengths)]
-            self._guard = 2 * max(lengths)
-            self._layout_of = chain
-        return self._starts, self._ends, self._guard
+        lay = self._lay
+        if self._layout_of is chain and len(lay[0]) == len(chain.descs):
+            return lay
+        descs = chain.descs
+        starts = getattr(descs, "ring_offsets", None)     # a DescTable's columns
+        if starts is not None:
+            lengths = descs.lengths
+        else:
+            starts, lengths = [d.ring_offset for d in descs], [d.length for d in descs]
+        self._starts = list(starts)
+        self._ends = [a + n for a, n in zip(starts, lengths)]
+        self._guard = 2 * max(lengths)
+        self._layout_of = chain
+        self._lay = (self._starts, self._ends, self._guard)
+        return self._lay
 
     def position_of(self, seq: int) -> int:
         """Absolute position where the first ``seq`` completions end."""
@@ -111,7 +115,8 @@ class UserRing:
         end = check_int("pieces: end", end, lo=start)
         starts, ends, _ = self._layout()
         n, size = len(starts), self.size
-        seq = self.completions_before(start)
+        lap, within = divmod(start, size)           # completions_before(start), inline
+        seq = lap * n + bisect.bisect_right(ends, within)
         out = []
         lap, k = divmod(seq, n)
         base = lap * size
@@ -148,12 +153,14 @@ class UserRing:
 
     # -- acquire / check / release ---------------------------------------------------------------
     def acquire(self, max_bytes: int | None = None) -> Span | None:
-        if max_bytes is not None:
+        if max_bytes is not None and (max_bytes.__class__ is not int or max_bytes <= 0):
             if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
                 raise ValueError(f"acquire of {max_bytes!r} bytes: give a positive byte count")
         start = self.consumed + self._acquired
-        produced = self.produced
-        limit = self.size - self.guard
+        starts, _, guard = self._layout()            # produced and guard, from one look-up
+        lap, k = divmod(self.driver.completed, len(starts))
+        produced = lap * self.size + starts[k]
+        limit = self.size - (guard if self.driver.mode is Mode.CYCLIC else 0)
         if produced - start > limit:
             lost = produced - start - limit
             if self._acquired:
@@ -182,7 +189,9 @@ class UserRing:
     def check(self, span: Span) -> bool:
         """After reading a span: False (and the bytes counted as lost) if the engine may have
         overwritten part of it while it was being read."""
-        reach = self.produced + self.guard
+        starts, _, guard = self._layout()            # produced + guard, from one look-up
+        lap, k = divmod(self.driver.completed, len(starts))
+        reach = lap * self.size + starts[k] + (guard if self.driver.mode is Mode.CYCLIC else 0)
         if reach <= span.start + self.size:
             return True
         self.stats.torn_reads += 1

@@ -54,10 +54,13 @@ def _check_buffers(buffers: object) -> list[tuple[int, int]]:
     buffers = list(buffers)
     if not buffers:
         raise ValueError("descriptor chain over an empty buffer list")
+    if all(b.__class__ is tuple and len(b) == 2 and b[0].__class__ is int and b[0] >= 0
+           and b[1].__class__ is int and b[1] > 0 for b in buffers):
+        return buffers                   # the usual case: pairs of plain ints, nothing to say
     for bi, b in enumerate(buffers):
         if b.__class__ is tuple and len(b) == 2 and b[0].__class__ is int and b[0] >= 0 \
                 and b[1].__class__ is int and b[1] > 0:
-            continue                     # the usual case: nothing to say about it
+            continue
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             raise TypeError(f"buffer {bi} must be (bus address, length), got {b!r}")
         check_int(f"buffer {bi} bus address", b[0], lo=0)
@@ -172,11 +175,14 @@ class DescriptorChain:
         rows = recs.view(np.uint8).reshape(n, rm.DESC_SIZE)
         page_no: dict[int, int] = {}
         pages: list[DmaBuffer] = []
+        which_l: list[int] = []
         for p in self._page_of:
-            if id(p) not in page_no:
-                page_no[id(p)] = len(pages)
+            k = page_no.get(id(p))
+            if k is None:
+                k = page_no[id(p)] = len(pages)
                 pages.append(p)
-        which = np.fromiter((page_no[id(p)] for p in self._page_of), dtype=np.int64, count=n)
+            which_l.append(k)
+        which = np.array(which_l, dtype=np.int64)
         offs = np.asarray(d.pool_off, dtype=np.int64)
         order = np.argsort(which, kind="stable")
         cuts = np.searchsorted(which[order], np.arange(len(pages) + 1))

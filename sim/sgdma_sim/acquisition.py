@@ -113,6 +113,10 @@ class AdcStream:
     def slice(self, pos: int, n: int) -> np.ndarray:
         if pos < 0 or n < 0 or pos + n > self.length:
             raise ValueError(f"stream slice [{pos}, {pos + n}) outside [0, {self.length})")
+        tab = _TABLE
+        if tab is not None and n <= len(tab) - _PERIOD_BYTES:      # adc_bytes' view, inline
+            start = pos % _PERIOD_BYTES
+            return tab[start:start + n]
         return adc_bytes(pos, n)
 
     def __bytes__(self) -> bytes:
@@ -234,7 +238,8 @@ class Backend(Protocol):
     async def send_stream(self, data: bytes, rate: float) -> None: ...
     def stream_done(self) -> bool: ...
     # optional: probe() -> {"sent", "written", "dropped", "w_beats", "waiting_cycles"} so far,
-    # counted at the engine's ports without a bus access (None when no monitor runs)
+    # counted at the engine's ports without a bus access (None when no monitor runs), and
+    # probe_point() -> (sent, written, dropped), the same three figures, for timeline points
 
 
 @dataclass
@@ -310,6 +315,7 @@ class Acquisition:
         self.tl: dict[str, list] = {"irq_cycle": []}     # interrupt clocks (the ISR appends)
         self._points: list[tuple[int, ...]] = []         # timeline points, TIMELINE_SERIES in order
         self._probe = getattr(backend, "probe", None)
+        self._probe_point = getattr(backend, "probe_point", None)   # (sent, written, dropped), if offered
         self._now = backend.hw.now
         self._user_progress = progress
         self._ring: UserRing | None = None
@@ -352,11 +358,12 @@ class Acquisition:
         idle = max(64, int(sc.buf_size / db / sc.rate / 8))
         drv, be = self.driver, self.backend
         sleep_while = getattr(hw, "sleep_while", None)
+        most = max(4096, ring.size // 4)
         while True:
             if hw.now() > deadline:
                 report.accounting_errors.append(f"acquisition did not finish by cycle {deadline}")
                 return
-            span = ring.acquire(max_bytes=max(4096, ring.size // 4))
+            span = ring.acquire(max_bytes=most)
             if span is None:
                 if self._finished(ring, total):
                     return
@@ -463,9 +470,15 @@ class Acquisition:
         """One timeline point: what the device sent and the engine wrote (from the backend's
         monitor), what the driver saw, what the reader released, and the bytes lost so far
         (kept as one tuple per point; ``_timeline`` turns them into the series)."""
+        produced = ring.produced
+        point = self._probe_point
+        if point is not None:
+            sent, written, dropped = point()
+            self._points.append((self._now(), sent, written, produced, ring.consumed, dropped,
+                                 ring.stats.lost_bytes + self.torn_bytes))
+            return
         probe = self._probe
         mon = probe() if probe else None
-        produced = ring.produced
         dropped = mon["dropped"] if mon else self.driver.stats.engine_dropped_bytes
         self._points.append((self._now(), mon["sent"] if mon else produced + dropped,
                              mon["written"] if mon else produced, produced, ring.consumed, dropped,

@@ -139,6 +139,41 @@ class Scheduler:
         self.now, self._phase = when, phase
         return True
 
+    def quiet_through(self, when: int) -> bool:
+        """Nothing is queued up to and including clock ``when`` (and no cycle limit runs): the
+        running task may move the clock anywhere up to ``when`` (``jump``) and nothing can
+        run in between, exactly as ``advance`` would do there."""
+        heap = self._heap
+        return self._max is None and (not heap or heap[0][0] > when)
+
+    def jump(self, when: int, phase: int) -> None:
+        """Moves the clock to (``when``, ``phase``), for a task that found ``quiet_through(when)``."""
+        self.now, self._phase = when, phase
+
+    def call_then_advance(self, t_call: int, fn: Callable[[], None], t_call_phase: int,
+                          cycles: int, phase: int) -> bool:
+        """``call_at(t_call, fn, t_call_phase)`` then ``advance(cycles, phase)``, for a call due
+        after now and before the advance's target: the same result, but when the call is the
+        first thing due it runs at once, at its clock, without a trip through the queue."""
+        heap = self._heap
+        if self._max is not None or not self.inline_calls or t_call <= self.now or \
+                (t_call, t_call_phase) >= (self.now + cycles, phase) or (heap and (heap[0][0] < t_call or (heap[0][0] == t_call and heap[0][1] <= t_call_phase))):
+            self.call_at(t_call, fn, t_call_phase)
+            return self.advance(cycles, phase)
+        when = self.now + cycles
+        self._seq += 2                  # the call's place, then the task's (as advance reserves it)
+        seq = self._seq
+        self.now, self._phase = t_call, t_call_phase
+        fn()
+        if heap and heap[0] < (when, phase, seq):
+            seq = self._reach(when, phase, seq)
+            if seq:
+                self._resume = (when, phase, seq)
+                return False
+            return True
+        self.now, self._phase = when, phase
+        return True
+
     def _reach(self, when: int, phase: int, seq: int = 0) -> int:
         """Runs what is queued before a task's resumption at (``when``, ``phase``) as long as
         it is plain calls and ``sleep_while`` wake-ups that find their condition still true:
@@ -155,25 +190,27 @@ class Scheduler:
         if self.inline_calls:
             now0, phase0 = self.now, self._phase
             pop, task_kind, poll_kind = heapq.heappop, Task, _Poll
-            while heap and heap[0] < target:
+            while heap:
                 head = heap[0]
-                item = head[3]
-                kind = type(item)
-                if kind is task_kind:
+                if head >= target:
                     break
-                self.now, self._phase = head[0], head[1]
+                t, ph, _, item = head
+                kind = item.__class__
+                if kind is task_kind:
+                    self.now, self._phase = now0, phase0
+                    return seq
+                self.now, self._phase = t, ph
                 if kind is poll_kind:
-                    if (item.until is not None and head[0] > item.until) or not item.cond():
-                        break
+                    if (item.until is not None and t > item.until) or not item.cond():
+                        self.now, self._phase = now0, phase0
+                        return seq
                     pop(heap)
                     self._poll_again(item, (when, phase))
                     continue
                 pop(heap)
                 item()
-            else:
-                self.now, self._phase = when, phase
-                return 0
-            self.now, self._phase = now0, phase0
+            self.now, self._phase = when, phase
+            return 0
         return seq
 
     def sleep_while(self, cycles: int, cond: Callable[[], bool], until: int | None = None) -> Awaitable[None]:
@@ -201,14 +238,22 @@ class Scheduler:
         first one that may see something new, the one past `until`, or past max_cycles,
         with the sequence number it would have had.  ``bound``: (clock, phase) of a task's
         resumption not yet queued (``_reach``), which counts as queued."""
-        every, t, j = item.every, self.now, 1
-        nxt = self._heap[0][:2] if self._heap else None
-        if bound is not None and (nxt is None or bound < nxt):
-            nxt = bound
-        if nxt is not None:
-            w2, p2 = nxt
+        every, t = item.every, self.now
+        heap = self._heap
+        if heap:
+            head = heap[0]
+            w2, p2 = head[0], head[1]
+            if bound is not None and bound < (w2, p2):
+                w2, p2 = bound
+        elif bound is not None:
+            w2, p2 = bound
+        else:
+            w2 = None
+        if w2 is not None:
             last = w2 - 1 if p2 <= PHASE_NORMAL else w2     # last clock a wake-up precedes it
-            j = max(1, (last - t) // every + 1)
+            j = (last - t) // every + 1
+            if j < 1:
+                j = 1
         elif item.until is None and self._max is None:
             j = 1
         else:
@@ -217,8 +262,9 @@ class Scheduler:
             if limit is not None:
                 k = max(1, (limit - t) // every + 1)     # first wake-up past the limit
                 j = k if j is None else min(j, k)
-        self._seq += j - 1
-        self._push(t + j * every, item)
+        # (as _push: the wake-up is past the current clock, so its phase stands)
+        self._seq += j
+        heapq.heappush(heap, (t + j * every, PHASE_NORMAL, self._seq, item))
 
     def event(self) -> Event:
         return Event(self)

@@ -50,12 +50,27 @@ _SR_HALTED, _SR_SG_INCLD, _SR_IDLE = SR.HALTED.mask, SR.SG_INCLD.mask, SR.IDLE.m
 _SR_IOC, _SR_DLY, _SR_ERR = SR.IOC_IRQ.mask, SR.DLY_IRQ.mask, SR.ERR_IRQ.mask
 _SR_THRESHOLD_LSB, _SR_THRESHOLD_MAX = SR.IRQ_THRESHOLD_STS.lsb, SR.IRQ_THRESHOLD_STS.max
 _XS_OVR, _XS_FULL, _XS_DROPPING = XS.OVR_IRQ.mask, XS.RING_FULL.mask, XS.DROPPING.mask
-# register offset -> the bits a read samples a clock before the rest (they are not flip-flops
-# of the engine, so the register slave samples them into its own flip-flops first)
+# register offset -> the bits a read samples a clock before the rest (the register slave
+# samples them into flip-flops of its own first)
 _LAGGED_BITS = {SR.offset: _SR_HALTED | _SR_IDLE, XS.offset: _XS_FULL | _XS_DROPPING}
+_CR_OFF, _XS_OFF, _XC_OFF = CR.offset, XS.offset, XC.offset
+_CURDESC_OFF, _CURDESC_MSB_OFF = rm.REG["S2MM_CURDESC"].offset, rm.REG["S2MM_CURDESC_MSB"].offset
+_TAILDESC_OFF, _TAILDESC_MSB_OFF = rm.REG["S2MM_TAILDESC"].offset, rm.REG["S2MM_TAILDESC_MSB"].offset
+_SG_CTL_OFF = rm.REG["SG_CTL"].offset
+_XS_OVR_LSB = XS.OVR_IRQ.lsb
 # counter register offset -> (counter, is the high word)
 _COUNTER_REGS = {off: (n, high) for n, pair in rm.COUNTER_OFFSETS.items()
                  for high, off in ((False, pair[0]), (True, pair[1]))}
+
+
+def _word_view(ram: np.ndarray) -> memoryview | np.ndarray:
+    """RAM as little-endian 32-bit words with Python-int item access: a native memoryview
+    where the host is little-endian (several times quicker per word and per slice than
+    numpy's indexing), else a numpy view."""
+    n = len(ram) // 4 * 4
+    if np.little_endian and struct.calcsize("I") == 4:
+        return memoryview(ram[:n]).cast("B").cast("I")
+    return ram[:n].view("<u4")
 
 
 @dataclass
@@ -112,6 +127,8 @@ class StreamSource:
         self.next_time = 0.0              # earliest clock the next beat can be delivered
         self.total = 0
         self._chunk = 0                   # the chunk the last read began in
+        self._chunk_ends: list[int] = []  # where each chunk ends
+        self._slicers: list[Any] = []     # each chunk's slice method (None: a numpy array)
 
     def push(self, data: Any, last: bool = True) -> None:
         if not hasattr(data, "slice"):
@@ -119,6 +136,8 @@ class StreamSource:
         self.chunk_starts.append(self.total)
         self.chunks.append(data)
         self.total += len(data)
+        self._chunk_ends.append(self.total)
+        self._slicers.append(getattr(data, "slice", None))
         if last:
             self.pkt_ends.append(self.total)
 
@@ -178,9 +197,10 @@ class StreamSource:
         pos = self.pos
         i = self._chunk
         starts = self.chunk_starts
-        if n > 0 and i < len(starts) and starts[i] <= pos and pos + n <= starts[i] + len(self.chunks[i]):
-            c = self.chunks[i]            # within the chunk the last read began in (the usual case)
-            data = c.slice(pos - starts[i], n) if hasattr(c, "slice") else c[pos - starts[i]:pos - starts[i] + n]
+        if n > 0 and i < len(starts) and starts[i] <= pos and pos + n <= self._chunk_ends[i]:
+            # within the chunk the last read began in (the usual case)
+            sl = self._slicers[i]
+            data = sl(pos - starts[i], n) if sl is not None else self.chunks[i][pos - starts[i]:pos - starts[i] + n]
         else:
             data = self._read(n)
         self.pos = pos = pos + n
@@ -213,10 +233,13 @@ class EngineModel:
         self.rx_pos = 0
         self.fault: Callable[[int, int, bool], int] | None = None
         self.statuses: dict[int, int] = {}
-        self._xlate: dict[tuple[int, int], tuple[tuple[int, bool], list]] = {}
-        self._page_xlate: dict[tuple[int, bool], tuple[tuple[int, bool], int]] = {}   # descriptor pages
+        # kept translations: buffer (bus address << 27 | length) -> (IOMMU generation,
+        # passthrough, destination views); descriptor page (bus page << 1 | is write) ->
+        # (generation, passthrough, index of the page's first word in the RAM word view)
+        self._xlate: dict[int, tuple[int, bool, list]] = {}
+        self._page_xlate: dict[int, tuple[int, bool, int]] = {}
         self._iommu = getattr(port, "iommu", None)
-        self._ram_words: np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
+        self._ram_words: memoryview | np.ndarray | None = None    # RAM as 32-bit words (descriptor accesses)
         self._ram_words_of: np.ndarray | None = None
         self._epoch = 0
         self._reset_regs()
@@ -281,7 +304,11 @@ class EngineModel:
 
     def read_reg(self, off: int) -> int:
         if off == _SR_OFF:               # the interrupt service's registers first, bits from regmap
-            v = _SR_SG_INCLD | (_SR_HALTED if self.halted else 0) | (_SR_IDLE if self._idle() else 0)
+            if self.halted:
+                v = _SR_SG_INCLD | _SR_HALTED
+            else:                        # (_idle(), inline)
+                v = _SR_SG_INCLD | (_SR_IDLE if not self.cyclic and (not self.started or self.tail_reached)
+                                    and self.s.now >= self._quiet_at else 0)
             for name in self.err_bits:
                 v |= getattr(SR, name).mask
             v |= ((_SR_IOC if self.ioc_irq else 0) | (_SR_DLY if self.dly_irq else 0)
@@ -295,7 +322,7 @@ class EngineModel:
                 return self._hi.get(name, 0)
             self._hi[name] = self.counters[name] >> 32
             return self.counters[name] & 0xFFFFFFFF
-        if off == XS.offset:
+        if off == _XS_OFF:
             return ((_XS_OVR if self.ovr_irq else 0) | (_XS_FULL if self.ring_full else 0)
                     | (_XS_DROPPING if self.dropping else 0))
         return self._read_reg_other(off)
@@ -331,8 +358,13 @@ class EngineModel:
         return 0
 
     def write_reg(self, off: int, v: int) -> None:
-        regs = rm.REG
-        if off == CR.offset:
+        if off == _TAILDESC_OFF and self.p.addr_width == 32:   # the doorbell first: the usual write
+            self._tail_lo = v & 0xFFFFFFC0
+            self.taildesc = self._tail_lo
+            if not self.halted:
+                self._doorbell()
+            return
+        if off == _CR_OFF:
             if CR.RESET.get(v):
                 self._soft_reset()
                 return
@@ -356,28 +388,28 @@ class EngineModel:
             if v & _SR_ERR:
                 self.err_irq = False
             self._update_irq()
-        elif off == regs["S2MM_CURDESC"].offset and self.halted:
+        elif off == _CURDESC_OFF and self.halted:
             self.curdesc = (self.curdesc & ~0xFFFFFFFF) | (v & ~0x3F)
-        elif off == regs["S2MM_CURDESC_MSB"].offset and self.halted and self.p.addr_width > 32:
+        elif off == _CURDESC_MSB_OFF and self.halted and self.p.addr_width > 32:
             self.curdesc = (self.curdesc & 0xFFFFFFFF) | (v << 32)
-        elif off == regs["S2MM_TAILDESC_MSB"].offset and self.p.addr_width > 32:
+        elif off == _TAILDESC_MSB_OFF and self.p.addr_width > 32:
             # 64-bit builds: the _MSB write is the doorbell and completes the tail address
             self.taildesc = (v << 32) | self._tail_lo
             if not self.halted:
                 self._doorbell()
-        elif off == regs["S2MM_TAILDESC"].offset:
+        elif off == _TAILDESC_OFF:
             self._tail_lo = v & 0xFFFFFFC0
             if self.p.addr_width == 32:   # 64-bit builds: the low word only latches
                 self.taildesc = self._tail_lo
                 if not self.halted:
                     self._doorbell()
-        elif off == regs["SG_CTL"].offset:
+        elif off == _SG_CTL_OFF:
             self.sg_cache = v & 0xF
-        elif off == XC.offset:
+        elif off == _XC_OFF:
             self.policy_drop, self.ownership = bool(XC.POLICY_DROP.get(v)), bool(XC.OWNERSHIP.get(v))
             self.ovr_en, self.pos_wb = bool(XC.OVR_IRQ_EN.get(v)), bool(XC.POS_WRITEBACK.get(v))
             self._update_irq()
-        elif off == XS.offset and XS.OVR_IRQ.get(v):
+        elif off == _XS_OFF and (v >> _XS_OVR_LSB) & 1:
             self.ovr_irq = False
             self._update_irq()
 
@@ -461,7 +493,11 @@ class EngineModel:
             self.pending = True
             if self.delay:
                 self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
-        self._update_irq()
+        # _update_irq(), inline for the usual case: the level is already the line's target
+        level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
+                     (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
+        if level != self._irq_target or self._line:
+            self._update_irq()
 
     def _arm_delay(self, when: int) -> None:
         """A delay timer for the current generation, expiring at `when`.
@@ -513,6 +549,8 @@ class EngineModel:
         view keeps its mapping alive)."""
         self._xlate.clear()
         self._page_xlate.clear()
+        if isinstance(self._ram_words, memoryview):
+            self._ram_words.release()
         self._ram_words = self._ram_words_of = None
 
     def _words_at(self, addr: int, n: int, is_write: bool) -> tuple[np.ndarray, int] | bool:
@@ -527,19 +565,22 @@ class EngineModel:
         off = addr & 0xFFF
         if iommu is None or self.fault is not None or addr & 3 or off + n > 0x1000:
             return True
-        key, gen = (addr >> 12, is_write), (iommu.generation, iommu.passthrough)
+        key = (addr >> 12) << 1 | is_write
         cached = self._page_xlate.get(key)
-        if cached is None or cached[0] != gen:
+        if cached is None or cached[0] != iommu.generation or cached[1] != iommu.passthrough:
             try:
                 pieces = iommu.translate(addr, n, is_write)
             except Exception:  # noqa: BLE001 - a refused access is SLVERR
                 return False
             mem = self.port.mem
             if self._ram_words is None or self._ram_words_of is not mem.array:
+                if isinstance(self._ram_words, memoryview):
+                    self._ram_words.release()
                 self._ram_words_of = mem.array
-                self._ram_words = mem.array[:len(mem.array) // 4 * 4].view("<u4")
-            cached = self._page_xlate[key] = (gen, (mem.offset(pieces[0][0], n) - off) >> 2)
-        return self._ram_words, cached[1] + (off >> 2)
+                self._ram_words = _word_view(mem.array)
+            cached = self._page_xlate[key] = (iommu.generation, iommu.passthrough,
+                                              (mem.offset(pieces[0][0], n) - off) >> 2)
+        return self._ram_words, cached[2] + (off >> 2)
 
     def write_at(self, when: int, addr: int, data: np.ndarray) -> bool:
         """A buffer's data: whether the write is accepted is known now; the bytes land in
@@ -561,18 +602,23 @@ class EngineModel:
         else:
             # a buffer is written at the same bus address every lap: its translation is kept
             # while the IOMMU's page table is unchanged
-            key, gen = (addr, len(data)), (iommu.generation, iommu.passthrough)
+            n = len(data)
+            key = addr << 27 | n                    # (lengths are below 2**26)
             cached = self._xlate.get(key)
-            if cached is not None and cached[0] == gen:
-                dst = cached[1]
+            if cached is not None and cached[0] == iommu.generation and cached[1] == iommu.passthrough:
+                dst = cached[2]
             else:
                 try:
-                    pieces = iommu.translate(addr, len(data), True)
+                    pieces = iommu.translate(addr, n, True)
                 except Exception:  # noqa: BLE001 - a refused access is SLVERR
                     return False
                 mem = self.port.mem
-                dst = [mem.view(phys, n) for phys, n in pieces]   # where each piece lands
-                self._xlate[key] = (gen, dst)
+                if len(pieces) == 1:            # (the IOMMU maps RAM only: no range check)
+                    at = pieces[0][0] - mem.base
+                    dst = [mem.array[at:at + n]]
+                else:
+                    dst = [mem.view(phys, k) for phys, k in pieces]   # where each piece lands
+                self._xlate[key] = (iommu.generation, iommu.passthrough, dst)
 
             if len(dst) == 1:
                 land = partial(np.copyto, dst[0], data)
@@ -583,10 +629,11 @@ class EngineModel:
                         n = len(view)
                         view[:] = data[pos:pos + n]
                         pos += n
-        if when <= self.s.now:
+        s = self.s
+        if when <= s.now:
             land()
         else:
-            self.s.call_at(when, land)
+            s.call_at(when, land)
         return True
 
     def _write(self, addr: int, data: bytes) -> bool:
@@ -680,10 +727,11 @@ class EngineModel:
         """Reads the descriptor at `addr`: (buffer, length) to use, or why not: SG_SLV_ERR
         (read refused), SG_INT_ERR (Cmplt set, not cyclic), OWNED (Cmplt set, ownership
         mode) or DMA_INT_ERR (length 0)."""
-        kept = self._page_xlate.get((addr >> 12, False))
+        kept = self._page_xlate.get((addr >> 12) << 1)
         iommu = self._iommu
-        if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
-            i = kept[1] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
+        if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                and kept[1] == iommu.passthrough:
+            i = kept[2] + ((addr & 0xFFF) >> 2)        # (descriptors are 64-byte aligned)
             w = self._ram_words[i:i + 8].tolist()
         elif (at := self._words_at(addr, 32, False)) is False:
             return "SG_SLV_ERR"
@@ -750,7 +798,8 @@ class EngineModel:
         # the stream offers its next beat once paced, and not before the engine took the last one
         segs = self._w_segs
         t_offered = max(src.next_time, self._full_end, segs[-1][1] - 1 if segs else 0.0)
-        sbeats = src.beats_for(take)
+        used = (spos - src.pkt_start) % db          # src.beats_for(take), inline
+        sbeats = -(-(used + take) // db) - (1 if used else 0)
         # the holding register accepts each stream beat one clock before the mover uses it
         data, t_src = src.take(take, start - 1, sbeats)
         self.rx_pos = pos0 + take
@@ -835,10 +884,11 @@ class EngineModel:
 
     def _write_status(self, addr: int, status: int, pos: int | None) -> bool:
         if self.pos_wb and pos is not None and _APP_AFTER_STATUS:
-            kept = self._page_xlate.get((addr >> 12, True))
+            kept = self._page_xlate.get((addr >> 12) << 1 | 1)
             iommu = self._iommu
-            if kept is not None and self.fault is None and kept[0] == (iommu.generation, iommu.passthrough):
-                i = kept[1] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+            if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                    and kept[1] == iommu.passthrough:
+                i = kept[2] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
                 words = self._ram_words
                 words[i] = status
                 words[i + 1] = pos & 0xFFFFFFFF
@@ -928,6 +978,11 @@ class EngineModel:
 class ModelHw:
     """HwInterface on the model: register accesses cost AXI-Lite time."""
 
+    # A read whose clocks have nothing else queued takes them in one step, and a write whose
+    # effect is the first thing due runs it at once (False: both through the scheduler's
+    # general path; the reports are the same either way, which tests/test_model_bulk.py checks).
+    one_step_accesses: bool = True
+
     def __init__(self, sched: Scheduler, engine: EngineModel):
         self.s, self.e = sched, engine
         # The register slave takes one read (and, independently, one write) every
@@ -936,18 +991,33 @@ class ModelHw:
         self._wr_free = 0
 
     async def read_reg(self, offset: int) -> int:
-        # the register is sampled with what this clock's edge left (a completion in this
-        # clock is seen), the data reaches the driver lite_read clocks later
+        # the register is sampled with what the edge a clock after the request left (its
+        # lagged bits with what the request's edge left), the data reaches the driver
+        # lite_read clocks after the request
         p, s = self.e.p, self.s
-        start = max(s.now, self._rd_free - p.lite_read + p.lite_repeat)
-        self._rd_free = start + p.lite_read
-        if not s.advance(start - s.now, PHASE_LATE):   # (nothing else due first: no await)
-            await s.sleep(start - s.now, PHASE_LATE)
+        now = s.now
+        start = self._rd_free - p.lite_read + p.lite_repeat
+        if start < now:
+            start = now
+        end = self._rd_free = start + p.lite_read
         lag_mask = _LAGGED_BITS.get(offset, 0)
-        lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
-        if not s.advance(1, PHASE_LATE):
-            await s.sleep(1, PHASE_LATE)
-        value = (self.e.read_reg(offset) & ~lag_mask) | lagged
+        if self.one_step_accesses and s.quiet_through(end):
+            # nothing is queued up to the response's clock: the advances below would run
+            # nothing and only move the clock, to (start, late), (start + 1, late), (end, late)
+            s.jump(start, PHASE_LATE)
+            lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
+            s.jump(start + 1, PHASE_LATE)
+            value = (self.e.read_reg(offset) & ~lag_mask) | lagged
+            if s.quiet_through(end):               # (reading queued nothing either)
+                s.jump(end, PHASE_LATE)
+                return value
+        else:
+            if not s.advance(start - now, PHASE_LATE):   # (nothing else due first: no await)
+                await s.sleep(start - s.now, PHASE_LATE)
+            lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
+            if not s.advance(1, PHASE_LATE):
+                await s.sleep(1, PHASE_LATE)
+            value = (self.e.read_reg(offset) & ~lag_mask) | lagged
         # the response reaches the caller after what else wakes in that clock (as a bus
         # master's completion does), so a task woken by a plain timer goes first
         if not s.advance(p.lite_read - 1, PHASE_LATE):
@@ -957,12 +1027,17 @@ class ModelHw:
     async def write_reg(self, offset: int, value: int) -> None:
         # the write takes effect at the next edge, before the engine's own events of that
         # clock (a W1C and a new interrupt in the same clock: the new interrupt stays)
-        p = self.e.p
-        start = max(self.s.now, self._wr_free - p.lite_write + p.lite_repeat)
+        p, s = self.e.p, self.s
+        start = max(s.now, self._wr_free - p.lite_write + p.lite_repeat)
         self._wr_free = start + p.lite_write
-        self.s.call_at(start + p.lite_effect, lambda: self.e.write_reg(offset, value), PHASE_EARLY)
-        if not self.s.advance(self._wr_free - self.s.now, PHASE_LATE):
-            await self.s.sleep(self._wr_free - self.s.now, PHASE_LATE)
+        effect = partial(self.e.write_reg, offset, value)
+        if self.one_step_accesses:
+            done = s.call_then_advance(start + p.lite_effect, effect, PHASE_EARLY, self._wr_free - s.now, PHASE_LATE)
+        else:
+            s.call_at(start + p.lite_effect, effect, PHASE_EARLY)
+            done = s.advance(self._wr_free - s.now, PHASE_LATE)
+        if not done:
+            await s.sleep(self._wr_free - s.now, PHASE_LATE)
 
     async def wait_irq(self) -> None:
         # Software woken by a clock edge sees the line as it was before that edge (a
@@ -1032,6 +1107,12 @@ class ModelBackend:
         written, dropped = e.bytes_written(self.sched.now), e.counters["DROPPED_BYTES"]
         return {"sent": written + dropped, "written": written, "dropped": dropped,
                 "w_beats": e.perf["w_beats"], "waiting_cycles": round(e.perf["waiting_cycles"])}
+
+    def probe_point(self) -> tuple[int, int, int]:
+        """(sent, written, dropped) of ``probe()``, for the timeline's points."""
+        e = self.engine
+        written, dropped = e.bytes_written(self.sched.now), e.counters["DROPPED_BYTES"]
+        return written + dropped, written, dropped
 
     def run(self, coro, max_cycles: int | None = None):
         try:
