@@ -3,8 +3,8 @@
 // write-backs).  AR and AW are each granted round-robin: when both sources ask in the same
 // clock the one not granted last time wins, a lone request is granted at once (no idle clock).
 // A grant is held while the address is offered and not taken (AXI: ARVALID/AWVALID and their
-// payload stay still until the handshake).  The port keeps one ID (0) for everything, so the
-// slave answers in order: an order FIFO per direction records which source each accepted
+// payload stay still until the handshake).  IDs pass through; the engine drives 0 everywhere, so
+// the slave answers in order: an order FIFO per direction records which source each accepted
 // address belongs to, R beats go to the source at the head of the read FIFO (popped on RLAST),
 // W beats come from the source at the head of the W FIFO (popped on WLAST), B responses go to
 // the head of the B FIFO.  W is taken only after its AW (legal for a slave; no master here
@@ -20,6 +20,7 @@ module sgdma_sg_arb #(
     input  wire                       clk,
     input  wire                       rst,
     // ---------------- source 0 (S2MM)
+    input  wire [0:0]                  s0_axi_arid,
     input  wire [ADDR_WIDTH-1:0]       s0_axi_araddr,
     input  wire [7:0]                  s0_axi_arlen,
     input  wire [2:0]                  s0_axi_arsize,
@@ -28,11 +29,13 @@ module sgdma_sg_arb #(
     input  wire [2:0]                  s0_axi_arprot,
     input  wire                        s0_axi_arvalid,
     output wire                        s0_axi_arready,
+    output wire [0:0]                  s0_axi_rid,
     output wire [SG_DATA_WIDTH-1:0]    s0_axi_rdata,
     output wire [1:0]                  s0_axi_rresp,
     output wire                        s0_axi_rlast,
     output wire                        s0_axi_rvalid,
     input  wire                        s0_axi_rready,
+    input  wire [0:0]                  s0_axi_awid,
     input  wire [ADDR_WIDTH-1:0]       s0_axi_awaddr,
     input  wire [7:0]                  s0_axi_awlen,
     input  wire [2:0]                  s0_axi_awsize,
@@ -46,10 +49,12 @@ module sgdma_sg_arb #(
     input  wire                        s0_axi_wlast,
     input  wire                        s0_axi_wvalid,
     output wire                        s0_axi_wready,
+    output wire [0:0]                  s0_axi_bid,
     output wire [1:0]                  s0_axi_bresp,
     output wire                        s0_axi_bvalid,
     input  wire                        s0_axi_bready,
     // ---------------- source 1 (MM2S)
+    input  wire [0:0]                  s1_axi_arid,
     input  wire [ADDR_WIDTH-1:0]       s1_axi_araddr,
     input  wire [7:0]                  s1_axi_arlen,
     input  wire [2:0]                  s1_axi_arsize,
@@ -58,11 +63,13 @@ module sgdma_sg_arb #(
     input  wire [2:0]                  s1_axi_arprot,
     input  wire                        s1_axi_arvalid,
     output wire                        s1_axi_arready,
+    output wire [0:0]                  s1_axi_rid,
     output wire [SG_DATA_WIDTH-1:0]    s1_axi_rdata,
     output wire [1:0]                  s1_axi_rresp,
     output wire                        s1_axi_rlast,
     output wire                        s1_axi_rvalid,
     input  wire                        s1_axi_rready,
+    input  wire [0:0]                  s1_axi_awid,
     input  wire [ADDR_WIDTH-1:0]       s1_axi_awaddr,
     input  wire [7:0]                  s1_axi_awlen,
     input  wire [2:0]                  s1_axi_awsize,
@@ -76,10 +83,12 @@ module sgdma_sg_arb #(
     input  wire                        s1_axi_wlast,
     input  wire                        s1_axi_wvalid,
     output wire                        s1_axi_wready,
+    output wire [0:0]                  s1_axi_bid,
     output wire [1:0]                  s1_axi_bresp,
     output wire                        s1_axi_bvalid,
     input  wire                        s1_axi_bready,
     // ---------------- the shared port
+    output wire [0:0]                 m_axi_sg_arid,
     output wire [ADDR_WIDTH-1:0]      m_axi_sg_araddr,
     output wire [7:0]                 m_axi_sg_arlen,
     output wire [2:0]                 m_axi_sg_arsize,
@@ -88,11 +97,13 @@ module sgdma_sg_arb #(
     output wire [2:0]                 m_axi_sg_arprot,
     output wire                       m_axi_sg_arvalid,
     input  wire                       m_axi_sg_arready,
+    input  wire [0:0]                 m_axi_sg_rid,
     input  wire [SG_DATA_WIDTH-1:0]   m_axi_sg_rdata,
     input  wire [1:0]                 m_axi_sg_rresp,
     input  wire                       m_axi_sg_rlast,
     input  wire                       m_axi_sg_rvalid,
     output wire                       m_axi_sg_rready,
+    output wire [0:0]                 m_axi_sg_awid,
     output wire [ADDR_WIDTH-1:0]      m_axi_sg_awaddr,
     output wire [7:0]                 m_axi_sg_awlen,
     output wire [2:0]                 m_axi_sg_awsize,
@@ -106,6 +117,7 @@ module sgdma_sg_arb #(
     output wire                       m_axi_sg_wlast,
     output wire                       m_axi_sg_wvalid,
     input  wire                       m_axi_sg_wready,
+    input  wire [0:0]                 m_axi_sg_bid,
     input  wire [1:0]                 m_axi_sg_bresp,
     input  wire                       m_axi_sg_bvalid,
     output wire                       m_axi_sg_bready
@@ -124,6 +136,7 @@ module sgdma_sg_arb #(
     assign m_axi_sg_arsize  = ar_sel ? s1_axi_arsize : s0_axi_arsize;
     assign m_axi_sg_arburst = ar_sel ? s1_axi_arburst : s0_axi_arburst;
     assign m_axi_sg_arcache = ar_sel ? s1_axi_arcache : s0_axi_arcache;
+    assign m_axi_sg_arid    = ar_sel ? s1_axi_arid : s0_axi_arid;
     assign m_axi_sg_arprot  = ar_sel ? s1_axi_arprot : s0_axi_arprot;
     wire ar_go = m_axi_sg_arvalid && m_axi_sg_arready;
     assign s1_axi_arready = ar_go && ar_sel;
@@ -150,6 +163,8 @@ module sgdma_sg_arb #(
     wire r_route = m_axi_sg_rvalid && !r_empty;
     assign s1_axi_rvalid = r_route && r_head;
     assign s0_axi_rvalid = r_route && !r_head;
+    assign s0_axi_rid    = m_axi_sg_rid;
+    assign s1_axi_rid    = m_axi_sg_rid;
     assign s0_axi_rdata  = m_axi_sg_rdata;
     assign s1_axi_rdata  = m_axi_sg_rdata;
     assign s0_axi_rresp  = m_axi_sg_rresp;
@@ -171,6 +186,7 @@ module sgdma_sg_arb #(
     assign m_axi_sg_awsize  = aw_sel ? s1_axi_awsize : s0_axi_awsize;
     assign m_axi_sg_awburst = aw_sel ? s1_axi_awburst : s0_axi_awburst;
     assign m_axi_sg_awcache = aw_sel ? s1_axi_awcache : s0_axi_awcache;
+    assign m_axi_sg_awid    = aw_sel ? s1_axi_awid : s0_axi_awid;
     assign m_axi_sg_awprot  = aw_sel ? s1_axi_awprot : s0_axi_awprot;
     wire aw_go = m_axi_sg_awvalid && m_axi_sg_awready;
     assign s1_axi_awready = aw_go && aw_sel;
@@ -210,6 +226,8 @@ module sgdma_sg_arb #(
     wire b_route = m_axi_sg_bvalid && !b_empty;
     assign s1_axi_bvalid = b_route && b_head;
     assign s0_axi_bvalid = b_route && !b_head;
+    assign s0_axi_bid    = m_axi_sg_bid;
+    assign s1_axi_bid    = m_axi_sg_bid;
     assign s0_axi_bresp  = m_axi_sg_bresp;
     assign s1_axi_bresp  = m_axi_sg_bresp;
     assign m_axi_sg_bready = !b_empty && (b_head ? s1_axi_bready : s0_axi_bready);
