@@ -6,6 +6,7 @@ until READY and for W beats following the AW order; round-robin checked on every
 granted while both sources were asking."""
 from __future__ import annotations
 
+import logging
 import random
 
 import cocotb
@@ -148,8 +149,9 @@ async def random_traffic(dut, duty):
         assert not tb.errors, tb.errors[:5]
         assert tb.w_done == tb.aw_order, "every AW got its W burst, in AW order"
         contested = check_round_robin(tb)
-        dut._log.info("duty %.1f: %d AR, %d AW granted, %d of them contested", duty,
-                      len(tb.grants["ar"]), len(tb.grants["aw"]), contested)
+        logging.getLogger("cocotb.sgdma.test").info(
+            "duty %.1f: %d AR, %d AW granted, %d of them contested", duty,
+            len(tb.grants["ar"]), len(tb.grants["aw"]), contested)
         assert contested > 20, "the test must make both sources ask at once"
         assert {s for s, _ in tb.grants["ar"]} == {0, 1} and {s for s, _ in tb.grants["aw"]} == {0, 1}
 
