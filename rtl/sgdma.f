@@ -7,4 +7,5 @@ sgdma_desc_fetch.v
 sgdma_s2mm_mover.v
 sgdma_mm2s_mover.v
 sgdma_status_wr.v
+sgdma_sg_arb.v
 sgdma.v

@@ -43,6 +43,7 @@ LINT_PARAMS: tuple[dict[str, int], ...] = (
 LINT_BLOCKS: tuple[tuple[str, tuple[dict[str, int], ...]], ...] = (
     ("sgdma_mm2s_mover", ({}, {"DATA_WIDTH": 32, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 8},
                           {"DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_BURST_LEN": 256, "MAX_OUTSTANDING": 16})),
+    ("sgdma_sg_arb", ({}, {"ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "DEPTH_LOG2": 1})),
 )
 
 
