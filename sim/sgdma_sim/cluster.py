@@ -94,14 +94,16 @@ def add_cluster_args(ap: argparse.ArgumentParser, workers_flags: Sequence[str] =
 _ADDRESS = re.compile(r"^[a-z][a-z0-9+]*://[^\s/:]+(:\d+)?/?$")
 
 
-def check_cluster_args(workers: int | None, scheduler: str | None, workers_flag: str = "--workers") -> str | None:
-    """The error message for a bad --workers or --scheduler (None when both are fine)."""
+def check_cluster_args(workers: int | None, scheduler: str | None,
+                       workers_flag: str = "--workers") -> tuple[str, str, str] | None:
+    """What is wrong with --workers or --scheduler, as (option, value, reason); None when
+    nothing is."""
     if workers is not None and workers < 1:
-        return f"argument {workers_flag}: {workers} is {'negative' if workers < 0 else 'too small'}: must be >= 1"
+        return workers_flag, str(workers), f"is {'negative' if workers < 0 else 'too small'}: must be >= 1"
     address = scheduler_address(scheduler)
     if address is not None and not _ADDRESS.match(address):
-        where = "--scheduler" if scheduler else f"${SCHEDULER_ENV}"
-        return f"argument {where}: {address!r} is not a scheduler address like tcp://HOST:PORT"
+        return ("--scheduler" if scheduler else f"${SCHEDULER_ENV}"), repr(address), \
+            "is not a scheduler address like tcp://HOST:PORT"
     return None
 
 
@@ -203,58 +205,15 @@ def run_jobs(client: Any, jobs: Sequence[Job], journal: Path, resume: bool = Fal
     ``on_record`` sees each record as it is written.  Returns the summary."""
     from distributed import as_completed
 
-    keys = [j.key for j in jobs]
-    if len(set(keys)) != len(keys):
-        dup = sorted({k for k in keys if keys.count(k) > 1})
-        raise ValueError(f"job keys must be unique: {', '.join(dup[:5])} repeated")
-    journal = Path(journal)
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    done_before = set(done_results(journal)) if resume else set()
-    if not resume:
-        journal.write_text("")
-    todo = [j for j in jobs if j.key not in done_before]
-    info = client.scheduler_info()
-    summary = Summary(requested=len(jobs), skipped=len(jobs) - len(todo), done=len(jobs) - len(todo),
-                      scheduler=client.scheduler.address, workers=len(info.get("workers", {})),
-                      dashboard=client.dashboard_link or "")
-    print(f"{label}: {len(jobs)} requested, {summary.skipped} already done, {len(todo)} to run on "
-          f"{summary.workers} worker(s); scheduler {summary.scheduler}; dashboard {summary.dashboard}",
-          file=sys.stderr, flush=True)
-    if summary.workers == 0:
-        print(f"{label}: no worker is connected to {summary.scheduler} yet; the jobs wait for one",
-              file=sys.stderr, flush=True)
+    todo, summary = _start(client, jobs, Path(journal), resume, label)
     t0 = time.time()
     run = uuid.uuid4().hex[:8]        # Dask keys of this run: reruns never meet an old result
     futures = {client.submit(_call, j.fn, j.args, key=f"{j.key}-{run}", pure=False, retries=RETRIES): j
                for j in todo}
-
-    def attempts(dask_scheduler, keys):   # on the scheduler (pickled by value, needs no package)
-        out = {}
-        for k in keys:
-            ts = dask_scheduler.tasks.get(k)
-            out[k] = 1 if ts is None else 1 + int(ts.suspicious) + (RETRIES - int(ts.retries))
-        return out
-
     bar = _bar(len(todo), label, progress)
     with open(journal, "a") as fh:
         for fut in as_completed(list(futures)):
-            job = futures[fut]
-            try:
-                tries = client.run_on_scheduler(attempts, keys=[fut.key])[fut.key]
-            except Exception:  # noqa: BLE001 - the count is informative; the result is what matters
-                tries = 1
-            rec: dict[str, Any] = {"key": job.key, "attempts": tries}
-            if fut.status == "finished":
-                out = fut.result()
-                rec.update(status="done", result=out["result"], worker=out["worker"], pid=out["pid"],
-                           wall_s=out["wall_s"])
-                summary.done += 1
-            else:
-                err = fut.exception()
-                rec.update(status="failed", error=f"{type(err).__name__}: {err}")
-                summary.failed += 1
-                summary.failed_jobs[job.key] = rec["error"]
-            summary.retried += tries > 1
+            rec = _record(client, fut, futures[fut], summary)
             fh.write(json.dumps(rec) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -273,6 +232,57 @@ def run_jobs(client: Any, jobs: Sequence[Job], journal: Path, resume: bool = Fal
     for key, error in summary.failed_jobs.items():
         print(f"{label}: {key} FAILED twice: {error}", file=sys.stderr, flush=True)
     return summary
+
+
+def _start(client: Any, jobs: Sequence[Job], journal: Path, resume: bool, label: str) -> tuple[list[Job], Summary]:
+    """The jobs still to run and the summary so far; prints the cluster and its dashboard."""
+    keys = [j.key for j in jobs]
+    if len(set(keys)) != len(keys):
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        raise ValueError(f"job keys must be unique: {', '.join(dup[:5])} repeated")
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    done_before = set(done_results(journal)) if resume else set()
+    if not resume:
+        journal.write_text("")
+    todo = [j for j in jobs if j.key not in done_before]
+    info = client.scheduler_info()
+    summary = Summary(requested=len(jobs), skipped=len(jobs) - len(todo), done=len(jobs) - len(todo),
+                      scheduler=client.scheduler.address, workers=len(info.get("workers", {})),
+                      dashboard=client.dashboard_link or "")
+    print(f"{label}: {len(jobs)} requested, {summary.skipped} already done, {len(todo)} to run on "
+          f"{summary.workers} worker(s); scheduler {summary.scheduler}; dashboard {summary.dashboard}",
+          file=sys.stderr, flush=True)
+    if summary.workers == 0:
+        print(f"{label}: no worker is connected to {summary.scheduler} yet; the jobs wait for one",
+              file=sys.stderr, flush=True)
+    return todo, summary
+
+
+def _record(client: Any, fut: Any, job: Job, summary: Summary) -> dict:
+    """The journal record of a finished future (counted in ``summary``)."""
+    def attempts(dask_scheduler, keys):   # on the scheduler (pickled by value, needs no package)
+        out = {}
+        for k in keys:
+            ts = dask_scheduler.tasks.get(k)
+            out[k] = 1 if ts is None else 1 + int(ts.suspicious) + (RETRIES - int(ts.retries))
+        return out
+
+    try:
+        tries = client.run_on_scheduler(attempts, keys=[fut.key])[fut.key]
+    except Exception:  # noqa: BLE001 - the count is informative; the result is what matters
+        tries = 1
+    rec: dict[str, Any] = {"key": job.key, "attempts": tries}
+    if fut.status == "finished":
+        out = fut.result()
+        rec.update(status="done", result=out["result"], worker=out["worker"], pid=out["pid"], wall_s=out["wall_s"])
+        summary.done += 1
+    else:
+        err = fut.exception()
+        rec.update(status="failed", error=f"{type(err).__name__}: {err}")
+        summary.failed += 1
+        summary.failed_jobs[job.key] = rec["error"]
+    summary.retried += tries > 1
+    return rec
 
 
 def _bar(total: int, label: str, enabled: bool):

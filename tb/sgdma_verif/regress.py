@@ -57,7 +57,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                      f"must be >= {lowest}")
     problem = cluster.check_cluster_args(args.workers, args.scheduler, workers_flag="--jobs")
     if problem:
-        ap.error(problem)
+        ap.error("argument {}: {} {}".format(*problem))
     if args.out.exists() and not args.out.is_dir():
         ap.error(f"argument --out: {args.out} is not a directory")
     return args
