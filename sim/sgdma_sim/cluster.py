@@ -244,6 +244,9 @@ def _start(client: Any, jobs: Sequence[Job], journal: Path, resume: bool, label:
     done_before = set(done_results(journal)) if resume else set()
     if not resume:
         journal.write_text("")
+    elif journal.exists() and not journal.read_bytes().endswith(b"\n") and journal.stat().st_size:
+        with open(journal, "a") as fh:      # a line cut short by a crash: the next starts afresh
+            fh.write("\n")
     todo = [j for j in jobs if j.key not in done_before]
     info = client.scheduler_info()
     summary = Summary(requested=len(jobs), skipped=len(jobs) - len(todo), done=len(jobs) - len(todo),

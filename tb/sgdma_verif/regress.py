@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -68,7 +70,8 @@ def run_seed(seed: int, sim: str, out: str) -> dict:
     on ``seed``; its result line (a failing seed is a result too, with its counts).  Raises when
     the simulation gave no line (a crash: the job is retried)."""
     slot = cluster.worker_slot()
-    scratch = toolchain.BUILD_DIR / "regress_runs" / slot
+    # per process: a simulator left running by a killed worker never writes into a new one's run
+    scratch = toolchain.BUILD_DIR / "regress_runs" / f"{slot}-pid{os.getpid()}"
     scratch.mkdir(parents=True, exist_ok=True)
     results = scratch / "seed.jsonl"
     results.unlink(missing_ok=True)
@@ -89,6 +92,7 @@ def run_seed(seed: int, sim: str, out: str) -> dict:
     if len(rows) != 1 or rows[0].get("seed") != seed:
         cause = "; ".join(toolchain.log_errors(log)) or (repr(error) if error else "no result line")
         raise RuntimeError(f"seed {seed} gave no result on {slot} ({cause}; log {log})")
+    shutil.rmtree(scratch, ignore_errors=True)
     return rows[0]
 
 
