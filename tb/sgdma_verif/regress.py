@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = sorted((done[j.key] for j in jobs if j.key in done), key=lambda r: r["seed"])
     (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     # the seeds' figures, then the jobs': requested, done, failed, retried, skipped, scheduler, workers
-    summary = _summary(rows, seeds, args.sim, t0) | {k: v for k, v in run.to_json().items() if k != "wall_s"}
+    summary = _summary(rows, seeds, args.sim, t0) | {k: v for k, v in run.to_json().items() if k != "wall_s"} | {
+        "jobs_wall_s": run.wall_s}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps({k: v for k, v in summary.items() if k != "functional_bins_hit"}, indent=2))
     ok = not run.failed and not summary["failing_seeds"] and not summary["missing_seeds"]
