@@ -50,7 +50,7 @@ help:  ## this list
 	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
 	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes (regress: Dask workers)"
-	@echo "  SCHEDULER=tcp://HOST:PORT  regress: run the seeds on this Dask cluster (default: \$$DASK_SCHEDULER_ADDRESS, else local)"
+	@echo "  SCHEDULER=tcp://HOST:PORT  regress, coverage: run the jobs on this Dask cluster (default: \$$DASK_SCHEDULER_ADDRESS, else local)"
 	@echo "  RESUME=1              regress: keep the seeds already done in build/regress, run the others"
 
 bootstrap: $(STAMP)  ## install what the targets need (.venv, Icarus, a C++ compiler); done by every target
@@ -92,9 +92,9 @@ regress: bootstrap  ## constrained-random regression on Dask, seeds SEED..SEED+S
 scale: bootstrap  ## regression seeds per minute on 1 and 2 Dask workers; build/bench/scale_out.json (SIM)
 	$(PY) -m sgdma_verif.scale_out --sim $(REGRESS_SIM) --out build/bench
 
-coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/
+coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/, the runs as Dask jobs (JOBS SCHEDULER)
 	@scripts/bootstrap.sh verilator_coverage genhtml
-	$(PY) -m sgdma_verif.coverage --out build/coverage
+	$(PY) -m sgdma_verif.coverage --out build/coverage --jobs $(JOBS) $(call opt,SCHEDULER,scheduler)
 
 figures: bootstrap  ## regenerate the quoted figures in README.md and docs/ from build/bench and build/coverage
 	$(PY) -m sgdma_verif.figures

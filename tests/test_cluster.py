@@ -88,7 +88,7 @@ def test_bad_cluster_options_are_named(workers, scheduler, env, message, monkeyp
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error():
     with pytest.raises(cluster.ClusterError, match="no Dask scheduler answers at tcp://127.0.0.1:9"):
-        with cluster.connect("tcp://127.0.0.1:9"):
+        with cluster.connect("tcp://127.0.0.1:9", timeout="2s"):
             pass
 
 

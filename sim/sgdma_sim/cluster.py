@@ -119,11 +119,11 @@ def default_workers() -> int:
 # ------------------------------------------------------------------------------ the cluster
 @contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None,
-            processes: bool = True) -> Iterator[Any]:
+            processes: bool = True, timeout: str = "20s") -> Iterator[Any]:
     """A ``distributed.Client``: on the scheduler at ``scheduler`` (or $DASK_SCHEDULER_ADDRESS),
     else on a new LocalCluster of ``workers`` processes (default one per core), one thread
     each, closed on exit.  ``processes=False`` runs the workers as threads of this process
-    (tests that patch functions)."""
+    (tests that patch functions); ``timeout``: how long to try reaching the scheduler."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -134,7 +134,7 @@ def connect(scheduler: str | None = None, workers: int | None = None,
     with dask.config.set(settings):
         if address:
             try:
-                client = Client(address, timeout="20s")
+                client = Client(address, timeout=timeout)
             except (OSError, TimeoutError) as e:
                 raise ClusterError(f"no Dask scheduler answers at {address}: {e}") from None
             try:
@@ -280,7 +280,10 @@ def _record(client: Any, fut: Any, job: Job, summary: Summary) -> dict:
         rec.update(status="done", result=out["result"], worker=out["worker"], pid=out["pid"], wall_s=out["wall_s"])
         summary.done += 1
     else:
-        err = fut.exception()
+        try:
+            err = fut.exception()
+        except Exception as e:  # noqa: BLE001 - a cancelled future (the scheduler went away) has none
+            err = e
         rec.update(status="failed", error=f"{type(err).__name__}: {err}")
         summary.failed += 1
         summary.failed_jobs[job.key] = rec["error"]

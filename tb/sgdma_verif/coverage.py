@@ -282,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scheduler", default=None, help="an existing Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local)")
     ap.add_argument("--merge-only", action="store_true", help="only merge existing runs")
     args = ap.parse_args(argv)
+    problem = cluster.check_cluster_args(args.jobs, args.scheduler, workers_flag="--jobs")
+    if problem:
+        ap.error("argument {}: {} {}".format(*problem))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
