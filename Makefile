@@ -30,7 +30,7 @@ SCENARIO_OPTS = $(call opt,BUFFERS,buffers) $(call opt,BUF_SIZE,buf-size) $(call
                 $(call opt,RATE,rate) $(call opt,CONSUMER,consumer) $(call opt,POLICY,policy) \
                 $(call opt,SEED,seed)
 
-.PHONY: all help sim test test-full lint formal bench regress coverage figures clean distclean bootstrap regmap
+.PHONY: all help sim test test-full lint formal bench scale regress coverage figures clean distclean bootstrap regmap
 
 all: test
 
@@ -49,7 +49,9 @@ help:  ## this list
 	@echo "  WAVES=0|1             sim, test: record FST waveforms ($(WAVES))"
 	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
-	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes"
+	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes (regress: Dask workers)"
+	@echo "  SCHEDULER=tcp://HOST:PORT  regress, coverage: run the jobs on this Dask cluster (default: \$$DASK_SCHEDULER_ADDRESS, else local)"
+	@echo "  RESUME=1              regress: keep the seeds already done in build/regress, run the others"
 
 bootstrap: $(STAMP)  ## install what the targets need (.venv, Icarus, a C++ compiler); done by every target
 	@scripts/bootstrap.sh
@@ -83,12 +85,16 @@ bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/
 # The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.
 REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)
 
-regress: bootstrap  ## constrained-random regression, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM)
-	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) $(call opt,SEED,seed) --jobs $(JOBS) --sim $(REGRESS_SIM) --out build/regress
+regress: bootstrap  ## constrained-random regression on Dask, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM SCHEDULER RESUME)
+	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) $(call opt,SEED,seed) --jobs $(JOBS) --sim $(REGRESS_SIM) \
+	    $(call opt,SCHEDULER,scheduler) $(if $(filter 1,$(RESUME)),--resume) --out build/regress
 
-coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/
+scale: bootstrap  ## regression seeds per minute on 1 and 2 Dask workers; build/bench/scale_out.json (SIM)
+	$(PY) -m sgdma_verif.scale_out --sim $(REGRESS_SIM) --out build/bench
+
+coverage: bootstrap  ## Verilator line/toggle (lcov coverage.info, genhtml html/) and cocotb-coverage functional coverage into build/coverage/, the runs as Dask jobs (JOBS SCHEDULER)
 	@scripts/bootstrap.sh verilator_coverage genhtml
-	$(PY) -m sgdma_verif.coverage --out build/coverage
+	$(PY) -m sgdma_verif.coverage --out build/coverage --jobs $(JOBS) $(call opt,SCHEDULER,scheduler)
 
 figures: bootstrap  ## regenerate the quoted figures in README.md and docs/ from build/bench and build/coverage
 	$(PY) -m sgdma_verif.figures

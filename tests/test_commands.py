@@ -199,8 +199,14 @@ def test_coverage_build_is_an_argument_and_make_coverage_passes_it(tmp_path, mon
 
     calls = []
     monkeypatch.setattr(toolchain, "build_and_test", lambda module, sim, params, **kw: calls.append((module, kw)))
-    coverage.run_all(tmp_path / "cov", seeds=3, jobs=1)
-    assert calls and all(kw.get("coverage") is True for _, kw in calls)
+    from sgdma_sim import cluster
+
+    with cluster.connect(workers=1, processes=False) as client:   # threads: they see the patch
+        coverage.run_all(tmp_path / "cov", seeds=3, client=client)
+    assert len(calls) == len(coverage.RUNS) and all(kw.get("coverage") is True for _, kw in calls)
+    # each Dask worker builds into its own directory
+    assert all(kw["build_root"].parent == tmp_path / "build" / "sim_build" / "workers" for _, kw in calls)
+    assert len(cluster.done_results(tmp_path / "cov" / "journal.jsonl")) == len(coverage.RUNS)
     by_module = {m: kw.get("config") for m, kw in calls}
     assert by_module["test_regress"].seeds == [1000, 1001, 1002]
     assert by_module["test_regress"].results == tmp_path / "cov" / "regress.jsonl"

@@ -114,7 +114,10 @@ def _project_errors() -> tuple[type[BaseException], ...]:
     from sgdma_driver.iommu import IommuFault
     from sgdma_driver.vma import KernelBug, MmapError
 
-    return (SimulationError, DriverError, DmaApiError, OutOfMemoryError, IommuFault, KernelBug, MmapError, OSError)
+    from .cluster import ClusterError
+
+    return (SimulationError, DriverError, DmaApiError, OutOfMemoryError, IommuFault, KernelBug, MmapError, OSError,
+            ClusterError)
 
 
 def build_parser() -> argparse.ArgumentParser:

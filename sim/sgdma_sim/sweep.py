@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .acquisition import Scenario
+from .cluster import Summary, add_cluster_args, check_cluster_args, connect
 from .options import OptionError, add_scenario_args, check_scenario, option_name, scenario_from_args
 
 METRICS = ("lost_fraction", "lost_bytes", "engine_dropped_bytes", "ring_overrun_bytes", "overruns", "interrupts",
@@ -47,38 +48,79 @@ def _failure(rep: dict) -> str:
     return "; ".join(why) or "the run failed"
 
 
-def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str,
-              progress: Callable[[dict], None] | None = None) -> list[dict]:
-    """One fast-model run per combination; each row has the parameters, every metric, ``ok`` and
-    ``error``.  A failed run's metrics are None (it has no trustworthy value)."""
-    from .model import run_scenario
-
+def sweep_points(base: Scenario, params: list[tuple[str, list]]) -> list[tuple[dict, Scenario]]:
+    """Every combination of the swept values, with its scenario; every point is checked before
+    the first one runs (ValueError naming the point)."""
     names = [n for n, _ in params]
-    combos = [dict(zip(names, combo)) for combo in itertools.product(*[v for _, v in params])]
-    scenarios = []
-    for combo in combos:           # every point is valid before the first one runs
+    points = []
+    for combo in (dict(zip(names, c)) for c in itertools.product(*[v for _, v in params])):
         sc = replace(base, **combo)
         try:
             sc.validate()
         except ValueError as e:
             raise ValueError(f"sweep point {combo}: {e}") from None
-        scenarios.append(sc)
+        points.append((combo, sc))
+    return points
+
+
+def run_point(combo: dict, sc: Scenario) -> dict:
+    """One sweep point on the fast model: the row with its parameters, every metric, ``ok`` and
+    ``error`` (a failed run's metrics are None: it has no trustworthy value).  A Dask job."""
+    from .model import run_scenario
+
+    row = dict(combo)
+    try:
+        rep = run_scenario(sc)
+    except Exception as e:  # noqa: BLE001 - a failed point is reported, the sweep goes on
+        rep, error = None, f"{type(e).__name__}: {e}"
+    else:
+        rep["lost_fraction"] = round(rep["lost_bytes"] / rep["bytes"], 5) if rep["bytes"] else 0.0
+        error = _failure(rep)
+    row.update({m: (None if error else rep[m]) for m in METRICS})
+    row["ok"], row["error"] = not error, error
+    return row
+
+
+def point_key(combo: dict) -> str:
+    """The point's name in the sweep's journal: ``buffers=4,irq_latency=0``."""
+    return ",".join(f"{k}={v}" for k, v in combo.items())
+
+
+def run_sweep(base: Scenario, params: list[tuple[str, list]], metric: str,
+              progress: Callable[[dict], None] | None = None) -> list[dict]:
+    """One fast-model run per combination, in this process, in order (``run_point`` rows)."""
     rows = []
-    for combo, sc in zip(combos, scenarios):
-        row = dict(combo)
-        try:
-            rep = run_scenario(sc)
-        except Exception as e:  # noqa: BLE001 - a failed point is reported, the sweep goes on
-            rep, error = None, f"{type(e).__name__}: {e}"
-        else:
-            rep["lost_fraction"] = round(rep["lost_bytes"] / rep["bytes"], 5) if rep["bytes"] else 0.0
-            error = _failure(rep)
-        row.update({m: (None if error else rep[m]) for m in METRICS})
-        row["ok"], row["error"] = not error, error
-        rows.append(row)
+    for combo, sc in sweep_points(base, params):
+        rows.append(run_point(combo, sc))
         if progress:
-            progress(row)
+            progress(rows[-1])
     return rows
+
+
+def run_sweep_on(client, base: Scenario, params: list[tuple[str, list]], journal: Path, resume: bool = False,
+                 progress: Callable[[dict], None] | None = None, bar: bool = True) -> tuple[list[dict], "Summary"]:
+    """The sweep's points as Dask jobs on ``client``'s cluster (sgdma_sim.cluster; ``journal``
+    gets a line per point as it finishes, ``resume`` keeps the points done there): the rows in
+    the order of the combinations, whatever order they finished in, and the jobs' summary.
+    A point whose job failed twice is a failed row."""
+    from .cluster import Job, done_results, read_journal, run_jobs
+
+    points = sweep_points(base, params)
+    jobs = [Job(point_key(combo), run_point, (combo, sc)) for combo, sc in points]
+
+    def shown(rec):
+        if progress and rec["status"] == "done":
+            progress(rec["result"])
+    summary = run_jobs(client, jobs, journal, resume=resume, label="sweep", progress=bar, on_record=shown)
+    done, records = done_results(journal), read_journal(journal)
+    rows = []
+    for (combo, _), job in zip(points, jobs):
+        if job.key in done:
+            rows.append(done[job.key])
+        else:
+            why = records.get(job.key, {}).get("error", "no result")
+            rows.append(dict(combo) | {m: None for m in METRICS} | {"ok": False, "error": f"job failed: {why}"})
+    return rows, summary
 
 
 def cell(row: dict, metric: str) -> str:
@@ -154,8 +196,11 @@ def cmd_sweep(args) -> int:
         print("  ".join(f"{row[n]!s:>14}" for n in names) + f"  {cell(row, args.metric):>16}  {row['ok']}"
               + (f"  ({row['error']})" if row["error"] else ""))
         sys.stdout.flush()
-    rows = run_sweep(base, params, args.metric, progress=show)
-    (out / "sweep.json").write_text(json.dumps({"metric": args.metric, "params": names, "rows": rows}, indent=2))
+    with connect(args.scheduler, args.workers) as client:
+        rows, jobs = run_sweep_on(client, base, params, out / "journal.jsonl", resume=args.resume,
+                                  progress=show, bar=False)
+    (out / "sweep.json").write_text(json.dumps({"metric": args.metric, "params": names, "rows": rows,
+                                                "jobs": jobs.to_json()}, indent=2))
     with open(out / "sweep.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -176,7 +221,8 @@ def add_sweep_parser(sub) -> None:
     sp.add_argument("--metric", default="lost_fraction", choices=METRICS,
                     help="what to tabulate and plot (default: %(default)s)")
     sp.add_argument("--out", default="build/sweep", metavar="DIR",
-                    help="directory for sweep.json, sweep.csv and sweep.png (default: %(default)s)")
+                    help="directory for sweep.json, sweep.csv, sweep.png and journal.jsonl (default: %(default)s)")
+    add_cluster_args(sp)
     add_scenario_args(sp)
     sp.set_defaults(func=cmd_sweep)
 
@@ -198,6 +244,9 @@ def validate_sweep(args) -> None:
             raise OptionError("--param", text, f"has a value that is not {kind}") from None
     if not 1 <= len(params) <= 2:
         raise OptionError("--param", f"given {len(params)} times", "(give one or two)")
+    problem = check_cluster_args(args.workers, args.scheduler)
+    if problem:
+        raise OptionError(*problem)
     for name, values in params:
         for v in values:
             check_scenario(replace(base, **{name: v}), option=lambda n, name=name: (

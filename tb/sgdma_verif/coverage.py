@@ -25,11 +25,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sgdma_sim import cluster
 
 from . import fcov, toolchain
 from .runconfig import RunConfig
@@ -83,8 +84,20 @@ def run_dir(module: str, params: dict[str, int]) -> str:
     return module + "".join(f"_{k.lower()}{v}" for k, v in sorted(params.items()))
 
 
-def run_all(out: Path, seeds: int, jobs: int) -> None:
-    """Run every entry of RUNS with coverage on, ``jobs`` at a time, each in out/run/<name>."""
+def coverage_run(module: str, params: dict[str, int], cases: str | None, config: RunConfig, out: str) -> str:
+    """One entry of RUNS with coverage on, on a Dask worker (its own coverage build), in
+    out/run/<name>; its name."""
+    t0, name = time.time(), run_dir(module, params)
+    run = Path(out) / "run"
+    toolchain.build_and_test(module, "verilator", params, testcase=cases, test_dir=run / name, config=config,
+                             log_file=run / f"{name}.log", coverage=True, build_root=toolchain.worker_build_root())
+    print(f"coverage: {name} done ({time.time() - t0:.0f} s)", flush=True)
+    return name
+
+
+def run_all(out: Path, seeds: int, jobs: int | None = None, scheduler: str | None = None, client=None) -> None:
+    """Run every entry of RUNS with coverage on as Dask jobs (``client``'s cluster, else the
+    scheduler's, else a local cluster of ``jobs`` workers), each in out/run/<name>."""
     tasks = []
     for m, params, cases in RUNS:
         config = RunConfig()
@@ -92,37 +105,18 @@ def run_all(out: Path, seeds: int, jobs: int) -> None:
             config = RunConfig(seeds=list(range(1000, 1000 + seeds)), results=out / "regress.jsonl")
         if m == "sgdma_verif.calibration_tb":
             config = RunConfig(results=out / "calibration.jsonl")
-        tasks.append((m, params, cases, config))
+        key = run_dir(m, params) + (f"_{cases.split(',')[0]}" if cases else "")
+        tasks.append(cluster.Job(key, coverage_run, (m, params, cases, config, str(out))))
     (out / "regress.jsonl").unlink(missing_ok=True)
     (out / "calibration.jsonl").unlink(missing_ok=True)
     shutil.rmtree(out / "run", ignore_errors=True)
-    for params in ({}, AW64):          # build first (one short test), then run side by side
-        name = run_dir("build", params)
-        toolchain.build_and_test("test_sgdma_regs", "verilator", params, testcase="reset_values",
-                                 test_dir=out / name, log_file=out / f"{name}.log", coverage=True)
-    lock = threading.Lock()
-    failures: list[str] = []
-
-    def worker() -> None:
-        while True:
-            with lock:
-                if not tasks:
-                    return
-                m, params, cases, config = tasks.pop(0)
-            t0, name = time.time(), run_dir(m, params)
-            try:
-                toolchain.build_and_test(m, "verilator", params, testcase=cases, test_dir=out / "run" / name,
-                                         config=config, log_file=out / "run" / f"{name}.log", coverage=True)
-                print(f"coverage: {name} done ({time.time() - t0:.0f} s)", flush=True)
-            except BaseException as e:  # noqa: BLE001 - reported together below
-                failures.append(f"{name}: {e!r}")
-    threads = [threading.Thread(target=worker) for _ in range(jobs)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    if failures:
-        raise SystemExit("coverage runs failed:\n" + "\n".join(failures))
+    if client is None:
+        with cluster.connect(scheduler, jobs) as own:
+            summary = cluster.run_jobs(own, tasks, out / "journal.jsonl", label="coverage")
+    else:
+        summary = cluster.run_jobs(client, tasks, out / "journal.jsonl", label="coverage")
+    if summary.failed:
+        raise SystemExit("coverage runs failed:\n" + "\n".join(f"{k}: {e}" for k, e in summary.failed_jobs.items()))
 
 
 # ---------------------------------------------------------------- code coverage
@@ -284,14 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("build/coverage"))
     ap.add_argument("--seeds", type=int, default=40, help="regression seeds to include")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=None, help="local Dask workers (default: one per core)")
+    ap.add_argument("--scheduler", default=None, help="an existing Dask scheduler (default: $DASK_SCHEDULER_ADDRESS, else local)")
     ap.add_argument("--merge-only", action="store_true", help="only merge existing runs")
     args = ap.parse_args(argv)
+    problem = cluster.check_cluster_args(args.jobs, args.scheduler, workers_flag="--jobs")
+    if problem:
+        ap.error("argument {}: {} {}".format(*problem))
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     if not args.merge_only:
-        run_all(out, args.seeds, args.jobs)
+        run_all(out, args.seeds, args.jobs, args.scheduler)
     dats = sorted((out / "run").rglob("coverage.dat"))
     dbs = sorted((out / "run").rglob(fcov.EXPORT_NAME))
     if not dats or not dbs:

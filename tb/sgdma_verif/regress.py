@@ -1,27 +1,37 @@
 """`make regress`: the constrained-random regression (tb/test_regress.py) over many seeds.
 
     python -m sgdma_verif.regress --seeds 200 --seed 1 --jobs 2 --sim verilator
+    python -m sgdma_verif.regress --seeds 5000 --scheduler tcp://head:8786 --resume
 
-Seeds SEED .. SEED+SEEDS-1 are split over --jobs simulator processes running in parallel
-(one shared build).  Writes build/regress/results.jsonl (one line per seed, with its scenario)
-and build/regress/summary.json {"seeds", "descriptors", "bytes", "mismatches",
-"protocol_violations", "hangs", "out_of_bounds_writes"} plus the functional-coverage bins the
-seeds hit; exits non-zero if any count is not zero.  Reproduce one seed with --seeds 1 --seed N.
+Seeds SEED .. SEED+SEEDS-1 run on Dask (sgdma_sim.cluster), one job per seed: by default a
+local cluster of --jobs worker processes (default one per core), or the cluster of --scheduler
+(or $DASK_SCHEDULER_ADDRESS).  Each worker builds the simulation into its own directory and
+reuses it.  Each seed's line is appended to build/regress/journal.jsonl as soon as it finishes;
+--resume keeps the seeds done there and runs the others.  At the end build/regress/results.jsonl
+has one line per seed (with its scenario), in seed order, and build/regress/summary.json
+{"seeds", "descriptors", "bytes", "mismatches", "protocol_violations", "hangs",
+"out_of_bounds_writes", ...} plus the functional-coverage bins the seeds hit, the jobs requested,
+done, failed and retried, the scheduler address and the worker count; exits non-zero if any
+count is not zero or any seed has no result.  Reproduce one seed with --seeds 1 --seed N.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import NoReturn
+
+from sgdma_sim import cluster
 
 from . import toolchain
 from .runconfig import RunConfig
 
 COUNTS = ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes")
+JOURNAL = "journal.jsonl"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,48 +45,55 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap = _Parser(prog="python -m sgdma_verif.regress", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=200, metavar="N", help="how many seeds, >= 1 (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=1, metavar="N", help="first seed, >= 0 (default: %(default)s)")
-    ap.add_argument("--jobs", type=int, default=2, metavar="N",
-                    help="simulator processes in parallel, >= 1 (default: %(default)s)")
     ap.add_argument("--sim", default="verilator", choices=toolchain.SIMULATORS, help="simulator (default: %(default)s)")
     ap.add_argument("--out", type=Path, default=Path("build/regress"), metavar="DIR",
-                    help="directory for results.jsonl, summary.json and the logs (default: %(default)s)")
+                    help="directory for journal.jsonl, results.jsonl, summary.json and the logs (default: %(default)s)")
+    ap.add_argument("--no-progress", dest="progress", action="store_false",
+                    help="no progress bar (default: a bar on stderr)")
+    cluster.add_cluster_args(ap, workers_flags=("--jobs", "--workers"))
     args = ap.parse_args(argv)
-    for name, lowest in (("seeds", 1), ("seed", 0), ("jobs", 1)):
+    for name, lowest in (("seeds", 1), ("seed", 0)):
         value = getattr(args, name)
         if value < lowest:
             ap.error(f"argument --{name}: {value} is {'negative' if value < 0 else 'too small'}: "
                      f"must be >= {lowest}")
+    problem = cluster.check_cluster_args(args.workers, args.scheduler, workers_flag="--jobs")
+    if problem:
+        ap.error("argument {}: {} {}".format(*problem))
     if args.out.exists() and not args.out.is_dir():
         ap.error(f"argument --out: {args.out} is not a directory")
     return args
 
 
-def _run_jobs(sim: str, out: Path, chunks: list[list[int]], parts: list[Path], total: int, t0: float) -> list[str]:
-    """Builds once, then runs one simulator process per chunk of seeds side by side, printing
-    progress; returns the jobs' errors."""
-    errors: list[str] = []
-
-    def work(i: int) -> None:
-        try:
-            toolchain.build_and_test("test_regress", sim, {}, test_dir=out / f"job{i}",
-                                     log_file=out / f"job{i}.log",
-                                     config=RunConfig(seeds=chunks[i], results=parts[i]))
-        except BaseException as e:  # noqa: BLE001 - a failing seed makes the runner exit
-            errors.append(f"job {i}: {e!r}")
-
-    toolchain.build_and_test("test_regress", sim, {}, test_dir=out / "build_check",
-                             log_file=out / "build_check.log", config=RunConfig(seeds=[]))
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(chunks))]
-    for th in threads:
-        th.start()
-    done = 0
-    while any(th.is_alive() for th in threads):
-        time.sleep(5)
-        now = sum(len(p.read_text().splitlines()) for p in parts if p.exists())
-        if now != done:
-            done = now
-            print(f"regress: {done}/{total} seeds ({time.time() - t0:.0f} s)", flush=True)
-    return errors
+def run_seed(seed: int, sim: str, out: str) -> dict:
+    """One seed, on a Dask worker: the simulation of this worker's own build runs test_regress
+    on ``seed``; its result line (a failing seed is a result too, with its counts).  Raises when
+    the simulation gave no line (a crash: the job is retried)."""
+    slot = cluster.worker_slot()
+    # per process: a simulator left running by a killed worker never writes into a new one's run
+    scratch = toolchain.BUILD_DIR / "regress_runs" / f"{slot}-pid{os.getpid()}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    results = scratch / "seed.jsonl"
+    results.unlink(missing_ok=True)
+    logs = Path(out) / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+    except OSError:              # --out not reachable from this worker: its logs stay local
+        logs = scratch
+    log = logs / f"seed{seed}.log"
+    error = None
+    try:
+        toolchain.build_and_test("test_regress", sim, {}, test_dir=scratch / "run", log_file=log,
+                                 config=RunConfig(seeds=[seed], results=results),
+                                 build_root=toolchain.worker_build_root())
+    except BaseException as e:  # noqa: BLE001 - a failing seed ends its simulator with an error
+        error = e
+    rows = [json.loads(x) for x in results.read_text().splitlines()] if results.exists() else []
+    if len(rows) != 1 or rows[0].get("seed") != seed:
+        cause = "; ".join(toolchain.log_errors(log)) or (repr(error) if error else "no result line")
+        raise RuntimeError(f"seed {seed} gave no result on {slot} ({cause}; log {log})")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return rows[0]
 
 
 def _summary(rows: list[dict], seeds: list[int], sim: str, t0: float) -> dict:
@@ -101,21 +118,24 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(args.seed, args.seed + args.seeds))
-    chunks = [seeds[i::args.jobs] for i in range(args.jobs) if seeds[i::args.jobs]]
-    parts = [out / f"part{i}.jsonl" for i in range(len(chunks))]
-    for p in parts:
-        p.unlink(missing_ok=True)
+    jobs = [cluster.Job(f"seed{s}", run_seed, (s, args.sim, str(out))) for s in seeds]
     t0 = time.time()
-    errors = _run_jobs(args.sim, out, chunks, parts, len(seeds), t0)
-    rows = [json.loads(x) for p in parts if p.exists() for x in p.read_text().splitlines()]
-    rows.sort(key=lambda r: r["seed"])
+    try:
+        with cluster.connect(args.scheduler, args.workers) as client:
+            run = cluster.run_jobs(client, jobs, out / JOURNAL, resume=args.resume, label="regress",
+                                   progress=args.progress)
+    except cluster.ClusterError as e:
+        print(f"regress: error: {e}", file=sys.stderr)
+        return 1
+    done = cluster.done_results(out / JOURNAL)
+    rows = sorted((done[j.key] for j in jobs if j.key in done), key=lambda r: r["seed"])
     (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    summary = _summary(rows, seeds, args.sim, t0)
+    # the seeds' figures, then the jobs': requested, done, failed, retried, skipped, scheduler, workers
+    summary = _summary(rows, seeds, args.sim, t0) | {k: v for k, v in run.to_json().items() if k != "wall_s"} | {
+        "jobs_wall_s": run.wall_s}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps({k: v for k, v in summary.items() if k != "functional_bins_hit"}, indent=2))
-    ok = not errors and not summary["failing_seeds"] and not summary["missing_seeds"]
-    if errors:
-        print("\n".join(errors), file=sys.stderr)
+    ok = not run.failed and not summary["failing_seeds"] and not summary["missing_seeds"]
     return 0 if ok else 1
 
 

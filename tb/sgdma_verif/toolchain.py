@@ -177,13 +177,16 @@ def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] 
                    testcase: str | None = None, toplevel: str = "sgdma", waves: bool | None = None,
                    extra_env: Mapping[str, str] | None = None, test_dir: Path | None = None,
                    sources: list[Path] | None = None, python_path: Path = TB_DIR, log_file: Path | None = None,
-                   config: RunConfig | None = None, coverage: bool = False) -> Path:
+                   config: RunConfig | None = None, coverage: bool = False,
+                   build_root: Path | None = None) -> Path:
     """Build the RTL for ``sim`` with ``parameters`` (one build dir per set) and run cocotb tests.
 
     ``config`` (its ``sim`` set to ``sim``) is written to the run directory for the cocotb
     side (sgdma_verif.runconfig); ``coverage`` builds Verilator with line and toggle coverage
     (`make coverage`).  Builds of the same simulator and parameter set are shared and
-    serialised by a file lock, so parallel pytest workers reuse one build.  Returns the
+    serialised by a file lock, so parallel pytest workers reuse one build; ``build_root``
+    (default build/sim_build) puts the builds elsewhere: a Dask worker gives its own
+    (``worker_build_root``), so that two workers never share a build directory.  Returns the
     results.xml path; under pytest a failing cocotb test fails the calling test.
     """
     if sim not in SIMULATORS:
@@ -192,7 +195,7 @@ def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] 
     parameters = dict(parameters or {})
     if waves is None:
         waves = os.environ.get("SGDMA_WAVES", "0") == "1"
-    runner, build_dir, tag = _build(sim, parameters, toplevel, waves, coverage, sources, log_file)
+    runner, build_dir, tag = _build(sim, parameters, toplevel, waves, coverage, sources, log_file, build_root)
     run_dir = test_dir or (build_dir / "run" / test_module / (testcase or "all"))
     run_dir.mkdir(parents=True, exist_ok=True)
     # The runner hands its own sys.path to the simulator as PYTHONPATH.
@@ -237,7 +240,8 @@ def _verilator_args(waves: bool, coverage: bool) -> list[str]:
 
 
 def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: bool,
-           sources: list[Path] | None, log_file: Path | None) -> tuple[object, Path, str]:
+           sources: list[Path] | None, log_file: Path | None,
+           build_root: Path | None = None) -> tuple[object, Path, str]:
     """Builds (or reuses, under a file lock) the simulation of this parameter set; returns the
     runner that built it (it runs the tests too: it keeps what it built), the build directory
     and the tag."""
@@ -251,7 +255,7 @@ def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: boo
     if sim == "verilator":
         build_args = _verilator_args(waves, coverage)
         tag += "_cov" if coverage else ""
-    build_dir = BUILD_DIR / "sim_build" / sim / f"{toplevel}_{tag}"
+    build_dir = (build_root or BUILD_DIR / "sim_build") / sim / f"{toplevel}_{tag}"
     runner = get_runner(sim)
     with _locked(build_dir.with_suffix(".lock")):
         runner.build(
@@ -259,6 +263,14 @@ def _build(sim: str, parameters: dict, toplevel: str, waves: bool, coverage: boo
             parameters=parameters, build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"),
             waves=waves, log_file=(build_dir / "build.log") if (sim == "verilator" or log_file) else None)
     return runner, build_dir, tag
+
+
+def worker_build_root() -> Path:
+    """The simulator build directory of the Dask worker this runs on (build/sim_build/workers/
+    HOST-wNAME): each worker builds into its own and reuses it on the next run."""
+    from sgdma_sim.cluster import worker_slot
+
+    return BUILD_DIR / "sim_build" / "workers" / worker_slot()
 
 
 def _bench_log(test_module: str, testcase: str | None, sim: str, tag: str, parameters: dict) -> Path:
