@@ -337,14 +337,19 @@ module sgdma_s2mm_mover #(
     wire          emit   = wraps || s_end;
     wire [ADDR_WIDTH-LB-1:0] addr_hi_p1 = p_addr[ADDR_WIDTH-1:LB] + 1'b1;
 
-    reg [DATA_WIDTH-1:0] rot_data;
-    reg [LB-1:0]         src;
-    always @* begin
-        for (j = 0; j < DB; j = j + 1) begin
-            src = j[LB-1:0] - rot;
-            rot_data[j*8 +: 8] = s_data[{src, 3'b000} +: 8];
+    // memory lane j takes stream lane j - rot: the beat rotated up by rot lanes, in LB
+    // stages of 2**k lanes each
+    wire [DATA_WIDTH-1:0] rot_stage [0:LB];
+    assign rot_stage[0] = s_data;
+    genvar g;
+    generate
+        for (g = 0; g < LB; g = g + 1) begin : g_rot
+            localparam SH = 8 << g;
+            assign rot_stage[g+1] = rot[g] ? {rot_stage[g][DATA_WIDTH-SH-1:0], rot_stage[g][DATA_WIDTH-1:DATA_WIDTH-SH]}
+                                           : rot_stage[g];
         end
-    end
+    endgenerate
+    wire [DATA_WIDTH-1:0] rot_data = rot_stage[LB];
     // the lanes the segment fills in the current memory beat and in the next one, from the
     // placer's lane and the segment's byte count (flip-flops)
     wire [LB-1:0] mlane = p_addr[LB-1:0];
@@ -597,7 +602,10 @@ module sgdma_s2mm_mover #(
                         flush_eof  <= s_end_pkt;
                     end
                 end else begin
-                    out_data <= merged;
+                    // (a segment that does not complete its memory beat is the first of a
+                    // buffer: the lanes below it hold no bytes, so the rotated beat is all
+                    // the register needs)
+                    out_data <= rot_data;
                     out_strb <= out_strb | cur_mask;
                 end
             end

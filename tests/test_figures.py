@@ -41,10 +41,11 @@ def _fresh_build(build: Path) -> None:
     coverage write."""
     (build / "bench").mkdir(parents=True)
     (build / "coverage").mkdir()
-    rows = [{"data_width": dw, "desc_bytes": size, "b_latency": lat, "efficiency": eff, "tail_to_fetch_cycles": 1,
+    rows = [{"data_width": dw, "desc_bytes": size, "b_latency": lat, "efficiency": eff,
+             "w_efficiency": round(eff + 0.001, 4), "tail_to_fetch_cycles": 1,
              "tvalid_to_awvalid_cycles": 3, "gap_cycles": 0.0, "gap_max_cycles": 2 if size >= 1024 else 9}
             for dw in (32, 64) for size, lat, eff in ((64, 0, 0.9111), (1024, 0, 0.9922), (10000, 0, 0.9933),
-                                                      (10000, 32, 0.9944), (65536, 0, 0.9955))]
+                                                      (10000, 32, 0.9944), (64, 32, 0.7666), (65536, 0, 0.9955))]
     (build / "bench" / "rtl_throughput.json").write_text(json.dumps({"simulator": "verilator", "results": rows}))
     (build / "bench" / "synth.json").write_text(json.dumps(
         {"lut": 1234, "ff": 2345, "target_lut": 1800, "flow": "yosys synth_xilinx -flatten -abc9 -family xc7"}))
@@ -94,7 +95,7 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
     readme = (checkout / "README.md").read_text()
     flat = " ".join(readme.split())
-    for text in ("1,234 LUTs and 2,345 flip-flops", "efficiency 0.9933 for 10,000-byte buffers", "0.9944 with a 32",
+    for text in ("1,234 LUTs and 2,345 flip-flops", "efficiency 0.9933 for 10,000-byte buffers", "0.9944 with a 32", "latency 0.7676 while",
                  "0.93x (0.71-1.12x over 15 interleaved rounds)", "1.31 ms (1.20-2.50 ms, 9 runs)",
                  "0.25 s (0.20-0.50 s, 5 runs; the hardware needs 0.27 s)",
                  "65,536 buffers of 4 KiB in 1.88 s (1.69-2.25 s)", "3,210x (2,900-3,333x, 3 interleaved rounds)",

