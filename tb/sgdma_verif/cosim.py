@@ -10,11 +10,46 @@ from __future__ import annotations
 from typing import Any, Awaitable
 
 import cocotb
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, Event, ReadWrite, RisingEdge
 from cocotbext.axi import AxiStreamFrame
 
 from sgdma_driver.iommu import DeviceMemoryPort
 from .env import TB
+
+
+# The order in which callers whose register accesses end in the same clock go on: a write's
+# caller before a read's (as on the fast model, whose write completion is scheduled a clock
+# before that of a read issued in the same clock).
+_WRITE_DONE, _READ_DONE = 0, 1
+
+
+class InOrder:
+    """Hands the callers whose AXI-Lite accesses ended in the same clock back in a fixed order.
+
+    cocotbext-axi's read and write channels finish independently: the R and B sinks, idle,
+    wait for their VALID to rise, and when RVALID and BVALID rise in the same clock the
+    simulator's order of value-change callbacks (Icarus and Verilator differ) decides which
+    sink, and so which caller, goes on first; the caller first then issues its next access
+    first, and the register slave serves it first.  Here each caller waits, after its
+    access, for the read-write region of that clock, and the callers are released from
+    there by rank (writes, then reads), in the order they arrived within a rank: the same on
+    every simulator."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[int, int, Event]] = []
+
+    async def resume(self, rank: int) -> None:
+        ev = Event()
+        if not self._waiting:
+            cocotb.start_soon(self._release())
+        self._waiting.append((rank, len(self._waiting), ev))
+        await ev.wait()
+
+    async def _release(self) -> None:
+        await ReadWrite()
+        waiting, self._waiting = sorted(self._waiting, key=lambda w: w[:2]), []
+        for _, _, ev in waiting:
+            ev.set()
 
 
 class CocotbHw:
@@ -23,12 +58,16 @@ class CocotbHw:
     def __init__(self, tb: TB):
         self.tb = tb
         self.dut = tb.dut
+        self.in_order = InOrder()
 
     async def read_reg(self, offset: int) -> int:
-        return int.from_bytes(await self.tb.lite.read(offset, 4), "little")
+        v = int.from_bytes(await self.tb.lite.read(offset, 4), "little")
+        await self.in_order.resume(_READ_DONE)
+        return v
 
     async def write_reg(self, offset: int, value: int) -> None:
         await self.tb.lite.write(offset, int(value).to_bytes(4, "little"))
+        await self.in_order.resume(_WRITE_DONE)
 
     async def wait_irq(self) -> None:
         if not int(self.dut.s2mm_introut.value):
