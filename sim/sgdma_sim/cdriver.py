@@ -20,6 +20,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -41,7 +42,16 @@ PLATFORM_SOURCES = (C_DIR / "sgdma_platform.c", BSP_DIR / "xil_bsp.c")
 LINE = 64                       # cache line, bytes
 REG_WINDOW = 0x10000            # the engine's AXI4-Lite window (PG021: 64 KiB)
 MAX_FINDINGS = 20               # findings of one kind kept in the report (the rest counted)
+SHOWN_FINDINGS = 3              # of which the problems list shows the first
 OUTCOMES = {0: "returned", 1: "crashed", 2: "aborted", 3: "exited"}
+
+
+class SettingError(ValueError):
+    """A C driver setting with a value the run cannot take (names the setting and the value)."""
+
+    def __init__(self, name: str, value: object, reason: str):
+        self.name, self.value, self.reason = name, value, reason
+        super().__init__(f"{name} {value} {reason}")
 
 
 class CompileError(SimulationError):
@@ -87,13 +97,14 @@ class CDriverConfig:
 
     def check(self) -> None:
         """Every rule on the values, before anything runs; ValueError naming the setting."""
-        def bad(name: str, reason: str) -> ValueError:
-            return ValueError(f"{name} {getattr(self, name)!r} {reason}")
+        def bad(name: str, reason: str) -> SettingError:
+            v = getattr(self, name)
+            return SettingError(name, hex(v) if name in ("mem_base", "mem_size", "reg_base") else v, reason)
         if not self.sources:
-            raise bad("sources", "is empty: give at least one C file")
+            raise SettingError("sources", "", "is empty: give at least one C file")
         for s in self.sources:
             if not Path(s).is_file():
-                raise ValueError(f"sources: {s} is not a file")
+                raise SettingError("sources", s, "is not a file")
         if not self.entry.isidentifier():
             raise bad("entry", "is not a C identifier")
         if self.stream_bytes < 16 or self.stream_bytes % 16:
@@ -119,26 +130,40 @@ class CDriverConfig:
 # ------------------------------------------------------------------ building
 def compile_driver(cfg: CDriverConfig, out_dir: Path) -> Path:
     """The sources and the platform as one shared library in ``out_dir``; CompileError with
-    gcc's own messages when it fails."""
+    gcc's own messages when it fails.  --cflags and --include apply to the driver's sources,
+    not to the platform's."""
     gcc = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("gcc")
     if gcc is None:
         raise SimulationError("gcc is not installed (apt-get install gcc)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    lib = out_dir / f"libcdriver_{os.getpid()}_{time.monotonic_ns()}.so"
-    cmd = [gcc, "-std=gnu11", "-g", "-O1", "-fPIC", "-shared", "-Wall",
-           f"-I{C_DIR}", f"-I{BSP_DIR}", f"-I{SW_INCLUDE}",
-           *[f"-I{Path(i).resolve()}" for i in cfg.include],
-           f"-DSGDMA_SIM_REG_BASE={cfg.reg_base:#x}", f"-DSGDMA_SIM_MEM_BASE={cfg.mem_base:#x}",
-           f"-DSGDMA_SIM_MEM_SIZE={cfg.mem_size:#x}", *cfg.cflags,
-           *[str(Path(s).resolve()) for s in cfg.sources], *map(str, PLATFORM_SOURCES),
-           "-Wl,-Bsymbolic", "-o", str(lib), "-ldl", "-lpthread"]
+    tag = f"{os.getpid()}_{time.monotonic_ns()}"
+    base = [gcc, "-std=gnu11", "-g", "-O1", "-fPIC", "-Wall", f"-I{C_DIR}", f"-I{BSP_DIR}", f"-I{SW_INCLUDE}",
+            f"-DSGDMA_SIM_REG_BASE={cfg.reg_base:#x}", f"-DSGDMA_SIM_MEM_BASE={cfg.mem_base:#x}",
+            f"-DSGDMA_SIM_MEM_SIZE={cfg.mem_size:#x}"]
+    user = [*[f"-I{Path(i).resolve()}" for i in cfg.include], *cfg.cflags]
+    objs, messages = [], []
+    for i, src in enumerate([*map(Path, cfg.sources), *PLATFORM_SOURCES]):
+        obj = out_dir / f"{src.stem}_{i}_{tag}.o"
+        flags = base + (user if i < len(cfg.sources) else [])
+        messages.append(_gcc([*flags, "-c", str(src), "-o", str(obj)]))
+        objs.append(str(obj))
+    lib = out_dir / f"libcdriver_{tag}.so"
+    messages.append(_gcc([gcc, "-shared", "-Wl,-Bsymbolic", *objs, "-o", str(lib), "-ldl", "-lpthread"]))
+    for obj in objs:
+        Path(obj).unlink(missing_ok=True)
+    text = "".join(messages)
+    if text:                              # warnings: shown as gcc printed them
+        print(text, end="", file=sys.stderr, flush=True)
+    cfg.library = str(lib)
+    return lib
+
+
+def _gcc(cmd: list[str]) -> str:
+    """Runs one gcc command; its messages, or CompileError with them."""
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode:
         raise CompileError(proc.stderr + proc.stdout, proc.returncode)
-    if proc.stderr:                       # warnings: shown as gcc printed them
-        print(proc.stderr, end="", flush=True)
-    cfg.library = str(lib)
-    return lib
+    return proc.stderr
 
 
 # ------------------------------------------------------------------ memory and its checks
@@ -462,8 +487,10 @@ class CSession:
             problems.append(f"{cfg.entry}() returned {rc}")
         problems += [f"the driver reported: {f}" for f in self.failures]
         for kind, texts in self.bus.findings.items():
-            extra = self.bus.counts[kind] - len(texts)
-            problems += [f"{kind}: {t}" for t in texts] + ([f"{kind}: ... and {extra} more"] if extra > 0 else [])
+            extra = self.bus.counts[kind] - SHOWN_FINDINGS
+            problems += [f"{kind}: {t}" for t in texts[:SHOWN_FINDINGS]]
+            if extra > 0:
+                problems.append(f"{kind}: ... and {extra} more (report.json lists up to {MAX_FINDINGS})")
         if self.data_errors:
             problems.append(f"{self.data_errors} received bytes differ from the stream; first: {self.first_error}")
         if self.rx_pos != cfg.stream_bytes and outcome in ("returned", "exited"):
@@ -474,6 +501,8 @@ class CSession:
                 "data_errors": self.data_errors, "cycles": cycles, "interrupts": self.host.edges(),
                 **counters, "rx_sha256": self.digest.hexdigest(), "results": dict(self.results),
                 "log": self.messages, "problems": problems, "ok": not problems,
+                "findings": {k: list(v) for k, v in self.bus.findings.items()},
+                "finding_counts": dict(self.bus.counts),
                 "c_wall_s": round(wall, 3)}
 
 
@@ -624,7 +653,8 @@ def _unload(lib: ctypes.CDLL) -> None:
 def summary(rep: dict[str, Any]) -> str:
     """The run's summary, in the style of ``sgdma-sim run``."""
     lines = [f"C driver on {rep['simulator']} ({rep['backend']} backend): {'PASS' if rep['ok'] else 'FAIL'}",
-             f"  entry {rep['entry']}(): {rep['outcome']}, returned {rep['entry_rc']}",
+             f"  entry {rep['entry']}(): {rep['outcome']}"
+             + (f" {rep['entry_rc']}" if rep["outcome"] in ("returned", "exited") else ""),
              f"  bytes sent {rep['bytes']:,}, received and checked {rep['bytes_received']:,}, "
              f"data errors {rep['data_errors']}",
              f"  simulated {rep['cycles']:,} clocks, {rep['interrupts']} interrupts"
