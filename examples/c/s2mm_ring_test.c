@@ -24,7 +24,9 @@
 #define IRQ_DELAY 8
 #endif
 #define BD_SPACE_BASE (XPAR_SGDMA_SIM_MEM_BASEADDR + 0x0000)
+#ifndef RX_BUFFER_BASE
 #define RX_BUFFER_BASE (XPAR_SGDMA_SIM_MEM_BASEADDR + 0x10000)
+#endif
 
 static u64 received;
 

@@ -107,8 +107,8 @@ class CDriverConfig:
                 raise SettingError("sources", s, "is not a file")
         if not self.entry.isidentifier():
             raise bad("entry", "is not a C identifier")
-        if self.stream_bytes < 16 or self.stream_bytes % 16:
-            raise bad("stream_bytes", "is not a positive multiple of 16 bytes")
+        if self.stream_bytes < 0 or self.stream_bytes % 16:
+            raise bad("stream_bytes", "is not 0 (no stream) or a positive multiple of 16 bytes")
         if self.packet_bytes < 0 or self.packet_bytes % 16:
             raise bad("packet_bytes", "is not 0 or a positive multiple of 16 bytes")
         if not 0 < self.rate <= 1:
@@ -392,7 +392,8 @@ class CSession:
                              f"{self.host.hw.now()}: descriptors must be {rm.DESC_ALIGN}-byte aligned (the engine "
                              f"ignores the low bits and uses {value & ~(rm.DESC_ALIGN - 1):#010x})")
         self.host.call(self.host.hw.write_reg(off, value))
-        if off == rm.S2MM_DMACR.offset and rm.S2MM_DMACR.RS.get(value) and not self.streaming:
+        if off == rm.S2MM_DMACR.offset and rm.S2MM_DMACR.RS.get(value) and not self.streaming \
+                and self.cfg.stream_bytes:
             self.streaming = True
             self.host.start_stream(self._packets(), self.cfg.rate)
 

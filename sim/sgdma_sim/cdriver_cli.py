@@ -51,7 +51,8 @@ def add_c_driver_parser(sub, common: argparse.ArgumentParser) -> argparse.Argume
     p.add_argument("--cflags", default="", metavar="FLAGS",
                    help="more gcc flags, one string, e.g. \"-DRING_N=4 -O2\" (default: none)")
     p.add_argument("--stream-bytes", type=_int, default=d.stream_bytes, metavar="BYTES",
-                   help="bytes the device streams, a positive multiple of 16 (default: %(default)s)")
+                   help="bytes the device streams from the first DMACR.RS write, a multiple of 16; 0: no "
+                        "stream (default: %(default)s)")
     p.add_argument("--packet-bytes", type=_int, default=d.packet_bytes, metavar="BYTES",
                    help="tlast every BYTES (a multiple of 16), 0: one packet (default: %(default)s)")
     p.add_argument("--rate", type=float, default=d.rate, metavar="FRACTION",
