@@ -280,16 +280,21 @@ class BusMemory:
 
 
 # ------------------------------------------------------------------ the ctypes side
+_REG_READ = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_uint32)
+_REG_WRITE = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32)
+_CACHE = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64)
+_DELAY = ctypes.CFUNCTYPE(None, ctypes.c_uint64)
+_IRQ_WAIT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_int)
+_NOW = ctypes.CFUNCTYPE(ctypes.c_uint64)
+_RECEIVE = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64)
+_MESSAGE = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p)
+_RESULT = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_uint64)
+
+
 class _Callbacks(ctypes.Structure):
-    _fields_ = [("reg_read", ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_uint32)),
-                ("reg_write", ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32)),
-                ("cache", ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_uint64, ctypes.c_uint64)),
-                ("delay", ctypes.CFUNCTYPE(None, ctypes.c_uint64)),
-                ("irq_wait", ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_int)),
-                ("now", ctypes.CFUNCTYPE(ctypes.c_uint64)),
-                ("receive", ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64)),
-                ("message", ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p)),
-                ("result", ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_uint64))]
+    _fields_ = [("reg_read", _REG_READ), ("reg_write", _REG_WRITE), ("cache", _CACHE), ("delay", _DELAY),
+                ("irq_wait", _IRQ_WAIT), ("now", _NOW), ("receive", _RECEIVE), ("message", _MESSAGE),
+                ("result", _RESULT)]
 
 
 class _Config(ctypes.Structure):
@@ -330,7 +335,7 @@ class CSession:
     def __init__(self, cfg: CDriverConfig, bus: BusMemory, host: Host, backend_name: str, simulator: str):
         self.cfg, self.bus, self.host = cfg, bus, host
         self.backend, self.simulator = backend_name, simulator
-        self.lib = ctypes.CDLL(cfg.library)
+        self.lib = load_library(cfg.library)
         self.rx_pos = 0
         self.data_errors = 0
         self.first_error: str | None = None
@@ -369,18 +374,13 @@ class CSession:
         self._abort.value = 1
 
     def _callbacks(self) -> _Callbacks:
-        g = self._guard
-        c = _Callbacks
+        g, host = self._guard, self.host
         return _Callbacks(
-            reg_read=c._fields_[0][1](g(self._reg_read, 0)),
-            reg_write=c._fields_[1][1](g(self._reg_write)),
-            cache=c._fields_[2][1](g(self._cache)),
-            delay=c._fields_[3][1](g(lambda n: self.host.call(self.host.hw.sleep(n)))),
-            irq_wait=c._fields_[4][1](g(self._irq_wait, 0)),
-            now=c._fields_[5][1](g(lambda: self.host.hw.now(), 0)),
-            receive=c._fields_[6][1](g(self._receive)),
-            message=c._fields_[7][1](g(self._message)),
-            result=c._fields_[8][1](g(lambda name, v: self.results.__setitem__(name.decode(errors="replace"), v))))
+            reg_read=_REG_READ(g(self._reg_read, 0)), reg_write=_REG_WRITE(g(self._reg_write)),
+            cache=_CACHE(g(self._cache)), delay=_DELAY(g(lambda n: host.call(host.hw.sleep(n)))),
+            irq_wait=_IRQ_WAIT(g(self._irq_wait, 0)), now=_NOW(g(lambda: host.hw.now(), 0)),
+            receive=_RECEIVE(g(self._receive)), message=_MESSAGE(g(self._message)),
+            result=_RESULT(g(lambda name, v: self.results.__setitem__(name.decode(errors="replace"), v))))
 
     def _reg_read(self, off: int) -> int:
         return self.host.call(self.host.hw.read_reg(off)) & 0xFFFFFFFF
@@ -641,14 +641,29 @@ def run_in_thread(session: CSession) -> dict[str, Any]:
     return result["report"]
 
 
+_LIBDL = ctypes.CDLL(None)
+_LIBDL.dlopen.restype = ctypes.c_void_p
+_LIBDL.dlopen.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_LIBDL.dlclose.argtypes = [ctypes.c_void_p]
+_HANDLES: dict[int, int] = {}        # id of a loaded library -> its dlopen handle
+
+
+def load_library(path: str) -> ctypes.CDLL:
+    """The compiled driver, loaded privately (RTLD_LOCAL: its BSP names, usleep among them,
+    serve only itself); ``unload`` closes it again."""
+    handle = _LIBDL.dlopen(path.encode(), os.RTLD_NOW | os.RTLD_LOCAL)
+    if not handle:
+        raise SimulationError(f"cannot load the compiled driver {path} (dlopen failed)")
+    lib = ctypes.CDLL(path, handle=handle)
+    _HANDLES[id(lib)] = handle
+    return lib
+
+
 def _unload(lib: ctypes.CDLL) -> None:
     """dlclose the library, so that a later run in this process starts with fresh statics."""
-    import _ctypes
-
-    try:
-        _ctypes.dlclose(lib._handle)  # noqa: SLF001 - ctypes keeps the handle there
-    except OSError:
-        pass
+    handle = _HANDLES.pop(id(lib), None)
+    if handle:
+        _LIBDL.dlclose(handle)
 
 
 def summary(rep: dict[str, Any]) -> str:

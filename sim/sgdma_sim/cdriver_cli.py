@@ -47,7 +47,7 @@ def add_c_driver_parser(sub, common: argparse.ArgumentParser) -> argparse.Argume
     p.add_argument("--sim", choices=["icarus", "verilator"], default=d.sim,
                    help="simulator of the rtl backend (default: %(default)s)")
     p.add_argument("-I", "--include", action="append", default=[], metavar="DIR",
-                   help="an include directory for gcc (repeatable)")
+                   help="an include directory for the driver's sources (repeatable; default: none)")
     p.add_argument("--cflags", default="", metavar="FLAGS",
                    help="more gcc flags, one string, e.g. \"-DRING_N=4 -O2\" (default: none)")
     p.add_argument("--stream-bytes", type=_int, default=d.stream_bytes, metavar="BYTES",
