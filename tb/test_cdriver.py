@@ -50,6 +50,17 @@ def test_c_driver_example(sim, tmp_path, model_report):
 
 
 @pytest.mark.parametrize("sim", selected_simulators())
+def test_c_driver_uio_flow(sim, tmp_path):
+    """The user-space UIO flow: registers through the mapped struct, interrupts through read."""
+    cfg = CDriverConfig(sources=[str(C / "uio_test.c"), str(REPO / "examples" / "c" / "sgdma_ring.c")],
+                        include=[str(REPO / "examples" / "c")], backend="rtl", sim=sim, stream_bytes=40960)
+    rep = run(cfg, tmp_path)
+    assert rep["ok"], rep["problems"]
+    assert rep["bytes_received"] == 40960 and rep["completed"] == 10
+    assert rep["results"]["uio_count"] == rep["interrupts"] >= 2
+
+
+@pytest.mark.parametrize("sim", selected_simulators())
 def test_c_driver_broken_and_crashing(sim, tmp_path):
     rep = _run(tmp_path / "bug", "rtl", sim, cflags=["-include", str(C / "bug_no_invalidate.h")])
     assert not rep["ok"] and rep["data_errors"] == 0

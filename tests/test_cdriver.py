@@ -132,6 +132,32 @@ def test_misuse_stops_the_driver_with_the_cause(tmp_path, entry, outcome, messag
     assert re.search(message, rep["problems"][0]), rep["problems"][0]
 
 
+UIO = [str(C / "uio_test.c"), str(REPO / "examples" / "c" / "sgdma_ring.c")]
+
+
+def uio(tmp_path: Path, cflags=()) -> dict:
+    cfg = CDriverConfig(sources=UIO, include=[str(REPO / "examples" / "c")], backend="model", stream_bytes=40960,
+                        cflags=list(cflags))
+    cfg.check()
+    return run(cfg, tmp_path)
+
+
+def test_uio_flow(tmp_path):
+    """open/mmap/poll/read/write on /dev/uio0, registers through the mapped struct."""
+    rep = uio(tmp_path)
+    assert rep["ok"], rep["problems"]
+    assert rep["bytes_received"] == 40960 and rep["completed"] == 10
+    # every interrupt read once, the count is the kernel's running total
+    assert rep["results"]["interrupts_read"] == rep["results"]["uio_count"] == rep["interrupts"] >= 2
+
+
+def test_uio_cached_mapping_needs_cache_maintenance(tmp_path):
+    """Without O_SYNC the DMA memory is cached: the driver's missing invalidate is found."""
+    rep = uio(tmp_path, ["-DUIO_OPEN_FLAGS=O_RDWR"])
+    assert not rep["ok"]
+    assert rep["problems"][0].startswith("forgotten invalidate:")
+
+
 def test_exit_code(tmp_path):
     rep = platform(tmp_path, "run_exit")
     assert rep["outcome"] == "exited" and rep["entry_rc"] == 7

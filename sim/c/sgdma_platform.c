@@ -51,6 +51,11 @@ typedef struct {
 
 enum { RT_RETURNED = 0, RT_CRASHED = 1, RT_ABORTED = 2, RT_EXITED = 3 };
 
+/* sgdma_uio.c: register accesses through the UIO register map */
+int sgdma_uio_fault(siginfo_t *si, void *ucv);
+int sgdma_uio_step(void *ucv);
+void sgdma_uio_reset(void);
+
 /* set by the runner inside a callback: the driver stops when the callback returns */
 volatile int sgdma_rt_abort_flag;
 /* rising edges of the interrupt line so far and the level, kept current by the runner */
@@ -69,7 +74,7 @@ static volatile int rt_active;          /* the driver's code is running on rt_th
 static pthread_t rt_thread;
 static sigjmp_buf rt_jmp;
 static int exit_code;
-static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
 #define NSIGS ((int)(sizeof fault_sigs / sizeof fault_sigs[0]))
 static struct sigaction old_act[NSIGS];
 
@@ -86,6 +91,7 @@ void sgdma_rt_setup(const sgdma_rt_callbacks_t *callbacks, const sgdma_rt_config
     sgdma_rt_irq_edges = 0;
     sgdma_rt_irq_line = 0;
     memset(&sgdma_rt_crash, 0, sizeof sgdma_rt_crash);
+    sgdma_uio_reset();
 }
 
 /* Map the simulated RAM (the memfd `fd`) at its bus address.  0, or the errno. */
@@ -290,10 +296,23 @@ void sgdma_sim_exit(int code)
 /* Reported by the BSP adapters (bsp/): a misuse with its message. */
 void sgdma_rt_misuse(const char *text) { rt_misuse("%s", text); }
 
+/* The UIO flow (sgdma_uio.c): the DMA memory is mapped uncached; the next interrupt edge. */
+void sgdma_rt_set_coherent(void) { cb.message(4, "coherent"); }
+
+int sgdma_rt_wait_event(uint64_t timeout_us)
+{
+    int r = cb.irq_wait(timeout_us * cfg.clock_mhz, 1);
+    rt_after();
+    return r;
+}
+
 /* ---- the trampoline ------------------------------------------------------------------------ */
 static void rt_on_signal(int sig, siginfo_t *si, void *ucv)
 {
     int i;
+    if (rt_active && pthread_equal(pthread_self(), rt_thread) &&
+        ((sig == SIGSEGV && sgdma_uio_fault(si, ucv)) || (sig == SIGTRAP && sgdma_uio_step(ucv))))
+        return;   /* a register access through the UIO map */
     if (!rt_active || !pthread_equal(pthread_self(), rt_thread)) {
         /* not the driver: give the signal to whoever had it before */
         for (i = 0; i < NSIGS; i++)
