@@ -1,6 +1,6 @@
 """C driver co-simulation on the fast model (no simulator): the example driver end to end,
 the platform's promises, and each broken driver, crash and build failure reported with the
-cause.  tb/test_cdriver.py runs the example on the RTL and compares."""
+cause.  tb/test_c_driver_rtl.py runs the example on the RTL and compares."""
 from __future__ import annotations
 
 import json
