@@ -152,10 +152,11 @@ def test_uio_flow(tmp_path):
 
 
 def test_uio_cached_mapping_needs_cache_maintenance(tmp_path):
-    """Without O_SYNC the DMA memory is cached: the driver's missing invalidate is found."""
+    """Without O_SYNC the DMA memory is cached: the driver's missing flush and invalidate are found."""
     rep = uio(tmp_path, ["-DUIO_OPEN_FLAGS=O_RDWR"])
     assert not rep["ok"]
-    assert rep["problems"][0].startswith("forgotten invalidate:")
+    assert rep["problems"][0].startswith("forgotten flush: the engine read 32 bytes at bus 0x80000000")
+    assert rep["finding_counts"]["forgotten invalidate"] == 10
 
 
 def test_exit_code(tmp_path):
