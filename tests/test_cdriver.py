@@ -159,6 +159,13 @@ def test_uio_cached_mapping_needs_cache_maintenance(tmp_path):
     assert rep["finding_counts"]["forgotten invalidate"] == 10
 
 
+def test_spin_without_platform_calls_is_stopped_where_it_is(tmp_path):
+    rep = platform(tmp_path, "run_spin", wall_timeout=0.5)
+    assert rep["outcome"] == "stuck" and not rep["ok"]
+    assert re.search(r"ran 0.5 s of wall time without a platform call and was stopped in run_spin\+0x[0-9a-f]+ "
+                     r"\(.*platform_test\.c:\d+\)", rep["problems"][0]), rep["problems"][0]
+
+
 def test_exit_code(tmp_path):
     rep = platform(tmp_path, "run_exit")
     assert rep["outcome"] == "exited" and rep["entry_rc"] == 7

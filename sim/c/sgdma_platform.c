@@ -51,7 +51,8 @@ typedef struct {
     char sym[128], lib[256];
 } sgdma_rt_crash_t;
 
-enum { RT_RETURNED = 0, RT_CRASHED = 1, RT_ABORTED = 2, RT_EXITED = 3 };
+enum { RT_RETURNED = 0, RT_CRASHED = 1, RT_ABORTED = 2, RT_EXITED = 3, RT_STUCK = 4 };
+#define RT_WATCHDOG_SIG SIGUSR2
 
 /* sgdma_uio.c: register accesses through the UIO register map */
 int sgdma_uio_fault(siginfo_t *si, void *ucv);
@@ -66,6 +67,11 @@ volatile int sgdma_rt_irq_line;
 sgdma_rt_crash_t sgdma_rt_crash;
 
 static sgdma_rt_callbacks_t cb;
+static volatile int rt_in_cb;           /* a callback into the runner is in progress */
+/* Every callback goes through these: while one is in progress the watchdog's signal does not
+ * jump out of it but asks for an abort when it returns. */
+#define CB_VOID(call) do { rt_in_cb++; cb.call; rt_in_cb--; } while (0)
+#define CB_VALUE(type, call) __extension__({ rt_in_cb++; type v_ = cb.call; rt_in_cb--; v_; })
 static sgdma_rt_config_t cfg;
 static uint64_t alloc_next;
 static sgdma_irq_handler_t irq_handler;
@@ -76,7 +82,7 @@ static volatile int rt_active;          /* the driver's code is running on rt_th
 static pthread_t rt_thread;
 static sigjmp_buf rt_jmp;
 static int exit_code;
-static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+static const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, RT_WATCHDOG_SIG};
 #define NSIGS ((int)(sizeof fault_sigs / sizeof fault_sigs[0]))
 static struct sigaction old_act[NSIGS];
 
@@ -143,7 +149,7 @@ static void rt_message(int kind, const char *fmt, va_list ap)
 {
     char text[1024];
     vsnprintf(text, sizeof text, fmt, ap);
-    cb.message(kind, text);
+    CB_VOID(message(kind, text));
 }
 
 /* A misuse of the platform: reported, and the driver stops. */
@@ -164,7 +170,7 @@ uint32_t sgdma_reg_read32(uint32_t offset)
     if (offset & 3 || offset >= cfg.reg_size)
         rt_misuse("register read at offset 0x%x: not a 32-bit register of the %#llx-byte window", offset,
                   (unsigned long long)cfg.reg_size);
-    uint32_t v = cb.reg_read(offset);
+    uint32_t v = CB_VALUE(uint32_t, reg_read(offset));
     rt_after();
     return v;
 }
@@ -174,7 +180,7 @@ void sgdma_reg_write32(uint32_t offset, uint32_t value)
     if (offset & 3 || offset >= cfg.reg_size)
         rt_misuse("register write of 0x%08x at offset 0x%x: not a 32-bit register of the %#llx-byte window",
                   value, offset, (unsigned long long)cfg.reg_size);
-    cb.reg_write(offset, value);
+    CB_VOID(reg_write(offset, value));
     rt_after();
 }
 
@@ -215,31 +221,31 @@ void *sgdma_dma_cpu_ptr(uint64_t bus)
 
 void sgdma_cache_flush(const volatile void *cpu, size_t len)
 {
-    cb.cache(0, (uint64_t)(uintptr_t)cpu, len);
+    CB_VOID(cache(0, (uint64_t)(uintptr_t)cpu, len));
     rt_after();
 }
 
 void sgdma_cache_invalidate(const volatile void *cpu, size_t len)
 {
-    cb.cache(1, (uint64_t)(uintptr_t)cpu, len);
+    CB_VOID(cache(1, (uint64_t)(uintptr_t)cpu, len));
     rt_after();
 }
 
 /* ---- time --------------------------------------------------------------------------------- */
 void sgdma_delay_cycles(uint64_t cycles)
 {
-    cb.delay(cycles ? cycles : 1);
+    CB_VOID(delay(cycles ? cycles : 1));
     rt_after();
 }
 
 void sgdma_delay_us(uint64_t us) { sgdma_delay_cycles(us * cfg.clock_mhz); }
-uint64_t sgdma_now_cycles(void) { return cb.now(); }
+uint64_t sgdma_now_cycles(void) { return CB_VALUE(uint64_t, now()); }
 uint32_t sgdma_clock_mhz(void) { return cfg.clock_mhz; }
 
 /* ---- interrupts --------------------------------------------------------------------------- */
 int sgdma_irq_wait(uint64_t timeout_us)
 {
-    int r = cb.irq_wait(timeout_us * cfg.clock_mhz, 0);
+    int r = CB_VALUE(int, irq_wait(timeout_us * cfg.clock_mhz, 0));
     rt_after();
     return r;
 }
@@ -248,7 +254,7 @@ int sgdma_wait_for_interrupt(uint64_t timeout_us)
 {
     int r = 1;
     if (sgdma_rt_irq_edges == irq_seen || !irq_handler)
-        r = cb.irq_wait(timeout_us * cfg.clock_mhz, 1);
+        r = CB_VALUE(int, irq_wait(timeout_us * cfg.clock_mhz, 1));
     rt_after();
     return r;
 }
@@ -268,11 +274,11 @@ uint64_t sgdma_sim_packet_bytes(void) { return cfg.packet_bytes; }
 
 void sgdma_sim_receive(const volatile void *cpu, size_t len)
 {
-    cb.receive((uint64_t)(uintptr_t)cpu, len);
+    CB_VOID(receive((uint64_t)(uintptr_t)cpu, len));
     rt_after();
 }
 
-void sgdma_sim_result(const char *name, uint64_t value) { cb.result(name, value); }
+void sgdma_sim_result(const char *name, uint64_t value) { CB_VOID(result(name, value)); }
 
 void sgdma_sim_log(const char *fmt, ...)
 {
@@ -301,11 +307,11 @@ void sgdma_sim_exit(int code)
 void sgdma_rt_misuse(const char *text) { rt_misuse("%s", text); }
 
 /* The UIO flow (sgdma_uio.c): the DMA memory is mapped uncached; the next interrupt edge. */
-void sgdma_rt_set_coherent(void) { cb.message(4, "coherent"); }
+void sgdma_rt_set_coherent(void) { CB_VOID(message(4, "coherent")); }
 
 int sgdma_rt_wait_event(uint64_t timeout_us)
 {
-    int r = cb.irq_wait(timeout_us * cfg.clock_mhz, 1);
+    int r = CB_VALUE(int, irq_wait(timeout_us * cfg.clock_mhz, 1));
     rt_after();
     return r;
 }
@@ -322,9 +328,15 @@ static void rt_on_signal(int sig, siginfo_t *si, void *ucv)
         for (i = 0; i < NSIGS; i++)
             if (fault_sigs[i] == sig)
                 sigaction(sig, &old_act[i], NULL);
+        if (sig == RT_WATCHDOG_SIG)
+            return;
         if (sig == SIGABRT || si->si_code <= 0)
             raise(sig);
         return;   /* the faulting instruction runs again, under the old handler */
+    }
+    if (sig == RT_WATCHDOG_SIG && rt_in_cb) {
+        sgdma_rt_abort_flag = 1;   /* inside the runner: stop when the callback returns */
+        return;
     }
     ucontext_t *uc = (ucontext_t *)ucv;
     sgdma_rt_crash.sig = sig;
@@ -341,7 +353,14 @@ static void rt_on_signal(int sig, siginfo_t *si, void *ucv)
     (void)uc;
 #endif
     rt_active = 0;
-    siglongjmp(rt_jmp, RT_CRASHED);
+    siglongjmp(rt_jmp, sig == RT_WATCHDOG_SIG ? RT_STUCK : RT_CRASHED);
+}
+
+/* The runner's watchdog (another thread): stop the driver where it is. */
+void sgdma_rt_interrupt(void)
+{
+    if (rt_active)
+        pthread_kill(rt_thread, RT_WATCHDOG_SIG);
 }
 
 /* Run `entry` on this thread; its return value in *rc.  RT_RETURNED, RT_CRASHED (the crash
@@ -362,6 +381,7 @@ int sgdma_rt_run(int (*entry)(void), int *rc)
     for (i = 0; i < NSIGS; i++)
         sigaction(fault_sigs[i], &sa, &old_act[i]);
     rt_thread = pthread_self();
+    rt_in_cb = 0;
     *rc = 0;
     how = sigsetjmp(rt_jmp, 1);
     if (how == 0) {
@@ -374,7 +394,7 @@ int sgdma_rt_run(int (*entry)(void), int *rc)
     for (i = 0; i < NSIGS; i++)
         sigaction(fault_sigs[i], &old_act[i], NULL);
     sigaltstack(&old_ss, NULL);
-    if (how == RT_CRASHED) {
+    if (how == RT_CRASHED || how == RT_STUCK) {
         Dl_info info;
         if (dladdr((void *)(uintptr_t)sgdma_rt_crash.pc, &info)) {
             sgdma_rt_crash.lib_base = (uint64_t)(uintptr_t)info.dli_fbase;

@@ -70,7 +70,8 @@ def add_c_driver_parser(sub, common: argparse.ArgumentParser) -> argparse.Argume
     p.add_argument("--max-cycles", type=int, default=d.max_cycles, metavar="CLOCKS",
                    help="stop the driver when simulated time passes this, >= 1000 (default: %(default)s)")
     p.add_argument("--wall-timeout", type=float, default=d.wall_timeout, metavar="SECONDS",
-                   help="give up when the entry has not returned after this much wall time (default: %(default)s)")
+                   help="stop C code that runs this long without a platform call (a loop in which no "
+                        "simulated time passes) and report where it is (default: %(default)s)")
     p.add_argument("--waves", action="store_true", help="record an FST waveform (rtl backend; default: off)")
     p.add_argument("--out", default="build/c-driver", metavar="DIR",
                    help="directory for the library, the report and logs (default: %(default)s)")

@@ -37,10 +37,7 @@ def run_c_driver_rtl(cfg: CDriverConfig, out: Path, waves: bool = False) -> dict
             result["error"] = e
     th = threading.Thread(target=work, daemon=True)
     th.start()
-    th.join(cfg.wall_timeout + 300)     # the build, then the run
-    if th.is_alive():
-        raise SimulationError(f"the RTL simulation did not end within --wall-timeout {cfg.wall_timeout:g} s "
-                              f"(a C loop that makes no platform call lets no simulated time pass; log: {log})")
+    th.join()       # (C code stuck outside the platform is stopped by the session's watchdog)
     rep = json.loads(report_path.read_text()) if report_path.exists() else None
     if rep is None or "error" in rep:
         cause = rep["error"] if rep else "; ".join(log_errors(log)) or str(result.get("error", "no report"))

@@ -84,3 +84,11 @@ int run_forever(void)
     for (;;)
         sgdma_wait_for_interrupt(0);
 }
+
+/* A loop that never calls the platform: no simulated time passes, the watchdog stops it. */
+int run_spin(void)
+{
+    volatile unsigned n = 0;
+    for (;;)
+        n++;
+}
