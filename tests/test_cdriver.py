@@ -77,6 +77,8 @@ def test_wrong_descriptor_alignment_is_named(tmp_path):
     assert not rep["ok"]
     assert any(p.startswith("descriptor alignment: S2MM_TAILDESC written with 0x800000e0") and
                "must be 64-byte aligned" in p for p in rep["problems"])
+    assert any(p.startswith("descriptor alignment: the descriptor at bus 0x80000000 links to NXTDESC 0x80000020")
+               for p in rep["problems"])
 
 
 def test_dma_outside_the_memory_is_refused_and_named(tmp_path):

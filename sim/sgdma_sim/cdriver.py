@@ -40,6 +40,7 @@ REPO = C_DIR.parent.parent
 SW_INCLUDE = REPO / "sw" / "include"
 PLATFORM_SOURCES = (C_DIR / "sgdma_platform.c", C_DIR / "sgdma_uio.c", BSP_DIR / "xil_bsp.c")
 LINE = 64                       # cache line, bytes
+DESC_FETCH = rm.DESC_OFFSETS["status"] + 4   # the bytes of a descriptor the engine reads (NXTDESC .. STATUS)
 REG_WINDOW = 0x10000            # the engine's AXI4-Lite window (PG021: 64 KiB)
 MAX_FINDINGS = 20               # findings of one kind kept in the report (the rest counted)
 SHOWN_FINDINGS = 3              # of which the problems list shows the first
@@ -219,7 +220,18 @@ class BusMemory:
                          f"of line {self.mem.base + line * LINE:#x} ("
                          f"{'never flushed' if last < 0 else f'flushed at cycle {last}'}): call "
                          "Xil_DCacheFlushRange / sgdma_cache_flush after writing what the engine reads")
+        if n >= 4 and not addr % rm.DESC_ALIGN and n <= DESC_FETCH:   # (S2MM: the engine reads only descriptors)
+            self._check_link(addr, cur)
         return cur.tobytes()
+
+    def _check_link(self, addr: int, words: np.ndarray) -> None:
+        """A descriptor fetch (the engine reads its first 32 bytes): NXTDESC must be aligned."""
+        at = rm.DESC_OFFSETS["nxtdesc"]
+        nxt = int.from_bytes(words[at:at + 4].tobytes(), "little")
+        if nxt % rm.DESC_ALIGN:
+            self.finding("descriptor alignment", f"the descriptor at bus {addr:#x} links to NXTDESC {nxt:#010x} "
+                         f"(fetched at cycle {self.now()}): descriptors must be {rm.DESC_ALIGN}-byte aligned (the "
+                         f"engine ignores the low bits and fetches {nxt & ~(rm.DESC_ALIGN - 1):#010x})")
 
     def probe_write(self, addr: int, n: int) -> None:
         """Whether a write of ``n`` bytes at ``addr`` would be accepted (ValueError if not)."""
