@@ -196,7 +196,7 @@ def test_version_comes_from_the_package_metadata(capsys):
     assert text.strip() == f"sgdma-sim {metadata.version('sgdma')}"
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("command", ["run", "sweep", "c-driver"])
 def test_every_option_has_help_with_its_default(command):
     parser = cli.build_parser()
     # private: argparse offers no public list of a parser's sub-commands and actions

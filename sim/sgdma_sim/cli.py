@@ -3,6 +3,7 @@
     sgdma-sim run --backend rtl --sim icarus --buffers 8 --buf-size 65536 --laps 3
     sgdma-sim run --backend model --buffers 16 --buf-size 4194304 --laps 4
     sgdma-sim sweep --param buffers=4,8,16 --param irq_latency=...   (fast model)
+    sgdma-sim c-driver --sources drv.c test.c --entry run_test --backend rtl|model
 
 ``run`` prints a summary, writes report.json, timeline.json and timeline.png to --out, and
 exits non-zero if any byte is wrong or unaccounted for.
@@ -22,6 +23,7 @@ from .report import plot_timeline, summary
 from .errors import SimulationError
 from .options import OptionError, add_scenario_args, check_out, progress_bar, scenario_from_args
 from .sweep import add_sweep_parser, validate_sweep
+from .cdriver_cli import add_c_driver_parser, config_from_args
 
 REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_efficiency", "w_beats",
                "waiting_cycles", "interrupts", "descriptors", "overruns",
@@ -39,6 +41,8 @@ def validate(args: argparse.Namespace) -> None:
         scenario_from_args(args)
     elif args.cmd == "sweep":
         validate_sweep(args)
+    elif args.cmd == "c-driver":
+        config_from_args(args)
     check_out(args.out)
 
 
@@ -127,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the Python traceback of an error")
-    sub = ap.add_subparsers(dest="cmd", required=True, metavar="{run,sweep}", parser_class=_Parser)
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="{run,sweep,c-driver}", parser_class=_Parser)
     r = sub.add_parser("run", parents=[common], help="one acquisition, every byte checked",
                        description="One acquisition on the RTL or the fast model: prints a summary, writes "
                                    "report.json, timeline.json and timeline.png to --out; exit 1 if any byte "
@@ -144,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run, parser=r)
 
     add_sweep_parser(sub)
+    add_c_driver_parser(sub, common)
     sp = sub.choices["sweep"]
     sp.set_defaults(parser=sp)
     sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,

@@ -592,7 +592,8 @@ class EngineModel:
         if iommu is None:
             # any other memory port (read_sync/write_sync only): check now, write when it lands
             try:
-                self.port.read_sync(addr, len(data))
+                probe = getattr(self.port, "probe_write", None)   # (a port may check without reading)
+                probe(addr, len(data)) if probe is not None else self.port.read_sync(addr, len(data))
             except Exception:  # noqa: BLE001 - a refused access is SLVERR
                 return False
             payload = bytes(data)

@@ -44,6 +44,7 @@ class RunConfig:
     report: Path | None = None            # acquisition_tb: the report (JSON)
     progress: Path | None = None          # acquisition_tb: bytes read so far (JSON)
     results: Path | None = None           # JSON lines the tests append (cases, cells, seeds, figures)
+    cdriver: dict | None = None           # cdriver_tb: the C driver's settings (sgdma_sim.cdriver.CDriverConfig)
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -107,6 +108,12 @@ def _str(value: Any, name: str) -> str:
     return value
 
 
+def _opt_dict(value: Any, name: str) -> dict | None:
+    if value is not None and not isinstance(value, dict):
+        raise RunConfigError(f"field {name!r}: expected an object or null, got {value!r}")
+    return value
+
+
 def _opt_path(value: Any, name: str) -> Path | None:
     if value is None:
         return None
@@ -115,7 +122,7 @@ def _opt_path(value: Any, name: str) -> Path | None:
 
 _READERS: dict[str, Callable[[Any, str], Any]] = {
     "sim": _str, "scenario": _opt_scenario, "cells": _cells, "seeds": _seeds,
-    "report": _opt_path, "progress": _opt_path, "results": _opt_path,
+    "report": _opt_path, "progress": _opt_path, "results": _opt_path, "cdriver": _opt_dict,
 }
 assert set(_READERS) == {f.name for f in fields(RunConfig)}, "every RunConfig field needs a reader"
 
