@@ -274,7 +274,7 @@ class TB:
 
     def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
                  b_latency: int = 0, port=None, checker: bool = True,
-                 loopback: Optional[dict] = None):
+                 loopback: Optional[dict] = None, r_latency: int = 0):
         self.dut = dut
         self.log = logging.getLogger("cocotb.sgdma.tb")
         self.data_width = len(dut.s_axis_s2mm_tdata)
@@ -330,8 +330,12 @@ class TB:
             raise ValueError("loopback needs a build with the MM2S channel (INCLUDE_MM2S=1)")
         self.sink = None
         if self.mm2s:
-            self.mm2s_rd = FaultyRamRead(AxiReadBus.from_prefix(dut, "m_axi_mm2s"), clk, rst,
-                                         reset_active_level=False, size=size, mem=self.mem, port=port)
+            if r_latency < 0:
+                raise ValueError(f"read latency must be 0 or more clocks, got {r_latency!r}")
+            from .mm2s_tb import LatencyRamRead   # (mm2s_tb builds on this module)
+            self.mm2s_rd = LatencyRamRead(AxiReadBus.from_prefix(dut, "m_axi_mm2s"), clk, rst,
+                                          reset_active_level=False, size=size, mem=self.mem, port=port,
+                                          latency=r_latency)
             self.mm2s_rd.log.setLevel(logging.WARNING)
             if loopback is None:
                 self.sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_mm2s"), clk, rst,

@@ -234,13 +234,14 @@ def build_and_test(test_module: str, sim: str, parameters: Mapping[str, object] 
 
 
 def _verilator_args(waves: bool, coverage: bool) -> list[str]:
-    args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique"]
+    # --output-split 0: one C++ file, so make does not take the precompiled-header path (the
+    # wheel's verilated.mk lacks the -include for it); the two-channel build, and coverage
+    # builds, are big enough to be split otherwise
+    args = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique", "--output-split", "0"]
     if waves:
         args += ["--trace-fst", "--trace-structs"]
     if coverage:
-        # --output-split 0: one C++ file, so make does not take the precompiled-header path
-        # (the wheel's verilated.mk lacks the -include for it)
-        args += ["--coverage-line", "--coverage-toggle", "--output-split", "0"]
+        args += ["--coverage-line", "--coverage-toggle"]
     return args
 
 
