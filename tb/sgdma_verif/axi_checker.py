@@ -147,7 +147,9 @@ class AxiChecker:
 
     # -- what each accepted transfer must satisfy ------------------------------------------------
     def _handshake(self, c: _Chan, p: tuple) -> None:
-        if c in (self.s2mm_aw, self.sg_aw, self.sg_ar) or (self.mm2s and c is self.mm2s_ar):
+        if self.mm2s and c in (self.mm2s_r, self.mm2s_axis):
+            self._mm2s_handshake(c, p)
+        elif c in (self.s2mm_aw, self.sg_aw, self.sg_ar) or (self.mm2s and c is self.mm2s_ar):
             addr, length, size, burst, ident = p
             beats = length + 1
             lanes = self.db if c in (self.s2mm_aw, self.mm2s_ar) else self.sgb
@@ -188,25 +190,6 @@ class AxiChecker:
                 self.violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
             if last:
                 self._reads.popleft()
-        elif self.mm2s and c is self.mm2s_r:
-            if p[3] != 0:
-                self.violation(c, f"RID {p[3]}")
-            if not self._mm2s_reads:
-                self.violation(c, "R beat with no read outstanding")
-                return
-            self._mm2s_reads[0] -= 1
-            last = self._mm2s_reads[0] == 0
-            if bool(p[2]) != last:
-                self.violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
-            if last:
-                self._mm2s_reads.popleft()
-        elif self.mm2s and c is self.mm2s_axis:
-            keep, tlast = p[1], p[2]
-            full = (1 << self.db) - 1
-            if keep == 0 or keep & (keep + 1):
-                self.violation(c, f"TKEEP {keep:#x} is not contiguous from lane 0")
-            elif keep != full and not tlast:
-                self.violation(c, f"partial beat (TKEEP {keep:#x}) without TLAST: the stream must be packed")
         elif c is self.lite_aw:
             self._lite_aw_pending += 1
         elif c is self.lite_w:
@@ -222,6 +205,28 @@ class AxiChecker:
             if self._lite_rd <= 0:
                 self.violation(c, "RVALID without a read request")
             self._lite_rd -= 1
+
+    def _mm2s_handshake(self, c: _Chan, p: tuple) -> None:
+        """An R beat on m_axi_mm2s or a beat on m_axis_mm2s."""
+        if c is self.mm2s_r:
+            if p[3] != 0:
+                self.violation(c, f"RID {p[3]}")
+            if not self._mm2s_reads:
+                self.violation(c, "R beat with no read outstanding")
+                return
+            self._mm2s_reads[0] -= 1
+            last = self._mm2s_reads[0] == 0
+            if bool(p[2]) != last:
+                self.violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
+            if last:
+                self._mm2s_reads.popleft()
+            return
+        keep, tlast = p[1], p[2]
+        full = (1 << self.db) - 1
+        if keep == 0 or keep & (keep + 1):
+            self.violation(c, f"TKEEP {keep:#x} is not contiguous from lane 0")
+        elif keep != full and not tlast:
+            self.violation(c, f"partial beat (TKEEP {keep:#x}) without TLAST: the stream must be packed")
 
     def stream_reset(self) -> None:
         """The device side of s_axis was reset (a link reset): a held beat may be withdrawn."""

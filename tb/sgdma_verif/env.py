@@ -321,7 +321,12 @@ class TB:
         self.cycle = 0
         cocotb.start_soon(self._count_cycles())
         cocotb.start_soon(self._watch_irq())
-        # The MM2S channel, in builds that have it
+        self._init_mm2s(loopback, r_latency, size, port)
+
+    def _init_mm2s(self, loopback: Optional[dict], r_latency: int, size: int, port) -> None:
+        """The MM2S channel's bus models, in builds that have it."""
+        dut = self.dut
+        clk, rst = dut.axi_aclk, dut.axi_resetn
         self.mm2s = hasattr(dut, "INCLUDE_MM2S") and int(dut.INCLUDE_MM2S.value) == 1
         self.tx_descs: set[int] = set()        # descriptor addresses (bus) of MM2S chains
         self.mm2s_writebacks: list[tuple[int, bytes]] = []
