@@ -10,14 +10,17 @@
 // (TAILDESC write) and reads it again.  A doorbell while Idle restarts fetching past the tail
 // (PG021), so a repeated TAILDESC then means one more lap of the ring.  Fetch errors and
 // Cmplt-set descriptors outside cyclic mode are queued as error entries, so that the
-// descriptors before them complete first.
+// descriptors before them complete first.  With FRAME_FLAGS (the MM2S channel's fetcher) the
+// queue also carries CONTROL.TXSOF/TXEOF (q_sof/q_eof); without it those outputs are 0 and the
+// queue is as wide as the register map's QUEUE entry.
 `default_nettype none
 `include "sgdma_defs.vh"
 module sgdma_desc_fetch #(
     parameter ADDR_WIDTH    = 32,
     parameter SG_DATA_WIDTH = 64,
     parameter LEN_WIDTH     = 26,
-    parameter QUEUE_LOG2    = 2
+    parameter QUEUE_LOG2    = 2,
+    parameter FRAME_FLAGS   = 0       // 1: queue CONTROL.TXSOF/TXEOF too (MM2S)
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -52,6 +55,8 @@ module sgdma_desc_fetch #(
     output wire [LEN_WIDTH-1:0]    q_len,
     output wire [1:0]              q_err,        // 0 none, 1 SG_INT, 2 SG_SLV, 3 SG_DEC
     output wire                    q_zlen,       // the buffer length is zero
+    output wire                    q_sof,        // CONTROL.TXSOF (FRAME_FLAGS only, else 0)
+    output wire                    q_eof,        // CONTROL.TXEOF (FRAME_FLAGS only, else 0)
     input  wire                    q_pop,
 
     output wire                    busy,         // a read is in flight
@@ -60,7 +65,8 @@ module sgdma_desc_fetch #(
     localparam SGB    = SG_DATA_WIDTH / 8;
     localparam NBEATS = 32 / SGB;                 // beats for words 0x00-0x1C
     localparam W1BEAT = (SGB == 4) ? 1 : 0;       // beat that completes NXTDESC/NXTDESC_MSB
-    localparam QW     = `SGDMA_QUEUE_WIDTH;
+    localparam QW0    = `SGDMA_QUEUE_WIDTH;
+    localparam QW     = QW0 + (FRAME_FLAGS ? 2 : 0);
     localparam [1:0] E_NONE = `SGDMA_FETCH_NONE, E_SGINT = `SGDMA_FETCH_SGINT,
                      E_SGSLV = `SGDMA_FETCH_SGSLV, E_SGDEC = `SGDMA_FETCH_SGDEC;
 
@@ -197,6 +203,8 @@ module sgdma_desc_fetch #(
         q_din[`SGDMA_QUEUE_ZLEN_LSB]                       = (ctrl_w[LEN_WIDTH-1:0] == {LEN_WIDTH{1'b0}});
         q_din[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W]   = buf64[ADDR_WIDTH-1:0];
         q_din[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W] = f0_addr[ADDR_WIDTH-1:6];
+        if (FRAME_FLAGS)
+            q_din[QW-1 -: 2] = {ctrl_w[`SGDMA_CONTROL_TXSOF], ctrl_w[`SGDMA_CONTROL_TXEOF]};
     end
 
     // next_addr (above its six low bits) as it stands in the next clock
@@ -333,6 +341,15 @@ module sgdma_desc_fetch #(
     assign q_zlen  = q_dout[`SGDMA_QUEUE_ZLEN_LSB];
     assign q_buf   = q_dout[`SGDMA_QUEUE_BUF_LSB +: `SGDMA_QUEUE_BUF_W];
     assign q_desc  = {q_dout[`SGDMA_QUEUE_DESC_LSB +: `SGDMA_QUEUE_DESC_W], 6'b0};
+    generate
+        if (FRAME_FLAGS) begin : g_flags
+            assign q_sof = q_dout[QW-1];
+            assign q_eof = q_dout[QW-2];
+        end else begin : g_no_flags
+            assign q_sof = 1'b0;
+            assign q_eof = 1'b0;
+        end
+    endgenerate
 
     assign busy    = m_axi_sg_arvalid || (inflight != 2'd0);
     // starved leaves from a flip-flop (it gates the mover's DROP path): a clock behind

@@ -1,5 +1,6 @@
 // sgdma_regs: AXI4-Lite register file of the sgdma engine.
-// PG021 S2MM registers at their PG021 offsets (the MM2S block reads as zero) and the
+// PG021 S2MM registers at their PG021 offsets, the MM2S block (0x00-0x14) with the same
+// semantics when INCLUDE_MM2S is set (else it reads as zero and ignores writes), and the
 // extension registers from 0x80 up.  Offsets and bit positions come from sgdma_defs.vh,
 // which is generated from the project's one register definition (driver-model/sgdma_driver/regmap.py).
 // Writes are whole 32-bit words; AW and W are held until both have arrived.
@@ -7,7 +8,8 @@
 `include "sgdma_defs.vh"
 module sgdma_regs #(
     parameter ADDR_WIDTH  = 32,
-    parameter [31:0] CONFIG_WORD = 32'd0
+    parameter [31:0] CONFIG_WORD = 32'd0,
+    parameter INCLUDE_MM2S = 0
 ) (
     input  wire                  clk,
     input  wire                  rst,          // hard reset (active high, synchronous)
@@ -73,7 +75,35 @@ module sgdma_regs #(
     input  wire [63:0]           cnt_completed,
     input  wire [63:0]           cnt_bytes,
     input  wire [63:0]           cnt_drop_bytes,
-    input  wire [63:0]           cnt_drop_pkts
+    input  wire [63:0]           cnt_drop_pkts,
+
+    // MM2S channel (INCLUDE_MM2S; the same meaning as the S2MM ports above)
+    output wire                  m_rs,
+    output wire                  m_reset_req,
+    output wire                  m_cyclic,
+    output wire                  m_ioc_irq_en,
+    output wire                  m_dly_irq_en,
+    output wire                  m_err_irq_en,
+    output wire [7:0]            m_irq_threshold,
+    output wire [7:0]            m_irq_delay,
+    output wire                  m_dmacr_wr,
+    output wire [ADDR_WIDTH-1:0] m_curdesc,
+    output wire [ADDR_WIDTH-1:0] m_taildesc,
+    output wire                  m_tail_wr,
+    output wire                  m_ioc_clr,
+    output wire                  m_dly_clr,
+    output wire                  m_err_clr,
+    input  wire                  m_st_halted,
+    input  wire                  m_st_idle,
+    input  wire [5:0]            m_st_err,
+    input  wire                  m_st_ioc_irq,
+    input  wire                  m_st_dly_irq,
+    input  wire                  m_st_err_irq,
+    input  wire [7:0]            m_st_thresh,
+    input  wire [7:0]            m_st_delay,
+    input  wire                  m_rs_clr,
+    input  wire                  m_cur_upd,
+    input  wire [ADDR_WIDTH-1:0] m_cur_val
 );
     reg [63:0] cur_r;
     reg [63:0] tail_r;     // the tail the engine works to: changes only with the doorbell write
@@ -334,7 +364,7 @@ module sgdma_regs #(
             if (ar_full && !s_axi_lite_rvalid) begin
                 ar_full           <= 1'b0;
                 s_axi_lite_rvalid <= 1'b1;
-                s_axi_lite_rdata  <= rd_word;
+                s_axi_lite_rdata  <= rd_word | m_rd_word;
                 if (rsel[RS_CPL_LO]) hi_completed  <= cnt_completed[63:32];
                 if (rsel[RS_BYT_LO]) hi_bytes      <= cnt_bytes[63:32];
                 if (rsel[RS_DRB_LO]) hi_drop_bytes <= cnt_drop_bytes[63:32];
@@ -344,6 +374,177 @@ module sgdma_regs #(
             end
         end
     end
+
+    // ---------------------------------------------------------------- MM2S channel registers
+    // The same structure as the S2MM ones: select flip-flops decoded as AW/AR are taken, the
+    // doorbell and the reset request leave from flip-flops, the read word is an AND-OR of
+    // flip-flops (Halted and Idle sampled a clock earlier).
+    wire [31:0] m_rd_word;
+    generate
+        if (INCLUDE_MM2S) begin : g_mm2s
+            localparam [7:0] M_DOORBELL = (ADDR_WIDTH > 32) ? `SGDMA_REG_MM2S_TAILDESC_MSB
+                                                            : `SGDMA_REG_MM2S_TAILDESC;
+            localparam MNW = 6;
+            localparam [MNW*8-1:0] MW_ADDR = {M_DOORBELL, `SGDMA_REG_MM2S_TAILDESC,
+                `SGDMA_REG_MM2S_CURDESC_MSB, `SGDMA_REG_MM2S_CURDESC, `SGDMA_REG_MM2S_DMASR,
+                `SGDMA_REG_MM2S_DMACR};
+            localparam MW_DMACR = 0, MW_DMASR = 1, MW_CUR = 2, MW_CUR_MSB = 3, MW_TAIL = 4, MW_DOORBELL = 5;
+            localparam MNR = 6;
+            localparam [MNR*8-1:0] MR_ADDR = {`SGDMA_REG_MM2S_TAILDESC_MSB, `SGDMA_REG_MM2S_TAILDESC,
+                `SGDMA_REG_MM2S_CURDESC_MSB, `SGDMA_REG_MM2S_CURDESC, `SGDMA_REG_MM2S_DMASR,
+                `SGDMA_REG_MM2S_DMACR};
+            localparam [31:0] M_DMACR_RST = `SGDMA_RESET_MM2S_DMACR;
+            reg [MNW-1:0] mws;
+            reg [MNR-1:0] mrs;
+            integer j;
+            wire [63:0] m_cur64;
+            if (ADDR_WIDTH < 64) begin : g_mext
+                assign m_cur64 = {{(64-ADDR_WIDTH){1'b0}}, m_cur_val};
+            end else begin : g_mfull
+                assign m_cur64 = m_cur_val;
+            end
+            always @(posedge clk) begin
+                if (rst) begin
+                    mws <= {MNW{1'b0}};
+                    mrs <= {MNR{1'b0}};
+                end else begin
+                    if (s_axi_lite_awvalid && !aw_full)
+                        for (j = 0; j < MNW; j = j + 1)
+                            mws[j] <= (s_axi_lite_awaddr[7:2] == MW_ADDR[j*8+2 +: 6]);
+                    if (rd_fire)
+                        for (j = 0; j < MNR; j = j + 1)
+                            mrs[j] <= (ra == MR_ADDR[j*8+2 +: 6]);
+                end
+            end
+            wire w_cr   = wr_fire && mws[MW_DMACR];
+            wire w_sr   = wr_fire && mws[MW_DMASR];
+            wire w_bell = wr_fire && mws[MW_DOORBELL];
+            reg        r_rs, r_cyclic, r_ioc, r_dly, r_err, r_reset_req, r_tail_wr;
+            reg [7:0]  r_thr, r_dl;
+            reg [63:0] r_cur, r_tail;
+            reg [31:6] r_tail_lo;
+            always @(posedge clk) begin
+                if (rst) begin
+                    r_reset_req <= 1'b0;
+                    r_tail_wr   <= 1'b0;
+                end else begin
+                    r_reset_req <= w_cr && wd[`SGDMA_MM2S_DMACR_RESET];
+                    r_tail_wr   <= w_bell;
+                end
+            end
+            always @(posedge clk) begin
+                if (rst || soft_rst) begin
+                    r_rs      <= 1'b0;
+                    r_cyclic  <= 1'b0;
+                    r_ioc     <= 1'b0;
+                    r_dly     <= 1'b0;
+                    r_err     <= 1'b0;
+                    r_thr     <= M_DMACR_RST[`SGDMA_MM2S_DMACR_IRQ_THRESHOLD +: 8];
+                    r_dl      <= M_DMACR_RST[`SGDMA_MM2S_DMACR_IRQ_DELAY +: 8];
+                    r_cur     <= 64'd0;
+                    r_tail    <= 64'd0;
+                    r_tail_lo <= 26'd0;
+                end else begin
+                    if (w_cr) begin
+                        r_rs     <= wd[`SGDMA_MM2S_DMACR_RS];
+                        r_cyclic <= wd[`SGDMA_MM2S_DMACR_CYCLIC_BD_EN];
+                        r_ioc    <= wd[`SGDMA_MM2S_DMACR_IOC_IRQ_EN];
+                        r_dly    <= wd[`SGDMA_MM2S_DMACR_DLY_IRQ_EN];
+                        r_err    <= wd[`SGDMA_MM2S_DMACR_ERR_IRQ_EN];
+                        r_thr    <= wd[`SGDMA_MM2S_DMACR_IRQ_THRESHOLD +: 8];
+                        r_dl     <= wd[`SGDMA_MM2S_DMACR_IRQ_DELAY +: 8];
+                    end else if (m_rs_clr) begin
+                        r_rs <= 1'b0;
+                    end
+                    if (m_cur_upd)
+                        r_cur <= m_cur64;
+                    else if (wr_fire && m_st_halted && mws[MW_CUR])
+                        r_cur[31:0] <= {wd[31:6], 6'b0};
+                    else if (wr_fire && m_st_halted && mws[MW_CUR_MSB] && ADDR_WIDTH > 32)
+                        r_cur[63:32] <= wd;
+                    if (wr_fire && mws[MW_TAIL])
+                        r_tail_lo <= wd[31:6];
+                    if (w_bell)
+                        r_tail <= (ADDR_WIDTH > 32) ? {wd, r_tail_lo, 6'b0} : {32'd0, wd[31:6], 6'b0};
+                end
+            end
+            reg q_m_halted, q_m_idle;
+            always @(posedge clk) begin
+                q_m_halted <= m_st_halted;
+                q_m_idle   <= m_st_idle;
+            end
+            reg [31:0] cr_rd, sr_rd;
+            always @* begin
+                cr_rd = 32'd0;
+                cr_rd[`SGDMA_MM2S_DMACR_RS]           = r_rs;
+                cr_rd[`SGDMA_MM2S_DMACR_RESET]        = st_resetting;
+                cr_rd[`SGDMA_MM2S_DMACR_CYCLIC_BD_EN] = r_cyclic;
+                cr_rd[`SGDMA_MM2S_DMACR_IOC_IRQ_EN]   = r_ioc;
+                cr_rd[`SGDMA_MM2S_DMACR_DLY_IRQ_EN]   = r_dly;
+                cr_rd[`SGDMA_MM2S_DMACR_ERR_IRQ_EN]   = r_err;
+                cr_rd[`SGDMA_MM2S_DMACR_IRQ_THRESHOLD +: 8] = r_thr;
+                cr_rd[`SGDMA_MM2S_DMACR_IRQ_DELAY +: 8]     = r_dl;
+                sr_rd = 32'd0;
+                sr_rd[`SGDMA_MM2S_DMASR_HALTED]      = q_m_halted;
+                sr_rd[`SGDMA_MM2S_DMASR_IDLE]        = q_m_idle;
+                sr_rd[`SGDMA_MM2S_DMASR_SG_INCLD]    = 1'b1;
+                sr_rd[`SGDMA_MM2S_DMASR_DMA_INT_ERR] = m_st_err[0];
+                sr_rd[`SGDMA_MM2S_DMASR_DMA_SLV_ERR] = m_st_err[1];
+                sr_rd[`SGDMA_MM2S_DMASR_DMA_DEC_ERR] = m_st_err[2];
+                sr_rd[`SGDMA_MM2S_DMASR_SG_INT_ERR]  = m_st_err[3];
+                sr_rd[`SGDMA_MM2S_DMASR_SG_SLV_ERR]  = m_st_err[4];
+                sr_rd[`SGDMA_MM2S_DMASR_SG_DEC_ERR]  = m_st_err[5];
+                sr_rd[`SGDMA_MM2S_DMASR_IOC_IRQ]     = m_st_ioc_irq;
+                sr_rd[`SGDMA_MM2S_DMASR_DLY_IRQ]     = m_st_dly_irq;
+                sr_rd[`SGDMA_MM2S_DMASR_ERR_IRQ]     = m_st_err_irq;
+                sr_rd[`SGDMA_MM2S_DMASR_IRQ_THRESHOLD_STS +: 8] = m_st_thresh;
+                sr_rd[`SGDMA_MM2S_DMASR_IRQ_DELAY_STS +: 8]     = m_st_delay;
+            end
+            wire [MNR*32-1:0] mv = {r_tail[63:32], {r_tail_lo, 6'b0}, r_cur[63:32], r_cur[31:0], sr_rd, cr_rd};
+            reg [31:0] mw;
+            always @* begin
+                mw = 32'd0;
+                for (j = 0; j < MNR; j = j + 1)
+                    mw = mw | (mv[j*32 +: 32] & {32{mrs[j]}});
+            end
+            assign m_rd_word       = mw;
+            assign m_rs            = r_rs;
+            assign m_reset_req     = r_reset_req;
+            assign m_cyclic        = r_cyclic;
+            assign m_ioc_irq_en    = r_ioc;
+            assign m_dly_irq_en    = r_dly;
+            assign m_err_irq_en    = r_err;
+            assign m_irq_threshold = r_thr;
+            assign m_irq_delay     = r_dl;
+            assign m_dmacr_wr      = w_cr;
+            assign m_curdesc       = r_cur[ADDR_WIDTH-1:0];
+            assign m_taildesc      = r_tail[ADDR_WIDTH-1:0];
+            assign m_tail_wr       = r_tail_wr;
+            assign m_ioc_clr       = w_sr && wd[`SGDMA_MM2S_DMASR_IOC_IRQ];
+            assign m_dly_clr       = w_sr && wd[`SGDMA_MM2S_DMASR_DLY_IRQ];
+            assign m_err_clr       = w_sr && wd[`SGDMA_MM2S_DMASR_ERR_IRQ];
+            wire unused_m = &{1'b0, r_tail[31:0]};
+        end else begin : g_no_mm2s
+            assign m_rd_word       = 32'd0;
+            assign m_rs            = 1'b0;
+            assign m_reset_req     = 1'b0;
+            assign m_cyclic        = 1'b0;
+            assign m_ioc_irq_en    = 1'b0;
+            assign m_dly_irq_en    = 1'b0;
+            assign m_err_irq_en    = 1'b0;
+            assign m_irq_threshold = 8'd0;
+            assign m_irq_delay     = 8'd0;
+            assign m_dmacr_wr      = 1'b0;
+            assign m_curdesc       = {ADDR_WIDTH{1'b0}};
+            assign m_taildesc      = {ADDR_WIDTH{1'b0}};
+            assign m_tail_wr       = 1'b0;
+            assign m_ioc_clr       = 1'b0;
+            assign m_dly_clr       = 1'b0;
+            assign m_err_clr       = 1'b0;
+            wire unused_m = &{1'b0, m_st_halted, m_st_idle, m_st_err, m_st_ioc_irq, m_st_dly_irq,
+                              m_st_err_irq, m_st_thresh, m_st_delay, m_rs_clr, m_cur_upd, m_cur_val};
+        end
+    endgenerate
 
 `ifdef FORMAL
     // a read is either waiting for its data or answered, never both

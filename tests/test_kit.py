@@ -148,6 +148,15 @@ def test_fusesoc_lint_target_passes(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
+def test_fusesoc_lint_target_passes_with_both_channels(tmp_path):
+    proc = _fusesoc(["run", "--build-root", str(tmp_path / "build"), "--target", "lint", CORE, "--INCLUDE_MM2S=1"],
+                    _core_copy(tmp_path), tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "INCLUDE_MM2S=1" in (proc.stdout + proc.stderr) or any(
+        "INCLUDE_MM2S=1" in p.read_text(errors="replace") for p in (tmp_path / "build").rglob("*.vc")), \
+        "the parameter did not reach Verilator"
+
+
 def test_fusesoc_lint_target_fails_on_a_warning(tmp_path):
     root = _core_copy(tmp_path)
     skid = root / "rtl" / "sgdma_skid.v"

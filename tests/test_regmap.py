@@ -135,8 +135,33 @@ def test_ipxact_lists_the_bus_interfaces_and_the_rtl_parameters():
     ns = {"ipxact": "http://www.accellera.org/XMLSchema/IPXACT/1685-2014"}
     comp = ET.parse(regmap_gen.IPXACT_PATH).getroot()
     buses = {b.findtext("ipxact:name", namespaces=ns) for b in comp.iterfind("ipxact:busInterfaces/ipxact:busInterface", ns)}
-    assert buses == {"S_AXI_LITE", "M_AXI_SG", "M_AXI_S2MM", "S_AXIS_S2MM"}
+    assert buses == {"S_AXI_LITE", "M_AXI_SG", "M_AXI_S2MM", "S_AXIS_S2MM", "M_AXI_MM2S", "M_AXIS_MM2S"}
+    top = regmap_gen.TOP_V.read_text()
+    for bus in buses:
+        assert f'"xilinx.com:interface:' in top and f" {bus} " in top, f"{bus} not on the top module"
     params = {p.findtext("ipxact:name", namespaces=ns): p.findtext("ipxact:value", namespaces=ns)
               for p in comp.iterfind("ipxact:parameters/ipxact:parameter", ns)}
     rtl = dict(re.findall(r"^\s*parameter\s+(\w+)\s*=\s*(\w+)", regmap_gen.TOP_V.read_text(), re.M))
     assert params == rtl and params["DATA_WIDTH"] == "64"
+
+
+def test_channel_registers_and_build_reset_values():
+    """Every PG021 channel register names its channel; a build without a channel reads its
+    registers as 0, with it they read their field resets (MM2S: the same as S2MM)."""
+    for r in rm.REGISTERS:
+        prefix = r.name.split("_")[0]
+        if prefix in ("MM2S", "S2MM"):
+            assert rm.REG_CHANNEL[r.name] == prefix.lower(), r.name
+        else:
+            assert r.name not in rm.REG_CHANNEL, r.name
+    for suffix in ("DMACR", "DMASR", "CURDESC", "CURDESC_MSB", "TAILDESC", "TAILDESC_MSB"):
+        mm2s, s2mm = rm.REG["MM2S_" + suffix], rm.REG["S2MM_" + suffix]
+        assert [(f.name, f.lsb, f.width, f.access, f.reset) for f in mm2s.fields] == \
+               [(f.name, f.lsb, f.width, f.access, f.reset) for f in s2mm.fields], suffix
+        assert mm2s.offset == s2mm.offset - 0x30
+    alone = rm.reset_values(mm2s=False)
+    both = rm.reset_values(mm2s=True)
+    assert alone["MM2S_DMASR"] == 0 and alone["MM2S_DMACR"] == 0
+    assert both["MM2S_DMASR"] == rm.S2MM_DMASR.reset != 0
+    assert both["MM2S_DMACR"] == rm.S2MM_DMACR.reset != 0
+    assert all(alone[n] == both[n] for n in alone if not n.startswith("MM2S_"))

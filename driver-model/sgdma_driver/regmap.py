@@ -88,8 +88,12 @@ def load(data: dict) -> None:
     g["REGISTERS"] = regs
     g["REG"] = reg = {r.name: r for r in regs}
     # Convenience names for the registers the driver uses most.
-    for name in ("S2MM_DMACR", "S2MM_DMASR", "SGDMA_CONFIG", "SGDMA_XCTRL", "SGDMA_XSTATUS"):
+    for name in ("S2MM_DMACR", "S2MM_DMASR", "MM2S_DMACR", "MM2S_DMASR", "SGDMA_CONFIG",
+                 "SGDMA_XCTRL", "SGDMA_XSTATUS"):
         g[name] = reg[name]
+    # The channel each PG021 channel register belongs to ("mm2s" / "s2mm"); a build without the
+    # channel reads those registers as 0.
+    g["REG_CHANNEL"] = dict(data["reg_channels"])
     dmasr = reg["S2MM_DMASR"]
     g["DMASR_ERROR_BITS"] = tuple(f for f in dmasr.fields if f.name.endswith("_ERR"))
     g["DMASR_IRQ_BITS"] = (dmasr.IOC_IRQ, dmasr.DLY_IRQ, dmasr.ERR_IRQ)
@@ -120,6 +124,13 @@ def load(data: dict) -> None:
     g["CPL_KINDS"] = dict(data["cpl_kinds"])
 
 
+def reset_values(mm2s: bool = False, s2mm: bool = True) -> dict[str, int]:
+    """Every register's reset value in a build with these channels (a register of a channel not
+    built reads 0; SGDMA_CONFIG, which depends on the build, is given as its field resets)."""
+    built = {"mm2s": mm2s, "s2mm": s2mm}
+    return {r.name: (r.reset if built.get(REG_CHANNEL.get(r.name, ""), True) else 0) for r in REGISTERS}
+
+
 class _Word:
     def __init__(self, fields: tuple[Field, ...]):
         self.fields = fields
@@ -130,9 +141,11 @@ class _Word:
 load(regmap_data.DATA)
 
 
-def descriptors(buffers: Sequence[tuple[int, int]], next_addrs: Sequence[int]) -> np.ndarray:
+def descriptors(buffers: Sequence[tuple[int, int]], next_addrs: Sequence[int],
+                frames: Sequence[tuple[bool, bool]] | None = None) -> np.ndarray:
     """The descriptor records (DESC_DTYPE) for ``buffers``, (buffer address, length) pairs as
     the engine sees them, each linked to its entry of ``next_addrs``; STATUS and APP words 0.
+    ``frames`` gives each descriptor's (TXSOF, TXEOF) for the MM2S channel (default: neither).
     The one place a descriptor chain's words are composed: the driver model, the testbenches
     and the calibration program all write these records."""
     if len(buffers) != len(next_addrs):
@@ -149,6 +162,12 @@ def descriptors(buffers: Sequence[tuple[int, int]], next_addrs: Sequence[int]) -
     recs["nxtdesc"], recs["nxtdesc_msb"] = nxt & 0xFFFFFFFF, nxt >> np.uint64(32)
     recs["buffer_address"], recs["buffer_address_msb"] = addr & 0xFFFFFFFF, addr >> np.uint64(32)
     recs["control"] = length << np.uint64(lf.lsb)
+    if frames is not None:
+        if len(frames) != len(buffers):
+            raise ValueError(f"{len(buffers)} buffers but {len(frames)} (TXSOF, TXEOF) pairs")
+        flags = np.array([CONTROL.TXSOF.put(int(bool(sof))) | CONTROL.TXEOF.put(int(bool(eof)))
+                          for sof, eof in frames], dtype=np.uint64)
+        recs["control"] |= flags
     return recs
 
 
@@ -197,7 +216,7 @@ def verilog_header() -> str:
     out.append("")
     out.append("// Reset values")
     for r in REGISTERS:
-        if r.name in ("S2MM_DMACR", "S2MM_DMASR", "SG_CTL", "SGDMA_ID"):
+        if r.name in ("S2MM_DMACR", "S2MM_DMASR", "MM2S_DMACR", "MM2S_DMASR", "SG_CTL", "SGDMA_ID"):
             out.append(f"`define SGDMA_RESET_{r.name} 32'h{r.reset:08X}")
     out.append(f"`define SGDMA_DELAY_UNIT {DELAY_UNIT}")
     out.append("")

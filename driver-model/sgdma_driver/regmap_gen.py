@@ -80,12 +80,16 @@ def _items(text: str, sep: str) -> list[tuple[str, str]]:
 def extract(rdl: Path = RDL_PATH) -> dict:
     """Plain data (names, offsets, fields, the descriptor words, the RTL bus layouts)."""
     top = compile_rdl(rdl, REG_TOP).top
-    regs = []
+    regs, channels = [], {}
     for r in top.registers():
-        unbuilt = bool(r.get_property("sgdma_unbuilt"))
-        fields = [] if unbuilt else _fields(r)
+        fields = _fields(r)
         access = "rw" if any(f[3] != "ro" for f in fields) else "ro"
         regs.append((r.inst_name, r.address_offset, access, r.get_property("desc") or "", fields))
+        channel = r.get_property("sgdma_channel")
+        if channel is not None:
+            if channel not in ("mm2s", "s2mm"):
+                raise RdlError(f"{RDL_PATH}: {r.inst_name}: sgdma_channel must be \"mm2s\" or \"s2mm\", not {channel!r}")
+            channels[r.inst_name] = channel
     desc_top = compile_rdl(rdl, DESC_TOP).top
     words, desc_fields = [], {}
     for r in desc_top.registers(unroll=False):
@@ -95,6 +99,7 @@ def extract(rdl: Path = RDL_PATH) -> dict:
             desc_fields[r.inst_name] = [(n, lsb, w, d) for n, lsb, w, _, _, d in _fields(r)]
     return {
         "registers": regs,
+        "reg_channels": channels,
         "delay_unit": top.get_property("sgdma_delay_unit"),
         "desc_size": desc_top.size,
         "desc_words": words,
@@ -155,6 +160,8 @@ BUS_INTERFACES = (
     ("M_AXI_SG", "aximm", "master"),
     ("M_AXI_S2MM", "aximm", "master"),
     ("S_AXIS_S2MM", "axis", "slave"),
+    ("M_AXI_MM2S", "aximm", "master"),
+    ("M_AXIS_MM2S", "axis", "master"),
 )
 TOP_V = REPO / "rtl" / "sgdma.v"
 

@@ -351,7 +351,7 @@ class EngineModel:
             c = rm.SGDMA_CONFIG
             return (c.DATA_BYTES_LOG2.put(self.p.db.bit_length() - 1) | c.ADDR64.put(int(self.p.addr_width == 64))
                     | c.MAX_BURST_LEN.put(self.p.max_burst_len) | c.MAX_OUTSTANDING.put(self.p.max_outstanding)
-                    | c.LEN_WIDTH.put(self.p.len_width))
+                    | c.LEN_WIDTH.put(self.p.len_width) | c.S2MM.put(1))
         if off == XC.offset:
             return (XC.POLICY_DROP.put(int(self.policy_drop)) | XC.OWNERSHIP.put(int(self.ownership))
                     | XC.OVR_IRQ_EN.put(int(self.ovr_en)) | XC.POS_WRITEBACK.put(int(self.pos_wb)))

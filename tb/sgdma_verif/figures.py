@@ -45,7 +45,7 @@ def _spread(doc: dict, key: str) -> dict:
 
 
 def _rtl(doc: dict) -> dict:
-    rows = [r for r in doc["results"] if r["data_width"] == 64]
+    rows = [r for r in doc["results"] if r["data_width"] == 64 and r.get("channel", "s2mm") == "s2mm"]
     if not rows:
         raise FiguresError("no 64-bit rows in results")
 
