@@ -29,6 +29,9 @@ from .fast_rtl import STOP_IRQ, STOP_LITE, STOP_STREAM_EMPTY, FastRtl
 _PERM = {DmaDirection.BIDIRECTIONAL: 3, DmaDirection.TO_DEVICE: 1, DmaDirection.FROM_DEVICE: 2}
 CHUNK = 8 << 20           # stream bytes handed to the harness at a time
 _IDLE_RUN = 1 << 22       # clocks run at a time while only the RTL can make progress
+#: (B latency of m_axi_s2mm, of m_axi_sg, R latency): the response times of the cocotb
+#: testbench's memory models (a response leaves a clock after the request it answers).
+LATENCY = (1, 1, 2)
 
 
 class _Req:
@@ -203,8 +206,9 @@ class FastRtlBackend:
     simulator = "verilator-cpp"
 
     def __init__(self, parameters: dict | None = None, checker: bool = True, trace: str | Path | None = None,
-                 lite_delay: int = 1):
+                 lite_delay: int = 1, latency: tuple[int, int, int] = LATENCY):
         self.parameters, self.checker, self.trace, self.lite_delay = dict(parameters or {}), checker, trace, lite_delay
+        self.latency = latency
         self.rtl: FastRtl | None = None
         self.sched: RtlScheduler | None = None
         self.hw: FastHw | None = None
@@ -218,6 +222,7 @@ class FastRtlBackend:
         self._port = port
         self.rtl = FastRtl(self.parameters, memory=mem.array, phys_base=mem.base, trace=self.trace,
                            checker=self.checker, lite_delay=self.lite_delay)
+        self.rtl.set_latency(*self.latency)
         self.data_width = 8 * self.rtl.data_bytes
         self.sched = RtlScheduler(self.rtl, self._sync)
         self.hw = FastHw(self.sched)

@@ -73,8 +73,8 @@ def check_parameters(parameters: Mapping[str, int]) -> dict[str, int]:
 
 def _command(params: dict[str, int], trace: bool, out: Path) -> list[str]:
     p = {**_DEFAULTS, **params}
-    cflags = f"-fPIC -O2 -DSGDMA_DW={p['DATA_WIDTH']} -DSGDMA_SGDW={p['SG_DATA_WIDTH']} " \
-             f"-DSGDMA_MAX_BURST={p['MAX_BURST_LEN']}"
+    cflags = f"-fPIC -O2 -DHARNESS_DW={p['DATA_WIDTH']} -DHARNESS_SGDW={p['SG_DATA_WIDTH']} " \
+             f"-DHARNESS_MAX_BURST={p['MAX_BURST_LEN']}"
     cmd = ["verilator", "--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "fast",
            "-Wno-fatal", "--top-module", "sgdma", f"-I{toolchain.RTL_DIR}", "--Mdir", str(out),
            "-CFLAGS", cflags, "-LDFLAGS", "-shared", "-o", LIB_NAME, "-j", "2",

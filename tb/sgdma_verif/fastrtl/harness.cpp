@@ -30,18 +30,18 @@
 #include "verilated_fst_c.h"
 #endif
 
-#ifndef SGDMA_DW
-#define SGDMA_DW 64
+#ifndef HARNESS_DW
+#define HARNESS_DW 64
 #endif
-#ifndef SGDMA_SGDW
-#define SGDMA_SGDW 64
+#ifndef HARNESS_SGDW
+#define HARNESS_SGDW 64
 #endif
-#ifndef SGDMA_MAX_BURST
-#define SGDMA_MAX_BURST 16
+#ifndef HARNESS_MAX_BURST
+#define HARNESS_MAX_BURST 16
 #endif
 
-static const unsigned DB = SGDMA_DW / 8;    // data bus bytes
-static const unsigned SGB = SGDMA_SGDW / 8;  // descriptor bus bytes
+static const unsigned DB = HARNESS_DW / 8;    // data bus bytes
+static const unsigned SGB = HARNESS_SGDW / 8;  // descriptor bus bytes
 static const uint64_t PAGE = 4096;
 
 double sc_time_stamp() { return 0; }
@@ -345,7 +345,7 @@ struct Harness {
                uint64_t gawaddr, unsigned gawlen, unsigned gawsize, unsigned gawburst, unsigned gawid,
                uint64_t garaddr, unsigned garlen, unsigned garsize, unsigned garburst, unsigned garid,
                unsigned bid, unsigned gbid) {
-        if (aw) { burst_rules("m_axi_s2mm.aw", awaddr, awlen, awsize, awburst, awid, DB, SGDMA_MAX_BURST); w_aw(wt_s2mm, awlen + 1, "m_axi_s2mm.aw"); }
+        if (aw) { burst_rules("m_axi_s2mm.aw", awaddr, awlen, awsize, awburst, awid, DB, HARNESS_MAX_BURST); w_aw(wt_s2mm, awlen + 1, "m_axi_s2mm.aw"); }
         if (gaw) {
             burst_rules("m_axi_sg.aw", gawaddr, gawlen, gawsize, gawburst, gawid, SGB, 0);
             if (gawlen + 1 != 1 && gawlen + 1 != 2) violation("m_axi_sg.aw", "status write-back of " + std::to_string(gawlen + 1) + " beats");
