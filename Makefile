@@ -60,7 +60,7 @@ $(STAMP): pyproject.toml
 	@scripts/bootstrap.sh
 
 sim: bootstrap  ## one acquisition, every byte checked; report and plots in build/sim/ (BACKEND SIM BUFFERS BUF_SIZE LAPS RATE CONSUMER POLICY WAVES SEED)
-	@if [ "$(WAVES)" = 1 ] && [ "$(SIM)" = verilator ]; then scripts/bootstrap.sh liblz4-dev; fi
+	@if [ "$(WAVES)" = 1 ] && { [ "$(SIM)" = verilator ] || [ "$(BACKEND)" = rtl-fast ]; }; then scripts/bootstrap.sh liblz4-dev; fi
 	$(PY) -m sgdma_sim.cli run --backend $(BACKEND) --sim $(SIM) $(SCENARIO_OPTS) \
 	    $(if $(filter 1,$(WAVES)),--waves) --out build/sim
 

@@ -4,7 +4,7 @@ A tail-mode ring of misaligned buffers filled by packets, every byte and STATUS 
 against sgdma_verif.reference and every guard byte around the buffers unchanged; the same
 under backpressure, idle stream clocks and B/R latency; interrupts, an injected SLVERR, the
 page table's refusal, the harness's protocol checker catching a planted violation, and the
-library cache.  Plain pytest (no cocotb): the clock runs in C++.
+library cache, an FST trace.  Plain pytest (no cocotb): the clock runs in C++.
 """
 from __future__ import annotations
 
@@ -186,3 +186,19 @@ def test_bad_options_are_named(library):
 def test_library_is_cached(library):
     again = fast_rtl.build()
     assert again.cached and again.library == library.library and library.library.exists()
+
+
+def test_fst_trace(tmp_path):
+    """FastRtl(trace=path) builds the traced library and writes an FST waveform of the run."""
+    path = tmp_path / "fast.fst"
+    mem = np.full(1 << 20, GUARD, dtype=np.uint8)
+    f = FastRtl(memory=mem, trace=path)
+    f.reset()
+    bufs, descs = _ring(f, mem, [256, 256], [0, 3])
+    _start(f, descs, threshold=2)
+    f.push_stream(bytes(range(256)) * 2)
+    assert f.run_until_irq(5_000)
+    f.close()
+    data = path.read_bytes()
+    assert len(data) > 1000 and data[0] == 0, "no FST header block"     # FST_BL_HDR
+    assert f.built.library.parent.name.endswith("_trace")
