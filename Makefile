@@ -42,7 +42,7 @@ help:  ## this list
 	@echo
 	@echo "variables (default):"
 	@echo "  SIM=icarus|verilator  simulator (sim, bench: icarus; test: both unless given; regress: verilator)"
-	@echo "  BACKEND=rtl|model     sim: the RTL under SIM, or the fast model (rtl)"
+	@echo "  BACKEND=rtl|rtl-fast|model  sim: the RTL under SIM (cocotb), the RTL in the C++ harness, or the fast model (rtl)"
 	@echo "  BUFFERS=N BUF_SIZE=BYTES LAPS=X RATE=FRACTION   sim: ring buffers, bytes per buffer, laps, device rate"
 	@echo "  CONSUMER=fast|slow POLICY=stall|drop      sim: reader speed, ring-full policy"
 	@echo "                        (unset: the scenario's defaults, listed by sgdma-sim run --help)"
@@ -60,7 +60,7 @@ $(STAMP): pyproject.toml
 	@scripts/bootstrap.sh
 
 sim: bootstrap  ## one acquisition, every byte checked; report and plots in build/sim/ (BACKEND SIM BUFFERS BUF_SIZE LAPS RATE CONSUMER POLICY WAVES SEED)
-	@if [ "$(WAVES)" = 1 ] && [ "$(SIM)" = verilator ]; then scripts/bootstrap.sh liblz4-dev; fi
+	@if [ "$(WAVES)" = 1 ] && { [ "$(SIM)" = verilator ] || [ "$(BACKEND)" = rtl-fast ]; }; then scripts/bootstrap.sh liblz4-dev; fi
 	$(PY) -m sgdma_sim.cli run --backend $(BACKEND) --sim $(SIM) $(SCENARIO_OPTS) \
 	    $(if $(filter 1,$(WAVES)),--waves) --out build/sim
 

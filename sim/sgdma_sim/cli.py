@@ -2,6 +2,7 @@
 
     sgdma-sim run --backend rtl --sim icarus --buffers 8 --buf-size 65536 --laps 3
     sgdma-sim run --backend model --buffers 16 --buf-size 4194304 --laps 4
+    sgdma-sim run --backend rtl-fast --buffers 16 --buf-size 4194304 --laps 4 --rate 0.5
     sgdma-sim sweep --param buffers=4,8,16 --param irq_latency=...   (fast model)
     sgdma-sim c-driver --sources drv.c test.c --entry run_test --backend rtl|model
 
@@ -36,8 +37,8 @@ REPORT_KEYS = ("bytes", "bytes_read", "cycles", "stream_utilisation", "engine_ef
 def validate(args: argparse.Namespace) -> None:
     """Checks every option of ``run`` or ``sweep`` (raises OptionError); runs nothing."""
     if args.cmd == "run":
-        if args.waves and args.backend != "rtl":
-            raise OptionError("--waves", "", "needs --backend rtl: the fast model records no waveform")
+        if args.waves and args.backend == "model":
+            raise OptionError("--waves", "", "needs --backend rtl or rtl-fast: the fast model records no waveform")
         scenario_from_args(args)
     elif args.cmd == "sweep":
         validate_sweep(args)
@@ -49,17 +50,18 @@ def validate(args: argparse.Namespace) -> None:
 BACKEND_GROUP = "sgdma_sim.backends"
 
 
-def rtl_runner() -> Callable[[Scenario, str, Path, bool], dict]:
-    """The RTL backend's runner, ``run(scenario, simulator, out_dir, waves) -> report``.
+def rtl_runner(name: str = "rtl") -> Callable[[Scenario, str, Path, bool], dict]:
+    """An RTL backend's runner, ``run(scenario, simulator, out_dir, waves) -> report``
+    (``name``: ``rtl``, the cocotb flow, or ``rtl-fast``, the C++ harness).
 
-    The fast model lives in this package; the RTL backend lives in the verification package,
-    which depends on this one, so it is found through the entry point it registers (group
-    ``sgdma_sim.backends``, name ``rtl``) instead of being imported from here."""
+    The fast model lives in this package; the RTL backends live in the verification package,
+    which depends on this one, so they are found through the entry points it registers (group
+    ``sgdma_sim.backends``) instead of being imported from here."""
     from importlib import metadata
 
-    found = [ep for ep in metadata.entry_points(group=BACKEND_GROUP) if ep.name == "rtl"]
+    found = [ep for ep in metadata.entry_points(group=BACKEND_GROUP) if ep.name == name]
     if not found:
-        raise SimulationError(f"--backend rtl: no package registers an 'rtl' entry point in {BACKEND_GROUP!r}; "
+        raise SimulationError(f"--backend {name}: no package registers an {name!r} entry point in {BACKEND_GROUP!r}; "
                               "install the project (pip install -e .)")
     return found[0].load()
 
@@ -81,7 +83,7 @@ def cmd_run(args) -> int:
     sc = scenario_from_args(args)
     out = check_out(args.out)
     t0 = time.time()
-    rep = rtl_runner()(sc, args.sim, out, args.waves) if args.backend == "rtl" else run_model(sc)
+    rep = run_model(sc) if args.backend == "model" else rtl_runner(args.backend)(sc, args.sim, out, args.waves)
     rep["wall_s"] = round(time.time() - t0, 2) if args.backend == "rtl" else rep["wall_s"]
     (out / "report.json").write_text(json.dumps({k: rep[k] for k in REPORT_KEYS if k in rep} |
                                                 ({"waves": rep["waves"]} if "waves" in rep else {}), indent=2))
@@ -136,12 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
                        description="One acquisition on the RTL or the fast model: prints a summary, writes "
                                    "report.json, timeline.json and timeline.png to --out; exit 1 if any byte "
                                    "is wrong or unaccounted for.")
-    r.add_argument("--backend", choices=["rtl", "model"], default="rtl",
-                   help="rtl/sgdma.v under a simulator, or the fast model (default: %(default)s)")
+    r.add_argument("--backend", choices=["rtl", "rtl-fast", "model"], default="rtl",
+                   help="rtl/sgdma.v under a simulator (cocotb), rtl/sgdma.v in the C++ harness (rtl-fast), "
+                        "or the fast model (default: %(default)s)")
     r.add_argument("--sim", choices=["icarus", "verilator"], default="icarus",
                    help="simulator of the rtl backend (default: %(default)s)")
     r.add_argument("--waves", action="store_true",
-                   help="record an FST waveform (rtl backend; default: off)")
+                   help="record an FST waveform (rtl and rtl-fast backends; default: off)")
     r.add_argument("--out", default="build/sim", metavar="DIR",
                    help="directory for the report, timeline and logs (default: %(default)s)")
     add_scenario_args(r)

