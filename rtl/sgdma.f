@@ -3,6 +3,7 @@ sgdma_skid.v
 sgdma_fifo.v
 sgdma_regs.v
 sgdma_irq.v
+sgdma_chan_ctrl.v
 sgdma_desc_fetch.v
 sgdma_s2mm_mover.v
 sgdma_mm2s_mover.v

@@ -362,69 +362,21 @@ module sgdma #(
     wire [5:0]            m_err_bits;
 
     // ------------------------------------------------------------------ channel control
-    localparam [1:0] ST_HALTED = 2'd0, ST_RUN = 2'd1, ST_DRAIN = 2'd2;
-    reg [1:0] state;
-    reg       resetting;
-    reg [5:0] err_bits;
-    reg       flush;                   // clears the data path (fetcher, mover, status writer)
-    reg       s_soft_rst;              // this channel's part of a soft reset is done
-
-    wire running = (state == ST_RUN);
-    wire quiet   = mv_quiet && !fetch_busy && sw_quiet;
-
-    always @(posedge clk) begin
-        if (rst) begin
-            state     <= ST_HALTED;
-            resetting <= 1'b0;
-            err_bits  <= 6'd0;
-            flush     <= 1'b1;
-            s_soft_rst <= 1'b0;
-        end else begin
-            flush    <= 1'b0;
-            s_soft_rst <= 1'b0;
-            if (sw_err)
-                err_bits <= err_bits | sw_err_bits;
-            case (state)
-                ST_HALTED: begin
-                    if (reset_any) begin
-                        flush    <= 1'b1;
-                        s_soft_rst <= 1'b1;
-                        err_bits <= 6'd0;
-                    end else if (rs && err_bits == 6'd0 && !hold_run) begin
-                        state <= ST_RUN;
-                    end
-                end
-                ST_RUN: begin
-                    if (reset_any) begin
-                        resetting <= 1'b1;
-                        state     <= ST_DRAIN;
-                    end else if (sw_err || !rs) begin
-                        state <= ST_DRAIN;
-                    end
-                end
-                default: begin // ST_DRAIN
-                    if (reset_any)
-                        resetting <= 1'b1;
-                    if (quiet && !flush) begin
-                        state <= ST_HALTED;
-                        flush <= 1'b1;
-                        if (resetting || reset_any) begin
-                            resetting <= 1'b0;
-                            s_soft_rst <= 1'b1;
-                            err_bits  <= 6'd0;
-                        end
-                    end
-                end
-            endcase
-        end
-    end
+    wire       running, halted, flush, resetting, s_soft_rst;
+    wire [5:0] err_bits;
+    wire       quiet = mv_quiet && !fetch_busy && sw_quiet;
+    sgdma_chan_ctrl u_ctrl (
+        .clk(clk), .rst(rst), .rs(rs), .reset_req(reset_any), .hold_run(hold_run),
+        .sw_err(sw_err), .sw_err_bits(sw_err_bits), .quiet(quiet),
+        .running(running), .halted(halted), .flush(flush), .resetting(resetting),
+        .soft_rst_done(s_soft_rst), .err_bits(err_bits)
+    );
 
     wire dp_rst = rst || flush;
 
     // The coalescer reloads from the threshold the DMACR write has just stored.
     reg dmacr_wr_d;
     always @(posedge clk) dmacr_wr_d <= dmacr_wr && !rst;
-    wire halted = (state == ST_HALTED);
     wire idle   = running && !cyclic && starved && !q_valid && !mv_has_desc && mv_quiet && sw_quiet;
     wire ring_full = running && starved && !q_valid && !mv_has_desc;
 
@@ -568,10 +520,9 @@ module sgdma #(
             wire [SG_DATA_WIDTH/8-1:0] m_sg_wstrb;
             wire [0:0]                 unused_s_rid, unused_s_bid, unused_m_rid, unused_m_bid;
 
-            // Channel control: the S2MM channel's state machine, for this channel
-            reg [1:0] mstate;
-            reg       mresetting, mflush, m_soft_rst;
-            reg [5:0] merr;
+            // Channel control: the same state machine as S2MM's, for this channel
+            wire      mrunning, mresetting, mflush, m_soft_rst;
+            wire [5:0] merr;
             wire      mq_valid, mq_pop, mfetch_busy, mstarved, mq_zlen, mq_sof, mq_eof;
             wire [ADDR_WIDTH-1:0] mq_desc, mq_buf;
             wire [LEN_WIDTH-1:0]  mq_len;
@@ -588,54 +539,13 @@ module sgdma #(
             wire [5:0]            msw_err_bits;
             wire [ADDR_WIDTH-1:0] msw_err_desc, mmv_cur_desc;
             wire                  mmv_cur_upd;
-            wire mrunning = (mstate == ST_RUN);
             wire mquiet   = mmv_quiet && !mfetch_busy && msw_quiet;
-            always @(posedge clk) begin
-                if (rst) begin
-                    mstate     <= ST_HALTED;
-                    mresetting <= 1'b0;
-                    merr       <= 6'd0;
-                    mflush     <= 1'b1;
-                    m_soft_rst <= 1'b0;
-                end else begin
-                    mflush     <= 1'b0;
-                    m_soft_rst <= 1'b0;
-                    if (msw_err)
-                        merr <= merr | msw_err_bits;
-                    case (mstate)
-                        ST_HALTED: begin
-                            if (reset_any) begin
-                                mflush     <= 1'b1;
-                                m_soft_rst <= 1'b1;
-                                merr       <= 6'd0;
-                            end else if (m_rs && merr == 6'd0 && !hold_run) begin
-                                mstate <= ST_RUN;
-                            end
-                        end
-                        ST_RUN: begin
-                            if (reset_any) begin
-                                mresetting <= 1'b1;
-                                mstate     <= ST_DRAIN;
-                            end else if (msw_err || !m_rs) begin
-                                mstate <= ST_DRAIN;
-                            end
-                        end
-                        default: begin // ST_DRAIN
-                            if (reset_any)
-                                mresetting <= 1'b1;
-                            if (mquiet && !mflush) begin
-                                mstate <= ST_HALTED;
-                                mflush <= 1'b1;
-                                if (mresetting || reset_any) begin
-                                    mresetting <= 1'b0;
-                                    m_soft_rst <= 1'b1;
-                                    merr       <= 6'd0;
-                                end
-                            end
-                        end
-                    endcase
-                end
-            end
+            sgdma_chan_ctrl u_mm2s_ctrl (
+                .clk(clk), .rst(rst), .rs(m_rs), .reset_req(reset_any), .hold_run(hold_run),
+                .sw_err(msw_err), .sw_err_bits(msw_err_bits), .quiet(mquiet),
+                .running(mrunning), .halted(m_halted), .flush(mflush), .resetting(mresetting),
+                .soft_rst_done(m_soft_rst), .err_bits(merr)
+            );
             // The soft reset ends (registers to their defaults, coalescers cleared) once both
             // channels have drained; until then a halted channel does not start again.
             reg s_rdone, m_rdone;
@@ -657,7 +567,6 @@ module sgdma #(
             wire mdp_rst = rst || mflush;
             reg  mdmacr_wr_d;
             always @(posedge clk) mdmacr_wr_d <= m_dmacr_wr && !rst;
-            assign m_halted   = (mstate == ST_HALTED);
             assign m_idle     = mrunning && !m_cyclic && mstarved && !mq_valid && !mmv_has_desc && mmv_quiet && msw_quiet;
             assign m_err_bits = merr;
             assign m_rs_clr   = msw_err;
