@@ -456,14 +456,20 @@ class TB:
     # -------------------------------------------------------------- engine control
     async def start(self, first: int, tail: int, cyclic: bool = False, threshold: int = 1,
                     delay: int = 0, irq: bool = True) -> None:
-        cr = rm.S2MM_DMACR
-        await self.write_addr("S2MM_CURDESC", first)
+        await self._start_channel("S2MM", first, tail, cyclic, threshold, delay, irq)
+
+    async def _start_channel(self, ch: str, first: int, tail: int, cyclic: bool, threshold: int,
+                             delay: int, irq: bool) -> None:
+        """CURDESC, DMACR (RS, cyclic, coalescing, interrupt enables), then the TAILDESC doorbell
+        of channel `ch` ("S2MM" or "MM2S")."""
+        cr = rm.REG[f"{ch}_DMACR"]
+        await self.write_addr(f"{ch}_CURDESC", first)
         ctrl = (cr.RS.put(1) | cr.CYCLIC_BD_EN.put(int(cyclic)) | cr.IRQ_THRESHOLD.put(threshold)
                 | cr.IRQ_DELAY.put(delay))
         if irq:
             ctrl |= cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
-        await self.write_reg("S2MM_DMACR", ctrl)
-        await self.write_addr("S2MM_TAILDESC", tail)
+        await self.write_reg(f"{ch}_DMACR", ctrl)
+        await self.write_addr(f"{ch}_TAILDESC", tail)
 
     async def send(self, data: bytes, last: bool = True) -> None:
         """Queue stream bytes (one packet when tlast is connected)."""
@@ -524,14 +530,7 @@ class TB:
     async def mm2s_start(self, first: int, tail: int, cyclic: bool = False, threshold: int = 1,
                          delay: int = 0, irq: bool = True) -> None:
         self._need_mm2s()
-        cr = rm.MM2S_DMACR
-        await self.write_addr("MM2S_CURDESC", first)
-        ctrl = (cr.RS.put(1) | cr.CYCLIC_BD_EN.put(int(cyclic)) | cr.IRQ_THRESHOLD.put(threshold)
-                | cr.IRQ_DELAY.put(delay))
-        if irq:
-            ctrl |= cr.IOC_IRQ_EN.put(1) | cr.DLY_IRQ_EN.put(1) | cr.ERR_IRQ_EN.put(1)
-        await self.write_reg("MM2S_DMACR", ctrl)
-        await self.write_addr("MM2S_TAILDESC", tail)
+        await self._start_channel("MM2S", first, tail, cyclic, threshold, delay, irq)
 
     async def mm2s_wait_halted(self, timeout_cycles: int = 50_000) -> int:
         for _ in range(timeout_cycles // 20):
