@@ -362,17 +362,25 @@ module sgdma #(
     wire [5:0]            m_err_bits;
 
     // ------------------------------------------------------------------ channel control
-    wire       running, halted, flush, resetting, s_soft_rst;
+    wire       running, halted, flush, resetting, s_soft_rst, stop_dp, stop_nx;
     wire [5:0] err_bits;
     wire       quiet = mv_quiet && !fetch_busy && sw_quiet;
     sgdma_chan_ctrl u_ctrl (
         .clk(clk), .rst(rst), .rs(rs), .reset_req(reset_any), .hold_run(hold_run),
         .sw_err(sw_err), .sw_err_bits(sw_err_bits), .quiet(quiet),
         .running(running), .halted(halted), .flush(flush), .resetting(resetting),
-        .soft_rst_done(s_soft_rst), .err_bits(err_bits)
+        .soft_rst_done(s_soft_rst), .err_bits(err_bits), .stop_dp(stop_dp), .stop_nx(stop_nx)
     );
 
     wire dp_rst = rst || flush;
+
+    // The S2MM mover's stop (the channel is not running, or a data write was refused) in one
+    // flip-flop: stop_dp || b_err_valid, from both flip-flops' next values, so the movers'
+    // many enables start from a register rather than from a gate.
+    reg mv_stop;
+    always @(posedge clk)
+        mv_stop <= stop_nx || (!dp_rst && b_err_nx);
+    wire unused_stop = &{1'b0, stop_dp, b_err_valid};   // both are in mv_stop
 
     // The coalescer reloads from the threshold the DMACR write has just stored.
     reg dmacr_wr_d;
@@ -456,7 +464,7 @@ module sgdma #(
         .MAX_BURST_LEN(MAX_BURST_LEN), .MAX_OUTSTANDING(MAX_OUTSTANDING),
         .CPL_LOG2(CPL_LOG2), .CPL_WIDTH(CPL_WIDTH)
     ) u_mover (
-        .clk(clk), .rst(dp_rst), .hard_rst(rst), .run(running), .stop(!running || b_err_valid),
+        .clk(clk), .rst(dp_rst), .hard_rst(rst), .run(!mv_stop), .stop(mv_stop),
         .policy_drop(policy_drop), .starved(starved), .cache(4'b0011),
         .q_valid(q_valid), .q_desc(q_desc), .q_buf(q_buf), .q_len(q_len), .q_err(q_err), .q_zlen(q_zlen), .q_pop(q_pop),
         .s_axis_s2mm_tdata(s_axis_s2mm_tdata), .s_axis_s2mm_tkeep(s_axis_s2mm_tkeep),
@@ -521,7 +529,7 @@ module sgdma #(
             wire [0:0]                 unused_s_rid, unused_s_bid, unused_m_rid, unused_m_bid;
 
             // Channel control: the same state machine as S2MM's, for this channel
-            wire      mrunning, mresetting, mflush, m_soft_rst;
+            wire      mrunning, mresetting, mflush, m_soft_rst, mstop_dp, mstop_nx_unused;
             wire [5:0] merr;
             wire      mq_valid, mq_pop, mfetch_busy, mstarved, mq_zlen, mq_sof, mq_eof;
             wire [ADDR_WIDTH-1:0] mq_desc, mq_buf;
@@ -544,7 +552,7 @@ module sgdma #(
                 .clk(clk), .rst(rst), .rs(m_rs), .reset_req(reset_any), .hold_run(hold_run),
                 .sw_err(msw_err), .sw_err_bits(msw_err_bits), .quiet(mquiet),
                 .running(mrunning), .halted(m_halted), .flush(mflush), .resetting(mresetting),
-                .soft_rst_done(m_soft_rst), .err_bits(merr)
+                .soft_rst_done(m_soft_rst), .err_bits(merr), .stop_dp(mstop_dp), .stop_nx(mstop_nx_unused)
             );
             // The soft reset ends (registers to their defaults, coalescers cleared) once both
             // channels have drained; until then a halted channel does not start again.
@@ -597,7 +605,7 @@ module sgdma #(
                 .MAX_BURST_LEN(MAX_BURST_LEN), .MAX_OUTSTANDING(MAX_OUTSTANDING),
                 .CPL_LOG2(CPL_LOG2), .CPL_WIDTH(CPL_WIDTH)
             ) u_mm2s_mover (
-                .clk(clk), .rst(mdp_rst), .run(mrunning), .stop(!mrunning), .cache(4'b0011),
+                .clk(clk), .rst(mdp_rst), .run(!mstop_dp), .stop(mstop_dp), .cache(4'b0011),
                 .q_valid(mq_valid), .q_desc(mq_desc), .q_buf(mq_buf), .q_len(mq_len), .q_err(mq_err),
                 .q_sof(mq_sof), .q_eof(mq_eof), .q_pop(mq_pop),
                 .m_axi_mm2s_arid(m_axi_mm2s_arid), .m_axi_mm2s_araddr(m_axi_mm2s_araddr),
@@ -616,7 +624,7 @@ module sgdma #(
                 .r_err_nx(mr_err_nx), .r_err_seq_nx(mr_err_seq_nx),
                 .cur_upd(mmv_cur_upd), .cur_desc(mmv_cur_desc), .quiet(mmv_quiet), .has_desc(mmv_has_desc)
             );
-            wire unused_mm2s = &{1'b0, mr_err_valid, mq_zlen};
+            wire unused_mm2s = &{1'b0, mr_err_valid, mq_zlen, mstop_nx_unused};
 
             sgdma_status_wr #(
                 .ADDR_WIDTH(ADDR_WIDTH), .SG_DATA_WIDTH(SG_DATA_WIDTH), .LEN_WIDTH(LEN_WIDTH),

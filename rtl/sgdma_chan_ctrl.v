@@ -21,12 +21,22 @@ module sgdma_chan_ctrl (
     output reg        flush,        // clears the data path
     output reg        resetting,    // a soft reset waits for the drain
     output reg        soft_rst_done,
-    output reg  [5:0] err_bits      // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int}
+    output reg  [5:0] err_bits,     // {sg_dec, sg_slv, sg_int, dma_dec, dma_slv, dma_int}
+    output reg        stop_dp,      // = !running, a flip-flop of its own for the data path
+    output wire       stop_nx       // stop_dp's next value (the next state is not Run)
 );
     localparam [1:0] ST_HALTED = 2'd0, ST_RUN = 2'd1, ST_DRAIN = 2'd2;
     reg [1:0] state;
     assign running = (state == ST_RUN);
     assign halted  = (state == ST_HALTED);
+
+    // Whether the next state is Run, so that stop_dp is a flip-flop equal to !running: the
+    // data path's stop input (high fan-out, on the movers' critical paths) comes straight from
+    // a register instead of through the state decode.  It is kept inverted so that synthesis
+    // does not merge it with the state register's own decode.
+    wire run_nx = (state == ST_HALTED) ? (!reset_req && rs && err_bits == 6'd0 && !hold_run) :
+                  (state == ST_RUN)    ? !(reset_req || sw_err || !rs) : 1'b0;
+    assign stop_nx = rst || !run_nx;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -35,7 +45,9 @@ module sgdma_chan_ctrl (
             err_bits      <= 6'd0;
             flush         <= 1'b1;
             soft_rst_done <= 1'b0;
+            stop_dp       <= 1'b1;
         end else begin
+            stop_dp       <= !run_nx;
             flush         <= 1'b0;
             soft_rst_done <= 1'b0;
             if (sw_err)

@@ -41,7 +41,9 @@
 // stop: no read is issued from then on and, a clock later, no stream beat is formed; reads in flight complete
 // (every R beat is accepted into its reserved room), a stream beat already in the skid waits
 // for TREADY; no entry is pushed for the abandoned descriptors.  quiet says nothing is in
-// flight on either port; rst (the flush after a halt) clears everything held.
+// flight on either port, a beat entering the stream skid in the same clock included (so the
+// flush that follows quiet never withdraws an offered beat); rst (the flush after a halt)
+// clears everything held.
 `default_nettype none
 `include "sgdma_defs.vh"
 module sgdma_mm2s_mover #(
@@ -615,7 +617,9 @@ module sgdma_mm2s_mover #(
         .out_ready(m_axis_mm2s_tready), .empty(sk_empty)
     );
 
-    assign quiet    = ar_empty && (out_cnt == 5'd0) && sk_empty;
+    // A beat entering the stream skid this clock (possible in stop's first clock, before
+    // stop_q) is in flight too: the channel flushes the clock after it sees quiet.
+    assign quiet    = ar_empty && (out_cnt == 5'd0) && sk_empty && !emit && !flush_fire;
     assign has_desc = nd_valid || rd_valid || !cmd_empty || cx_valid || s_valid || p1_valid || flush_pend;
 
     wire unused_ok = &{1'b0, q_sof, m_axi_mm2s_rid, nd_desc[5:0], q_span[LB-1:0], c_span[LB-1:0], rs_empty_unused,

@@ -9,7 +9,7 @@ import random
 
 import cocotb
 import pytest
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
 from sgdma_driver import regmap as rm
 from sgdma_verif.mm2s_tb import Desc, Entry, MoverTB, efficiency, expected_packets
@@ -236,6 +236,51 @@ async def stop_and_restart(dut):
     again = random_descs(random.Random(8), tb, 10, 2000)
     tb.push(again)
     await finish(tb, again)
+
+
+@cocotb.test()
+async def quiet_means_nothing_offered(dut):
+    """The channel flushes the mover in the clock after it sees quiet, so quiet must mean that
+    no stream beat is offered or about to be: stop at a sweep of clock phases (short buffers,
+    stream and reads stalling or not), and in the clock after quiet first rises TVALID is low
+    and stays low; a beat offered before is never withdrawn without TREADY."""
+    tb = await start(dut, 0, seed=12)
+    rng = random.Random(12)
+    for phase in range(60):
+        stall = (0.0, 0.3, 0.0, 0.6)[phase % 4]
+        tb.set_stalls(stall, 0.2 if phase % 3 == 1 else 0.0, seed=phase)
+        descs = [Desc(tb.base + DESC_BASE + 64 * i, tb.base + rng.randrange(0, 60000),
+                      rng.randint(1, 3 * tb.db), sof=True, eof=True) for i in range(12)]
+        tb.push(descs)
+        await ClockCycles(dut.clk, 4 + phase)
+        await RisingEdge(dut.clk)
+        dut.stop.value = 1
+        await ReadOnly()                 # the channel looks at quiet from stop's first clock on
+        for _ in range(50_000):
+            if int(dut.quiet.value):
+                break
+            await RisingEdge(dut.clk)
+            await ReadOnly()
+        else:
+            raise AssertionError(f"phase {phase}: quiet never rose after stop")
+        for k in range(3):
+            await RisingEdge(dut.clk)
+            await ReadOnly()
+            assert int(dut.m_axis_mm2s_tvalid.value) == 0, (
+                f"phase {phase}: TVALID high {k + 1} clock(s) after quiet: the flush would drop "
+                "an offered beat")
+        tb.check_protocol()
+        await RisingEdge(dut.clk)
+        dut.run.value = 0
+        dut.stop.value = 0
+        tb.queue.clear()
+        tb.push([])
+        await tb.reset()
+        tb.stream.restart()
+        tb.entries.clear()
+        tb.ram.ars.clear()
+        dut.run.value = 1
+        tb.sink.clear()
 
 
 # ------------------------------------------------------------------------------ efficiency
