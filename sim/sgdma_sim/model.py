@@ -995,22 +995,30 @@ class ModelHw:
         # the register is sampled with what the edge a clock after the request left (its
         # lagged bits with what the request's edge left), the data reaches the driver
         # lite_read clocks after the request
-        p, s = self.e.p, self.s
+        e, s = self.e, self.s
+        p = e.p
         now = s.now
         start = self._rd_free - p.lite_read + p.lite_repeat
         if start < now:
             start = now
         end = self._rd_free = start + p.lite_read
         lag_mask = _LAGGED_BITS.get(offset, 0)
-        if self.one_step_accesses and s.quiet_through(end):
-            # nothing is queued up to the response's clock: the advances below would run
-            # nothing and only move the clock, to (start, late), (start + 1, late), (end, late)
-            s.jump(start, PHASE_LATE)
-            lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
-            s.jump(start + 1, PHASE_LATE)
-            value = (self.e.read_reg(offset) & ~lag_mask) | lagged
-            if s.quiet_through(end):               # (reading queued nothing either)
-                s.jump(end, PHASE_LATE)
+        heap = s._heap
+        if self.one_step_accesses and s._max is None and (not heap or heap[0][0] > end):
+            # nothing is queued up to the response's clock (s.quiet_through(end), inline): the
+            # advances below would run nothing and only move the clock, to (start, late),
+            # (start + 1, late), (end, late) (s.jump, inline)
+            s._phase = PHASE_LATE
+            if lag_mask:
+                s.now = start
+                lagged = e.read_reg(offset) & lag_mask
+                s.now = start + 1
+                value = (e.read_reg(offset) & ~lag_mask) | lagged
+            else:                                  # (nothing sampled at start: one read)
+                s.now = start + 1
+                value = e.read_reg(offset)
+            if not heap or heap[0][0] > end:       # (reading queued nothing either)
+                s.now = end
                 return value
         else:
             if not s.advance(start - now, PHASE_LATE):   # (nothing else due first: no await)
