@@ -1003,22 +1003,19 @@ class ModelHw:
             start = now
         end = self._rd_free = start + p.lite_read
         lag_mask = _LAGGED_BITS.get(offset, 0)
-        heap = s._heap
-        if self.one_step_accesses and s._max is None and (not heap or heap[0][0] > end):
-            # nothing is queued up to the response's clock (s.quiet_through(end), inline): the
-            # advances below would run nothing and only move the clock, to (start, late),
-            # (start + 1, late), (end, late) (s.jump, inline)
-            s._phase = PHASE_LATE
+        if self.one_step_accesses and s.quiet_through(end):
+            # nothing is queued up to the response's clock: the advances below would run
+            # nothing and only move the clock, to (start, late), (start + 1, late), (end, late)
             if lag_mask:
-                s.now = start
+                s.jump(start, PHASE_LATE)
                 lagged = e.read_reg(offset) & lag_mask
-                s.now = start + 1
+                s.jump(start + 1, PHASE_LATE)
                 value = (e.read_reg(offset) & ~lag_mask) | lagged
             else:                                  # (nothing sampled at start: one read)
-                s.now = start + 1
+                s.jump(start + 1, PHASE_LATE)
                 value = e.read_reg(offset)
-            if not heap or heap[0][0] > end:       # (reading queued nothing either)
-                s.now = end
+            if s.quiet_through(end):               # (reading queued nothing either)
+                s.jump(end, PHASE_LATE)
                 return value
         else:
             if not s.advance(start - now, PHASE_LATE):   # (nothing else due first: no await)
