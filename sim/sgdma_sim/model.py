@@ -492,25 +492,23 @@ class EngineModel:
             self.count -= 1
             self.pending = True
             if self.delay:
-                self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
+                # A delay timer for the current generation. Every timer armed before the latest
+                # one finds its generation outdated when it expires and does nothing, so only
+                # the latest is kept: one scheduled call stands for them all, and when it comes
+                # due for an outdated timer it moves on to the latest one, in the place among
+                # its clock's work that timer's own call would have had (_delay_due).
+                s = self.s
+                when = s.now + self.delay * self.p.delay_unit
+                seq = s.reserve()
+                self._dly_latest = (when, seq, self._dly_gen)
+                if self._dly_queued is None:
+                    self._dly_queued = seq
+                    s.call_reserved(when, self._delay_due, seq)
         # _update_irq(), inline for the usual case: the level is already the line's target
         level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
                      (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
         if level != self._irq_target or self._line:
             self._update_irq()
-
-    def _arm_delay(self, when: int) -> None:
-        """A delay timer for the current generation, expiring at `when`.
-
-        Every timer armed before the latest one finds its generation outdated when it expires
-        and does nothing, so only the latest is kept: one scheduled call stands for them all,
-        and when it comes due for an outdated timer it moves on to the latest one, in the
-        place among its clock's work that timer's own call would have had."""
-        seq = self.s.reserve()
-        self._dly_latest = (when, seq, self._dly_gen)
-        if self._dly_queued is None:
-            self._dly_queued = seq
-            self.s.call_reserved(when, self._delay_due, seq)
 
     def _delay_due(self) -> None:
         when, seq, gen = self._dly_latest
@@ -649,7 +647,7 @@ class EngineModel:
     # ------------------------------------------------------------------ the engine process
 
     async def _engine(self) -> None:
-        s, p = self.s, self.p
+        s, p, src = self.s, self.p, self.source
         nbeats = 32 // (p.sg_data_width // 8)
         # (calibrated against the RTL, whose R beats enter a register before the fetcher
         # decodes them)
@@ -694,7 +692,7 @@ class EngineModel:
                 continue
             buf, length = desc
             start = t_avail + p.first_data if mover_free < t_avail else mover_free
-            if not self.source.available():
+            if src.total == src.pos:             # (not src.available())
                 start = await self._wait_data(epoch, t_avail, start)
             if epoch != self._epoch or self.halted:
                 continue
@@ -819,8 +817,22 @@ class EngineModel:
             self.tail_reached = True
         status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
             (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
-        ok = not take or self.write_at(math.ceil(start), buf, data)
-        return end, take, status, pos0, ok
+        if not take:
+            return end, take, status, pos0, True
+        when = math.ceil(start)
+        iommu = self._iommu
+        kept = self._xlate.get(buf << 27 | take) if iommu is not None and self.fault is None else None
+        if kept is not None and kept[0] == iommu.generation and kept[1] == iommu.passthrough \
+                and len(kept[2]) == 1:
+            # write_at's usual case, inline: a kept translation to one piece of RAM
+            land = partial(np.copyto, kept[2][0], data)
+            s = self.s
+            if when <= s.now:
+                land()
+            else:
+                s.call_at(when, land)
+            return end, take, status, pos0, True
+        return end, take, status, pos0, self.write_at(when, buf, data)
 
     def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
                      pos0: int, take: int) -> float:
@@ -869,7 +881,17 @@ class EngineModel:
         epoch, addr, status, pos0, take = self._both_q.popleft()
         if epoch != self._epoch:
             return
-        if not self._write_status(addr, status, pos0):
+        kept = self._page_xlate.get((addr >> 12) << 1 | 1) if self.pos_wb and _APP_AFTER_STATUS else None
+        iommu = self._iommu
+        if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                and kept[1] == iommu.passthrough:
+            # _write_status's usual case, inline: STATUS and APP0 into a kept descriptor page
+            i = kept[2] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+            words = self._ram_words
+            words[i] = status
+            words[i + 1] = pos0 & 0xFFFFFFFF
+            self.statuses[addr] = status
+        elif not self._write_status(addr, status, pos0):
             self._error("SG_SLV_ERR", addr)
             return
         counters = self.counters
