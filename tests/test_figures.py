@@ -130,6 +130,24 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     assert "README.md: readme" in capsys.readouterr().err
 
 
+def test_fresh_process_timings_of_the_targets_are_quoted(tmp_path, checkout):
+    build = tmp_path / "build"
+    _fresh_build(build)
+    path = build / "bench" / "scale.json"
+    doc = json.loads(path.read_text())
+    doc["fresh_process"] = [
+        {"case": "65536x4KiB", "wall_s": _spread(2.5, 2.25, 3.0, 3), "cpu_s": _spread(2.4, 2.2, 2.9, 3),
+         "target_s": 2.0, "meets_target": False},
+        {"case": "seed_16x4MiB", "wall_s": _spread(0.21, 0.2, 0.23, 3), "cpu_s": _spread(0.2, 0.19, 0.22, 3),
+         "target_s": 0.27, "meets_target": True}]
+    path.write_text(json.dumps(doc))
+    assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
+    flat = " ".join((checkout / "docs" / "fast-model.md").read_text().split())
+    assert ("median and range of 3 interleaved rounds): 65,536 buffers of 4 KiB 2.500 s (2.250-3.000 s), "
+            "target 2.0 s not met; the seed scenario 0.210 s (0.200-0.230 s), target 0.27 s met.") in flat
+    assert figures.main(["--check", "--root", str(checkout)]) == 0
+
+
 def test_a_source_not_measured_keeps_its_recorded_figures(tmp_path, checkout, capsys):
     build = tmp_path / "build"
     _fresh_build(build)
