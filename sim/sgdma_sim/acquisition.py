@@ -34,6 +34,7 @@ _PERIOD = SINE_PERIOD * 16
 _PERIOD_BYTES = 2 * _PERIOD   # one period of the stream, in bytes (16-bit samples)
 _BYTES_COMPARE = 64 << 10   # spans up to this size are compared as bytes
 _TABLE: np.ndarray | None = None
+_SAMPLES_AHEAD = 4096          # most periodic timeline points taken in one step (sample_ahead)
 _TABLE_MAX_WINDOW = 16 << 20   # windows up to this size are views of the table (it grows on demand)
 
 
@@ -551,8 +552,19 @@ class Acquisition:
     async def _sampler(self, ring: UserRing, every: int) -> None:
         """Timeline points at fixed intervals between the events (releases, driver services)."""
         hw = self.backend.hw
+        # a backend that can tell which of the next wake-ups nothing else would precede takes
+        # their points at once (the model: ModelBackend.sample_ahead); only the clock and the
+        # bytes written differ between them, the rest is what the last sample read
+        ahead = getattr(self.backend, "sample_ahead", None) if self._probe_point is not None else None
         while not self._done:
             self._sample(ring)
+            if ahead is not None:
+                more = ahead(every, _SAMPLES_AHEAD)
+                if more:
+                    last = self._points[-1]
+                    produced, consumed, lost = last[3], last[4], last[6]
+                    self._points.extend((t, sent, written, produced, consumed, dropped, lost)
+                                        for t, sent, written, dropped in more)
             await hw.sleep(every)
 
     # ------------------------------------------------------------------ the run
