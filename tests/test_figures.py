@@ -140,11 +140,13 @@ def test_fresh_process_timings_of_the_targets_are_quoted(tmp_path, checkout):
          "target_s": 2.0, "meets_target": False},
         {"case": "seed_16x4MiB", "wall_s": _spread(0.21, 0.2, 0.23, 3), "cpu_s": _spread(0.2, 0.19, 0.22, 3),
          "target_s": 0.27, "meets_target": True}]
+    doc["machine"] = {"cpus": 2, "load_avg_1min": [0.25, 1.5]}
     path.write_text(json.dumps(doc))
     assert figures.main(["--build", str(build), "--root", str(checkout)]) == 0
     flat = " ".join((checkout / "docs" / "fast-model.md").read_text().split())
     assert ("median and range of 3 interleaved rounds): 65,536 buffers of 4 KiB 2.500 s (2.250-3.000 s), "
-            "target 2.0 s not met; the seed scenario 0.210 s (0.200-0.230 s), target 0.27 s met.") in flat
+            "target 2.0 s not met; the seed scenario 0.210 s (0.200-0.230 s), target 0.27 s met. The machine's "
+            "load average was 0.25 before the runs and 1.5 after, on 2 CPUs") in flat
     assert figures.main(["--check", "--root", str(checkout)]) == 0
 
 

@@ -91,6 +91,9 @@ def _scale(doc: dict) -> dict:
         raise FiguresError("no rows of 4 KiB buffers")
     out = {"seed_wall_s": _spread(seed, "wall_s"), "seed_bytes": seed["bytes"], "seed_cycles": seed["cycles"],
            "seed_target_s": doc["seed_target_s"], "scale_target_s": doc["scale_target_s"], "table": table}
+    machine = doc.get("machine")
+    if machine and None not in machine.get("load_avg_1min", [None]):
+        out["machine"] = {"cpus": machine["cpus"], "load_avg_1min": machine["load_avg_1min"]}
     if "fresh_process" in doc:       # the targeted cases, each in a new process (the targets' measure)
         out["fresh"] = [{"case": r["case"], "wall_s": _spread(r, "wall_s"), "target_s": r["target_s"],
                          "meets_target": bool(r["meets_target"])} for r in doc["fresh_process"]]
@@ -275,8 +278,12 @@ def _fresh_runs(sc: dict) -> str:
     runs = "; ".join(f"{name(r['case'])} "
                      f"{_range(r['wall_s'], 3, ' s')}), target {r['target_s']} s "
                      f"{'met' if r['meets_target'] else 'not met'}" for r in sc["fresh"])
+    m = sc.get("machine")
+    load = (f" The machine's load average was {m['load_avg_1min'][0]:g} before the runs and "
+            f"{m['load_avg_1min'][-1]:g} after, on {m['cpus']} CPUs (other work there lengthens wall times)."
+            if m else "")
     return (f"\nEach in a new process, as a first run is (imports done before the clock starts; median "
-            f"and range of {sc['fresh'][0]['wall_s']['n']} interleaved rounds): {runs}.\n")
+            f"and range of {sc['fresh'][0]['wall_s']['n']} interleaved rounds): {runs}.{load}\n")
 
 
 def _driver_model(f: dict) -> str:
