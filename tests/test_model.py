@@ -1,9 +1,11 @@
 """The fast model with the driver model on top (no simulator): modes, policies, accounting."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from sgdma_sim.acquisition import Scenario, adc_bytes
+from sgdma_sim import acquisition
+from sgdma_sim.acquisition import Scenario, adc_bytes, adc_sample_direct, adc_samples, count_mismatches, percentile
 from sgdma_sim.events import Scheduler
 from sgdma_sim.model import run_scenario
 from sgdma_sim.sweep import parse_param, run_sweep
@@ -86,6 +88,39 @@ def test_sweep_rows():
 
 def test_pattern_is_positional():
     assert bytes(adc_bytes(100, 50)) == bytes(adc_bytes(0, 200)[100:150])
+
+
+def test_pattern_table_is_the_formula_sample_by_sample():
+    # one whole period (16 sine periods) and a window across the period boundary
+    period = 65537 * 16
+    k = np.arange(period + 1000, dtype=np.int64)
+    assert np.array_equal(adc_samples(0, len(k)), adc_sample_direct(k))
+    far = np.arange(7 * period - 500, 7 * period + 500, dtype=np.int64)
+    assert np.array_equal(adc_samples(int(far[0]), len(far)), adc_sample_direct(far))
+
+
+@pytest.mark.parametrize("memcmp", [True, False])
+def test_count_mismatches_finds_each_wrong_byte(monkeypatch, memcmp):
+    if not memcmp:
+        monkeypatch.setattr(acquisition, "_MEMCMP", None)
+    for pos, n in ((5, 3000), (123, 300_000), (4 << 20, 5 << 20)):
+        data = adc_bytes(pos, n).copy()
+        assert count_mismatches(data, pos) == 0
+        assert count_mismatches(data, pos + 2) > 0
+        data[[0, n // 2, n - 1]] ^= 0x40
+        assert count_mismatches(data, pos) == 3
+        assert count_mismatches(data[1:], pos + 1) == 2
+
+
+def test_percentile_is_numpys():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 7, 10, 101, 1000):
+        for xs in (rng.integers(1, 500, n).astype(float), rng.exponential(40, n), np.full(n, 5.0)):
+            ordered = sorted(xs.tolist())
+            for q in (0, 1, 25, 50, 90, 99, 100):
+                assert percentile(ordered, q) == float(np.percentile(xs, q)), (n, q)
+    with pytest.raises(ValueError, match="no values"):
+        percentile([], 50)
 
 
 def test_scheduler_orders_events_and_detects_deadlock():

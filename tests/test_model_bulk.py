@@ -408,6 +408,38 @@ def test_one_step_register_accesses_change_no_report(sc, monkeypatch):
     assert fast == general
 
 
+@pytest.mark.parametrize("sc", INLINE_SCENARIOS + [
+    dict(buffers=16, buf_size=4 << 20, laps=4, rate=0.5, mode="cyclic"),
+    dict(buffers=4, buf_size=64 * KiB, laps=3, timeline_points=50_000)], ids=[
+    "owned", "cyclic-t1", "cyclic-lapped", "tail-slow-delay", "drop-slow-t1", "cyclic-drop-exp-latency",
+    "tail-t255", "owned-drop-slow-t255", "streaming-half-rate", "seed", "dense-timeline"])
+def test_timeline_points_taken_ahead_change_no_report(sc, monkeypatch):
+    """The sampler's periodic points taken in one step where nothing else is queued before them
+    (ModelBackend.batch_samples) give what one wake-up per point gives: the report (with every
+    timeline point), memory, STATUS words and counters."""
+    batched = _run_and_look(Scenario(**sc))
+    assert batched[0]["ok"] and batched[0]["descriptors"] > 0
+    monkeypatch.setattr(ModelBackend, "batch_samples", False)
+    one_by_one = _run_and_look(Scenario(**sc))
+    assert len(one_by_one[0]["timeline"]["cycle"]) > 100
+    assert batched == one_by_one
+
+
+def test_timeline_points_taken_ahead_stop_before_queued_work():
+    """sample_ahead takes the wake-ups before the first queued work only, and moves the clock
+    to the last of them."""
+    be = ModelBackend()
+    be.attach_memory(None)
+    s = be.sched
+    s.discard_pending()                  # (the engine's process, not run here)
+    s.call_at(1000, lambda: None)
+    pts = be.sample_ahead(100, 4096)
+    assert [p[0] for p in pts] == list(range(100, 1000, 100)) and s.now == 900
+    assert be.sample_ahead(100, 4096) == [] and s.now == 900       # the next wake-up would be at 1000
+    s.call_at(950, lambda: None)
+    assert be.sample_ahead(10, 3) == [(910, 0, 0, 0), (920, 0, 0, 0), (930, 0, 0, 0)] and s.now == 930
+
+
 def _run_and_look(sc: Scenario) -> tuple[dict, str, dict, dict]:
     """One acquisition on the model: (report, hash of all RAM, STATUS word written back per
     descriptor, the engine's counters)."""

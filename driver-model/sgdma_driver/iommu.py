@@ -160,6 +160,19 @@ class Iommu:
             entry = self._pt.get(iova >> PAGE_SHIFT)
             if entry is not None and (entry[1] is _BIDI or (entry[1] is _FROM_DEV) is bool(is_write)):
                 return [((entry[0] << PAGE_SHIFT) | (iova & (PAGE_SIZE - 1)), length)]
+        if 0 < length:
+            # pages mapped one after the other to consecutive physical pages in a direction
+            # that allows the access (one buffer's mapping): one piece, one look-up per page
+            first, last = iova >> PAGE_SHIFT, (iova + length - 1) >> PAGE_SHIFT
+            pt = self._pt
+            entry = pt.get(first)
+            if entry is not None and (entry[1] is _BIDI or (entry[1] is _FROM_DEV) is bool(is_write)):
+                pfn, direction = entry
+                get, k = pt.get, first + 1
+                while k <= last and get(k) == (pfn + k - first, direction):
+                    k += 1
+                if k > last:
+                    return [((pfn << PAGE_SHIFT) | (iova & (PAGE_SIZE - 1)), length)]
         pieces, addr, end = [], iova, iova + length
         while addr < end:
             entry = self._pt.get(addr >> PAGE_SHIFT)

@@ -203,7 +203,7 @@ class DescriptorChain:
         self._app_delta = app_word - st_word
 
     def __len__(self) -> int:
-        return len(self.descs)
+        return len(self.descs.bus)          # (len(self.descs), without its call)
 
     @property
     def first(self) -> int:

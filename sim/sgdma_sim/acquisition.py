@@ -11,6 +11,7 @@ before it was read (plain cyclic mode: the ring's overrun count).
 """
 from __future__ import annotations
 
+import ctypes
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,27 @@ _PERIOD = SINE_PERIOD * 16
 _PERIOD_BYTES = 2 * _PERIOD   # one period of the stream, in bytes (16-bit samples)
 _BYTES_COMPARE = 64 << 10   # spans up to this size are compared as bytes
 _TABLE: np.ndarray | None = None
+_SAMPLES_AHEAD = 4096          # most periodic timeline points taken in one step (sample_ahead)
 _TABLE_MAX_WINDOW = 16 << 20   # windows up to this size are views of the table (it grows on demand)
+
+
+def _find_memcmp() -> Callable[[int, int, int], int] | None:
+    """The C library's memcmp (bytes equal in one pass, no temporary), where it can be found."""
+    try:
+        libc = ctypes.CDLL(None)
+        fn = libc.memcmp
+    except (OSError, AttributeError, TypeError):
+        return None
+    fn.restype = ctypes.c_int
+    fn.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+    a, b = np.arange(16, dtype=np.uint8), np.arange(16, dtype=np.uint8)
+    b[9] = 0
+    if fn(a.ctypes.data, a.ctypes.data, 16) != 0 or fn(a.ctypes.data, b.ctypes.data, 16) == 0:
+        return None        # (not a memcmp after all)
+    return fn
+
+
+_MEMCMP = _find_memcmp()
 
 
 def _table(window: int = _PERIOD_BYTES) -> np.ndarray:
@@ -44,13 +65,29 @@ def _table(window: int = _PERIOD_BYTES) -> np.ndarray:
     need = (-(-window // _PERIOD_BYTES) + 1) * _PERIOD_BYTES
     if _TABLE is None or len(_TABLE) < need:
         if _TABLE is None:
-            k = np.arange(_PERIOD, dtype=np.int64)
-            sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
-            one = ((sine << 4) | (k & 0xF)).astype("<u2").view(np.uint8)
+            one = _one_period()
         else:
             one = _TABLE[:_PERIOD_BYTES]
         _TABLE = np.tile(one, need // _PERIOD_BYTES)
     return _TABLE
+
+
+def _one_period() -> np.ndarray:
+    """One period of the stream as bytes.  Sample k is ``sine(k mod SINE_PERIOD) << 4 | (k & 0xF)``:
+    the sine is computed for one sine period and repeated 16 times (the counter's period), not
+    evaluated for every sample of the period (``adc_sample_direct`` is the formula sample by
+    sample; tests/test_model.py checks the two agree)."""
+    j = np.arange(SINE_PERIOD, dtype=np.float64)
+    sine = (np.rint(2047 * np.sin(2 * np.pi * j / SINE_PERIOD)) + 2048).astype(np.uint16) << 4
+    counter = np.arange(16, dtype=np.uint16)
+    return (np.tile(sine, 16) | np.tile(counter, SINE_PERIOD)).astype("<u2").view(np.uint8)
+
+
+def adc_sample_direct(k: np.ndarray) -> np.ndarray:
+    """Samples at indices ``k`` (int64), each computed from its own index: the definition
+    the cached table is checked against."""
+    sine = np.rint(2047 * np.sin(2 * np.pi * k / SINE_PERIOD)).astype(np.int64) + 2048
+    return ((sine << 4) | (k & 0xF)).astype("<u2")
 
 
 def adc_samples(first: int, count: int) -> np.ndarray:
@@ -87,9 +124,12 @@ def count_mismatches(data: np.ndarray, pos: int) -> int:
         expect = tab[start:start + k]
         got = data[off:off + k]
         # equal bytes compare fastest as bytes (one copy each, then memcmp) up to a few pages,
-        # larger runs as 64-bit words (a byte differs if and only if its word does)
+        # larger runs in place with the C library's memcmp where there is one, else as 64-bit
+        # words (a byte differs if and only if its word does)
         if k <= small:
             same = got.tobytes() == expect.tobytes()
+        elif small and _MEMCMP is not None and got.flags.c_contiguous:
+            same = _MEMCMP(got.ctypes.data, expect.ctypes.data, k) == 0
         elif small and not k & 7 and got.flags.c_contiguous:
             same = np.array_equal(got.view(np.uint64), expect.view(np.uint64))
         else:
@@ -98,6 +138,24 @@ def count_mismatches(data: np.ndarray, pos: int) -> int:
             bad += int(np.count_nonzero(got != expect))
         off += k
     return bad
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The ``q``-th percentile of the ascending ``ordered`` values, as ``numpy.percentile``
+    computes it by default (linear interpolation between the two nearest ranks, the same
+    floating-point operations), without the import of numpy's masked arrays it brings."""
+    n = len(ordered)
+    if not n:
+        raise ValueError("percentile of no values")
+    v = (n - 1) * (q / 100)
+    if v >= n - 1:
+        return ordered[-1]
+    if v < 0:
+        return ordered[0]
+    lo = math.floor(v)
+    a, b, g = ordered[lo], ordered[lo + 1], v - lo
+    d = b - a
+    return b - d * (1 - g) if g >= 0.5 else a + d * g
 
 
 class AdcStream:
@@ -494,8 +552,19 @@ class Acquisition:
     async def _sampler(self, ring: UserRing, every: int) -> None:
         """Timeline points at fixed intervals between the events (releases, driver services)."""
         hw = self.backend.hw
+        # a backend that can tell which of the next wake-ups nothing else would precede takes
+        # their points at once (the model: ModelBackend.sample_ahead); only the clock and the
+        # bytes written differ between them, the rest is what the last sample read
+        ahead = getattr(self.backend, "sample_ahead", None) if self._probe_point is not None else None
         while not self._done:
             self._sample(ring)
+            if ahead is not None:
+                more = ahead(every, _SAMPLES_AHEAD)
+                if more:
+                    last = self._points[-1]
+                    produced, consumed, lost = last[3], last[4], last[6]
+                    self._points.extend((t, sent, written, produced, consumed, dropped, lost)
+                                        for t, sent, written, dropped in more)
             await hw.sleep(every)
 
     # ------------------------------------------------------------------ the run
@@ -579,6 +648,6 @@ class Acquisition:
         report.stream_utilisation = round(beats / cycles, 4) if cycles else 0.0
         report.throughput_bytes_per_cycle = round(report.bytes_read / cycles, 3) if cycles else 0.0
         if self.irq_latencies:
-            lat = np.array(self.irq_latencies, dtype=float)
+            lat = sorted(map(float, self.irq_latencies))
             report.irq_latency_p50, report.irq_latency_p90, report.irq_latency_p99 = (
-                round(float(np.percentile(lat, q)), 1) for q in (50, 90, 99))
+                round(percentile(lat, q), 1) for q in (50, 90, 99))

@@ -146,6 +146,13 @@ class Scheduler:
         heap = self._heap
         return self._max is None and (not heap or heap[0][0] > when)
 
+    def first_due(self) -> int | None:
+        """The clock of the first step or call queued (None if nothing is); the current clock
+        while a cycle limit runs (nothing may be passed over then)."""
+        if self._max is not None:
+            return self.now
+        return self._heap[0][0] if self._heap else None
+
     def jump(self, when: int, phase: int) -> None:
         """Moves the clock to (``when``, ``phase``), for a task that found ``quiet_through(when)``."""
         self.now, self._phase = when, phase

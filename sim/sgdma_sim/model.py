@@ -31,7 +31,7 @@ from typing import Any, Awaitable, Callable, Iterator
 import numpy as np
 
 from sgdma_driver import regmap as rm
-from .events import PHASE_EARLY, PHASE_LATE, Scheduler
+from .events import PHASE_EARLY, PHASE_LATE, PHASE_NORMAL, Scheduler
 
 QUEUE_DEPTH = 4
 DROP_LEAD = 2     # clocks between the mover's first drop and the end of its last buffer
@@ -492,25 +492,23 @@ class EngineModel:
             self.count -= 1
             self.pending = True
             if self.delay:
-                self._arm_delay(self.s.now + self.delay * self.p.delay_unit)
+                # A delay timer for the current generation. Every timer armed before the latest
+                # one finds its generation outdated when it expires and does nothing, so only
+                # the latest is kept: one scheduled call stands for them all, and when it comes
+                # due for an outdated timer it moves on to the latest one, in the place among
+                # its clock's work that timer's own call would have had (_delay_due).
+                s = self.s
+                when = s.now + self.delay * self.p.delay_unit
+                seq = s.reserve()
+                self._dly_latest = (when, seq, self._dly_gen)
+                if self._dly_queued is None:
+                    self._dly_queued = seq
+                    s.call_reserved(when, self._delay_due, seq)
         # _update_irq(), inline for the usual case: the level is already the line's target
         level = bool((self.ioc_irq and self.ioc_en) or (self.dly_irq and self.dly_en) or
                      (self.err_irq and self.err_en) or (self.ovr_irq and self.ovr_en))
         if level != self._irq_target or self._line:
             self._update_irq()
-
-    def _arm_delay(self, when: int) -> None:
-        """A delay timer for the current generation, expiring at `when`.
-
-        Every timer armed before the latest one finds its generation outdated when it expires
-        and does nothing, so only the latest is kept: one scheduled call stands for them all,
-        and when it comes due for an outdated timer it moves on to the latest one, in the
-        place among its clock's work that timer's own call would have had."""
-        seq = self.s.reserve()
-        self._dly_latest = (when, seq, self._dly_gen)
-        if self._dly_queued is None:
-            self._dly_queued = seq
-            self.s.call_reserved(when, self._delay_due, seq)
 
     def _delay_due(self) -> None:
         when, seq, gen = self._dly_latest
@@ -649,7 +647,7 @@ class EngineModel:
     # ------------------------------------------------------------------ the engine process
 
     async def _engine(self) -> None:
-        s, p = self.s, self.p
+        s, p, src = self.s, self.p, self.source
         nbeats = 32 // (p.sg_data_width // 8)
         # (calibrated against the RTL, whose R beats enter a register before the fetcher
         # decodes them)
@@ -694,7 +692,7 @@ class EngineModel:
                 continue
             buf, length = desc
             start = t_avail + p.first_data if mover_free < t_avail else mover_free
-            if not self.source.available():
+            if src.total == src.pos:             # (not src.available())
                 start = await self._wait_data(epoch, t_avail, start)
             if epoch != self._epoch or self.halted:
                 continue
@@ -819,8 +817,22 @@ class EngineModel:
             self.tail_reached = True
         status = ((take << _ST_LENGTH_LSB) if 0 <= take <= _ST_LENGTH_MAX else _ST_LENGTH.put(take)) | \
             (_ST_RXSOF if sof else 0) | (_ST_RXEOF if eof else 0)
-        ok = not take or self.write_at(math.ceil(start), buf, data)
-        return end, take, status, pos0, ok
+        if not take:
+            return end, take, status, pos0, True
+        when = math.ceil(start)
+        iommu = self._iommu
+        kept = self._xlate.get(buf << 27 | take) if iommu is not None and self.fault is None else None
+        if kept is not None and kept[0] == iommu.generation and kept[1] == iommu.passthrough \
+                and len(kept[2]) == 1:
+            # write_at's usual case, inline: a kept translation to one piece of RAM
+            land = partial(np.copyto, kept[2][0], data)
+            s = self.s
+            if when <= s.now:
+                land()
+            else:
+                s.call_at(when, land)
+            return end, take, status, pos0, True
+        return end, take, status, pos0, self.write_at(when, buf, data)
 
     def _complete_at(self, epoch: int, addr: int, end: float, last_done: float, status: int,
                      pos0: int, take: int) -> float:
@@ -869,7 +881,17 @@ class EngineModel:
         epoch, addr, status, pos0, take = self._both_q.popleft()
         if epoch != self._epoch:
             return
-        if not self._write_status(addr, status, pos0):
+        kept = self._page_xlate.get((addr >> 12) << 1 | 1) if self.pos_wb and _APP_AFTER_STATUS else None
+        iommu = self._iommu
+        if kept is not None and self.fault is None and kept[0] == iommu.generation \
+                and kept[1] == iommu.passthrough:
+            # _write_status's usual case, inline: STATUS and APP0 into a kept descriptor page
+            i = kept[2] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
+            words = self._ram_words
+            words[i] = status
+            words[i + 1] = pos0 & 0xFFFFFFFF
+            self.statuses[addr] = status
+        elif not self._write_status(addr, status, pos0):
             self._error("SG_SLV_ERR", addr)
             return
         counters = self.counters
@@ -995,7 +1017,8 @@ class ModelHw:
         # the register is sampled with what the edge a clock after the request left (its
         # lagged bits with what the request's edge left), the data reaches the driver
         # lite_read clocks after the request
-        p, s = self.e.p, self.s
+        e, s = self.e, self.s
+        p = e.p
         now = s.now
         start = self._rd_free - p.lite_read + p.lite_repeat
         if start < now:
@@ -1005,10 +1028,14 @@ class ModelHw:
         if self.one_step_accesses and s.quiet_through(end):
             # nothing is queued up to the response's clock: the advances below would run
             # nothing and only move the clock, to (start, late), (start + 1, late), (end, late)
-            s.jump(start, PHASE_LATE)
-            lagged = self.e.read_reg(offset) & lag_mask if lag_mask else 0
-            s.jump(start + 1, PHASE_LATE)
-            value = (self.e.read_reg(offset) & ~lag_mask) | lagged
+            if lag_mask:
+                s.jump(start, PHASE_LATE)
+                lagged = e.read_reg(offset) & lag_mask
+                s.jump(start + 1, PHASE_LATE)
+                value = (e.read_reg(offset) & ~lag_mask) | lagged
+            else:                                  # (nothing sampled at start: one read)
+                s.jump(start + 1, PHASE_LATE)
+                value = e.read_reg(offset)
             if s.quiet_through(end):               # (reading queued nothing either)
                 s.jump(end, PHASE_LATE)
                 return value
@@ -1067,6 +1094,10 @@ class ModelBackend:
 
     name = "model"
     simulator = "fast-model"
+    # The timeline's periodic points that come before anything else is queued are taken in one
+    # step (sample_ahead), not each by a wake-up of the sampler (False: one wake-up each; the
+    # reports are the same either way, which tests/test_model_bulk.py checks).
+    batch_samples: bool = True
 
     def __init__(self, params: ModelParams | None = None):
         self.params = params or ModelParams()
@@ -1114,6 +1145,31 @@ class ModelBackend:
         e = self.engine
         written, dropped = e.bytes_written(self.sched.now), e.counters["DROPPED_BYTES"]
         return written + dropped, written, dropped
+
+    def sample_ahead(self, every: int, most: int) -> list[tuple[int, int, int, int]]:
+        """For a task that took its sample and is about to sleep ``every`` clocks at a time:
+        (clock, sent, written, dropped) of ``probe_point()`` at each of its next wake-ups (at
+        most ``most``) that come before anything else is queued, where nothing but that task
+        would run, and the clock moved to the last of them (as its sleeps would have moved it,
+        each in one step).  Only the bytes written move between them (the W channel's
+        progress through a buffer); nothing else they sample can change with no other work
+        run.  Empty where ``batch_samples`` is off or something is due before the first."""
+        if not self.batch_samples:
+            return []
+        s, e = self.sched, self.engine
+        c = max(1, int(every))
+        due = s.first_due()
+        k = most if due is None else min(most, (due - 1 - s.now) // c)
+        if k <= 0:
+            return []
+        t0, dropped, written_at = s.now, e.counters["DROPPED_BYTES"], e.bytes_written
+        out = []
+        for j in range(1, k + 1):
+            t = t0 + j * c
+            w = written_at(t)
+            out.append((t, w + dropped, w, dropped))
+        s.jump(t0 + k * c, PHASE_NORMAL)
+        return out
 
     def run(self, coro, max_cycles: int | None = None):
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import time
@@ -85,12 +86,21 @@ def _timed(scenario: dict) -> tuple[float, float, dict]:
     return time.perf_counter() - t0, time.process_time() - c0, rep
 
 
+def _load() -> float | None:
+    """The 1-minute load average (None where the system does not give one)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def bench_scale(out: Path, repeat: int = 5) -> dict:
     cases = {f"{n}x4KiB": dict(buffers=n, buf_size=4096, laps=1) for n in SCALE_BUFFERS}
     cases["seed_16x4MiB"] = SEED
     wall: dict[str, list[float]] = {k: [] for k in cases}
     cpu: dict[str, list[float]] = {k: [] for k in cases}
     info: dict[str, dict] = {}
+    load = [_load()]                 # the machine's load average before and after (other work slows wall time)
     for _ in range(repeat):          # interleaved: load changes hit every size alike
         for name, sc in cases.items():
             w, c, rep = _timed(sc)
@@ -100,7 +110,9 @@ def bench_scale(out: Path, repeat: int = 5) -> dict:
                           "cycles": rep["cycles"], "descriptors": rep["descriptors"]}
     rows = [{"case": k, **info[k], "wall_s": _spread(wall[k]), "cpu_s": _spread(cpu[k])} for k in cases]
     fresh = bench_fresh()
+    load.append(_load())
     doc = {"rows": rows, "seed_target_s": SEED_TARGET_S, "scale_target_s": SCALE_TARGET_S,
+           "machine": {"cpus": os.cpu_count(), "load_avg_1min": load},
            "seed_scenario": SEED, "method": f"{repeat} rounds in one process, the cases interleaved; "
            f"fresh_process: {FRESH_ROUNDS} rounds of a new process per run, interleaved",
            "fresh_process": fresh}
@@ -115,7 +127,8 @@ def bench_scale(out: Path, repeat: int = 5) -> dict:
         w = r["wall_s"]
         print(f"{r['case']:>14} {'':>11} {w['median']:>12.3f} ({w['min']:.3f}-{w['max']:.3f}) "
               f"{r['cpu_s']['median']:>12.3f}  target {r['target_s']} s: {'met' if r['meets_target'] else 'NOT met'}")
-    print(f"targets: seed scenario <= {SEED_TARGET_S} s, 65536 buffers <= {SCALE_TARGET_S} s (wall)")
+    print(f"targets: seed scenario <= {SEED_TARGET_S} s, 65536 buffers <= {SCALE_TARGET_S} s (wall); "
+          f"load average {load[0]} before, {load[-1]} after, {os.cpu_count()} CPUs")
     return doc
 
 

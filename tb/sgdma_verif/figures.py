@@ -85,12 +85,23 @@ def _scale(doc: dict) -> dict:
     seed = rows.get("seed_16x4MiB")
     if seed is None:
         raise FiguresError("no seed_16x4MiB row")
-    table = [{"buffers": r["buffers"], "descriptors": r["descriptors"], "wall_s": _spread(r, "wall_s")}
+    table = [{"buffers": r["buffers"], "descriptors": r["descriptors"], "wall_s": _spread(r, "wall_s"),
+              **({"cpu_s": _spread(r, "cpu_s")} if "cpu_s" in r else {})}
              for r in doc["rows"] if r["case"] != "seed_16x4MiB"]
     if not table:
         raise FiguresError("no rows of 4 KiB buffers")
-    return {"seed_wall_s": _spread(seed, "wall_s"), "seed_bytes": seed["bytes"], "seed_cycles": seed["cycles"],
-            "seed_target_s": doc["seed_target_s"], "scale_target_s": doc["scale_target_s"], "table": table}
+    out = {"seed_wall_s": _spread(seed, "wall_s"), "seed_bytes": seed["bytes"], "seed_cycles": seed["cycles"],
+           **({"seed_cpu_s": _spread(seed, "cpu_s")} if "cpu_s" in seed else {}),
+           "seed_target_s": doc["seed_target_s"], "scale_target_s": doc["scale_target_s"], "table": table}
+    machine = doc.get("machine")
+    if machine and None not in machine.get("load_avg_1min", [None]):
+        out["machine"] = {"cpus": machine["cpus"], "load_avg_1min": machine["load_avg_1min"]}
+    if "fresh_process" in doc:       # the targeted cases, each in a new process (the targets' measure)
+        out["fresh"] = [{"case": r["case"], "wall_s": _spread(r, "wall_s"),
+                         **({"cpu_s": _spread(r, "cpu_s")} if "cpu_s" in r else {}),
+                         "target_s": r["target_s"], "meets_target": bool(r["meets_target"])}
+                        for r in doc["fresh_process"]]
+    return out
 
 
 def _pnr(doc: dict) -> dict:
@@ -250,15 +261,39 @@ def _fast_model_scale(f: dict) -> str:
     sc = f["scale"]
     seed = sc["seed_wall_s"]
     rate = sc["seed_cycles"] / seed["median"] / 1e6
+    cpu = all("cpu_s" in r for r in sc["table"]) and "seed_cpu_s" in sc
     rows = "".join(f"| {r['buffers']:,} | {r['descriptors']:,} | {r['wall_s']['median']:.2f} | "
-                   f"{r['wall_s']['min']:.2f}-{r['wall_s']['max']:.2f} |\n" for r in sc["table"])
+                   f"{r['wall_s']['min']:.2f}-{r['wall_s']['max']:.2f} |"
+                   + (f" {r['cpu_s']['median']:.2f} |" if cpu else "") + "\n" for r in sc["table"])
+    seed_cpu = f"; CPU time {sc['seed_cpu_s']['median']:.3f} s" if cpu else ""
     return (f"Measured (`make bench`, `build/bench/scale.json`; wall time, median and range of {seed['n']} "
             "interleaved runs, driver model, application and byte check included): the "
             f"{sc['seed_bytes'] >> 20} MiB seed scenario (16 x 4 MiB, 4 laps, rate 0.5) takes "
-            f"{_range(seed, 3, ' s')}), {rate:.0f} million simulated clocks per second; the hardware needs "
-            f"{sc['seed_target_s']} s. Rings of 4 KiB buffers, one lap (target: "
+            f"{_range(seed, 3, ' s')}{seed_cpu}), {rate:.0f} million simulated clocks per second; the hardware "
+            f"needs {sc['seed_target_s']} s. Rings of 4 KiB buffers, one lap (target: "
             f"{sc['table'][-1]['buffers']:,} buffers in at most {sc['scale_target_s']} s):\n\n"
-            "| buffers | descriptors | wall s | range s |\n|---|---|---|---|\n" + rows)
+            + ("| buffers | descriptors | wall s | range s | CPU s |\n|---|---|---|---|---|\n" if cpu else
+               "| buffers | descriptors | wall s | range s |\n|---|---|---|---|\n") + rows + _fresh_runs(sc))
+
+
+def _fresh_runs(sc: dict) -> str:
+    """The targeted cases timed each in a new process, if the record has them."""
+    if not sc.get("fresh"):
+        return ""
+    def name(case: str) -> str:
+        n = case.removesuffix("x4KiB")
+        return "the seed scenario" if case == "seed_16x4MiB" else f"{int(n):,} buffers of 4 KiB" if n.isdigit() else case
+    def cpu(r: dict) -> str:
+        return f"; CPU {r['cpu_s']['median']:.3f} s" if "cpu_s" in r else ""
+    runs = "; ".join(f"{name(r['case'])} "
+                     f"{_range(r['wall_s'], 3, ' s')}{cpu(r)}), target {r['target_s']} s "
+                     f"{'met' if r['meets_target'] else 'not met'}" for r in sc["fresh"])
+    m = sc.get("machine")
+    load = (f" The machine's load average was {m['load_avg_1min'][0]:g} before the runs and "
+            f"{m['load_avg_1min'][-1]:g} after, on {m['cpus']} CPUs (other work there lengthens wall times)."
+            if m else "")
+    return (f"\nEach in a new process, as a first run is (imports done before the clock starts; median "
+            f"and range of {sc['fresh'][0]['wall_s']['n']} interleaved rounds): {runs}.{load}\n")
 
 
 def _driver_model(f: dict) -> str:
