@@ -65,9 +65,11 @@ sim: bootstrap  ## one acquisition, every byte checked; report and plots in buil
 	    $(if $(filter 1,$(WAVES)),--waves) --out build/sim
 
 test: bootstrap  ## unit tests and the cocotb testbenches on Icarus and Verilator (SIM WAVES JOBS)
+	@scripts/bootstrap.sh liblz4-dev
 	$(PY) -m pytest -n $(JOBS) -p no:cacheprovider --sims "$(TEST_SIMS)"
 
 test-full: bootstrap  ## make test over the full width matrix (SIM JOBS)
+	@scripts/bootstrap.sh liblz4-dev
 	$(PY) -m pytest -n $(JOBS) -p no:cacheprovider --sims "$(TEST_SIMS)" --full
 
 lint: bootstrap  ## verilator --lint-only -Wall over rtl/, fails on any warning

@@ -38,12 +38,15 @@ LIB_NAME = "libsgdma_fast.so"
 #: The counters' order in the harness's array (enum Counter in harness.cpp).
 COUNTERS = ("clocks", "sent_beats", "w_beats", "w_bytes", "waiting_cycles", "stream_stalls", "w_stalls",
             "aw_bursts", "irq_rises", "sg_reads", "sg_writes", "refused", "violations", "lite_reads",
-            "lite_writes", "stream_queued", "dropped_bytes", "ring_full_cycles")
+            "lite_writes", "stream_queued", "dropped_bytes", "ring_full_cycles",
+            "mm2s_reads", "mm2s_r_beats", "mm2s_beats", "mm2s_bytes", "mm2s_packets", "mm2s_stalls", "mm2s_irq_rises")
 _IDX = {n: i for i, n in enumerate(COUNTERS)}
 
 STOP_LIMIT, STOP_IRQ, STOP_LITE, STOP_VIOLATION, STOP_STREAM_EMPTY = 1, 2, 4, 8, 16
-#: Channels ``set_backpressure`` takes (the harness's order).
-CHANNELS = ("s2mm_aw", "s2mm_w", "sg_aw", "sg_w", "sg_ar", "sg_r")
+STOP_MM2S_IRQ, STOP_MM2S_PACKET = 32, 64
+#: Channels ``set_backpressure`` takes (the harness's order); mm2s_* only act in builds with
+#: INCLUDE_MM2S=1.
+CHANNELS = ("s2mm_aw", "s2mm_w", "sg_aw", "sg_w", "sg_ar", "sg_r", "mm2s_ar", "mm2s_r")
 #: Parameters the harness supports (it keeps bus words in 64-bit integers).
 SUPPORTED = {"DATA_WIDTH": (32, 64), "SG_DATA_WIDTH": (32, 64), "ADDR_WIDTH": (32, 64)}
 _DEFAULTS = {"DATA_WIDTH": 64, "SG_DATA_WIDTH": 64, "MAX_BURST_LEN": 16}
@@ -145,7 +148,10 @@ def _load(path: Path) -> ctypes.CDLL:
         "sg_set_reset": ([P, I], None), "sg_irq": ([P], I), "sg_set_memory": ([P, P, U64, U64], None),
         "sg_set_page_table": ([P, P, U64, U64], None), "sg_add_fault": ([P, U64, U64, I, I], None),
         "sg_clear_faults": ([P], None), "sg_take_refused": ([P, P, I], I),
-        "sg_set_backpressure": ([P, I, U32, U64], None), "sg_set_latency": ([P, ctypes.c_uint, ctypes.c_uint, ctypes.c_uint], None),
+        "sg_set_backpressure": ([P, I, U32, U64], None), "sg_set_latency": ([P, ctypes.c_uint, ctypes.c_uint, ctypes.c_uint, ctypes.c_uint], None),
+        "sg_mm2s_irq": ([P], I), "sg_set_sink_backpressure": ([P, U32, U64], None),
+        "sg_rx_size": ([P], U64), "sg_rx_packets": ([P], U64), "sg_rx_copy": ([P, U64, P, U64], U64),
+        "sg_rx_ends": ([P, U64, P, U64], U64), "sg_rx_clear": ([P], None),
         "sg_set_rate": ([P, D, U32, U64], None), "sg_push_stream": ([P, P, U64, I], None),
         "sg_clear_stream": ([P], None), "sg_plant_violation": ([P], None), "sg_stream_busy": ([P], I), "sg_set_checker": ([P, I], None),
         "sg_violation": ([P, I, ctypes.c_char_p, I], I), "sg_set_lite_delay": ([P, ctypes.c_uint], None),
@@ -263,13 +269,19 @@ class FastRtl:
             raise ValueError(f"backpressure duty {duty!r} is outside [0, 1)")
         self._lib.sg_set_backpressure(self._h, CHANNELS.index(channel), int(duty * 65536), seed)
 
-    def set_latency(self, b: int = 0, sg_b: int = 0, r: int = 1) -> None:
+    def set_latency(self, b: int = 0, sg_b: int = 0, r: int = 1, mm2s_r: int = 1) -> None:
         """Clocks from a burst's last W beat to its B (data and descriptor port), and from an
-        accepted AR to its first R beat (at least 1)."""
-        for name, v in (("b", b), ("sg_b", sg_b), ("r", r)):
+        accepted AR to its first R beat (at least 1) on the descriptor port and on m_axi_mm2s."""
+        for name, v in (("b", b), ("sg_b", sg_b), ("r", r), ("mm2s_r", mm2s_r)):
             if not isinstance(v, int) or v < 0:
                 raise ValueError(f"latency {name}={v!r} is not a non-negative integer")
-        self._lib.sg_set_latency(self._h, b, sg_b, max(1, r))
+        self._lib.sg_set_latency(self._h, b, sg_b, max(1, r), max(1, mm2s_r))
+
+    def set_sink_backpressure(self, duty: float, seed: int = 1) -> None:
+        """``duty`` (0..1) of the clocks TREADY is low on m_axis_mm2s."""
+        if not 0 <= duty < 1:
+            raise ValueError(f"stream sink duty {duty!r} is outside [0, 1)")
+        self._lib.sg_set_sink_backpressure(self._h, int(duty * 65536), seed)
 
     def set_rate(self, rate: float = 1.0, idle: float = 0.0, seed: int = 1) -> None:
         """Stream pacing: ``rate`` beats per clock on average (evenly spread), or with ``idle``
@@ -305,6 +317,32 @@ class FastRtl:
     def clear_stream(self) -> None:
         self._lib.sg_clear_stream(self._h)
 
+    # ------------------------------------------------------------------ MM2S stream sink
+    def received(self) -> bytes:
+        """Every byte received on m_axis_mm2s since the last clear_received."""
+        n = int(self._lib.sg_rx_size(self._h))
+        out = np.empty(n, dtype=np.uint8)
+        if n:
+            self._lib.sg_rx_copy(self._h, 0, out.ctypes.data, n)
+        return out.tobytes()
+
+    def packets(self) -> list[bytes]:
+        """The packets received on m_axis_mm2s (TLAST-delimited; bytes after the last TLAST are
+        not included)."""
+        data = self.received()
+        k = int(self._lib.sg_rx_packets(self._h))
+        ends = np.empty(k, dtype=np.uint64)
+        if k:
+            self._lib.sg_rx_ends(self._h, 0, ends.ctypes.data, k)
+        out, start = [], 0
+        for e in ends.tolist():
+            out.append(data[start:e])
+            start = e
+        return out
+
+    def clear_received(self) -> None:
+        self._lib.sg_rx_clear(self._h)
+
     # ------------------------------------------------------------------ time
     def run(self, clocks: int, stop: int = STOP_VIOLATION) -> int:
         """Runs ``clocks`` clocks or until a ``stop`` reason; returns the reasons (STOP_*)."""
@@ -329,6 +367,16 @@ class FastRtl:
     @property
     def irq(self) -> bool:
         return bool(self._lib.sg_irq(self._h))
+
+    @property
+    def mm2s_irq(self) -> bool:
+        return bool(self._lib.sg_mm2s_irq(self._h))
+
+    def run_until_mm2s_irq(self, max_clocks: int) -> bool:
+        """Runs until mm2s_introut rises (True) or ``max_clocks`` pass (False)."""
+        if self.mm2s_irq:
+            return True
+        return bool(self.run(max_clocks, STOP_MM2S_IRQ) & STOP_MM2S_IRQ)
 
     @property
     def clock(self) -> int:

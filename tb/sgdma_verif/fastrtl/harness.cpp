@@ -11,11 +11,16 @@
 //   - an AXI-Stream source fed from queued chunks, paced by a rate accumulator or random idle
 //     clocks, tlast at each packet's end;
 //   - an AXI-Lite master (one read and one write at a time);
-//   - the interrupt line and the counters a port monitor keeps.
+//   - for the MM2S channel (builds with INCLUDE_MM2S=1; the ports are tied off otherwise): a
+//     read slave answering m_axi_mm2s from the same memory (R latency, ready patterns, error
+//     injection), and an AXI-Stream sink on m_axis_mm2s (a TREADY pattern) collecting the
+//     bytes and the packet ends;
+//   - both interrupt lines and the counters a port monitor keeps.
 // The checker re-expresses tb/sgdma_verif/axi_checker.py: VALID held until READY with a
 // stable payload, VALID low in reset, INCR full-width bursts with ID 0 inside 4 KiB, burst
 // lengths, WLAST in AW order, no B before its last W, RLAST on the last beat, no AXI-Lite
-// response without a request.
+// response without a request; on MM2S, R beats and RLAST counted against the ARs, and a
+// packed stream (TKEEP contiguous from lane 0, a partial beat only with TLAST).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -51,10 +56,13 @@ double sc_time_stamp() { return 0; }
 enum Counter {
     C_CLOCKS, C_SENT_BEATS, C_W_BEATS, C_W_BYTES, C_WAITING, C_STREAM_STALLS, C_W_STALLS,
     C_AW_BURSTS, C_IRQ_RISES, C_SG_READS, C_SG_WRITES, C_REFUSED, C_VIOLATIONS, C_LITE_READS,
-    C_LITE_WRITES, C_STREAM_QUEUED, C_DROPPED_BYTES, C_RING_FULL, C_COUNT
+    C_LITE_WRITES, C_STREAM_QUEUED, C_DROPPED_BYTES, C_RING_FULL,
+    C_MM2S_READS, C_MM2S_R_BEATS, C_MM2S_BEATS, C_MM2S_BYTES, C_MM2S_PACKETS, C_MM2S_STALLS, C_MM2S_IRQ_RISES,
+    C_COUNT
 };
 
-enum Stop { S_LIMIT = 1, S_IRQ = 2, S_LITE = 4, S_VIOLATION = 8, S_STREAM_EMPTY = 16 };
+enum Stop { S_LIMIT = 1, S_IRQ = 2, S_LITE = 4, S_VIOLATION = 8, S_STREAM_EMPTY = 16, S_MM2S_IRQ = 32,
+            S_MM2S_PACKET = 64 };
 
 struct Pattern {  // ready pattern: `duty` of the clocks not ready, from a seeded xorshift
     uint64_t s = 0x9E3779B97F4A7C15ull;
@@ -118,6 +126,7 @@ struct WriteSlave {
 
 struct ReadSlave {
     unsigned bytes;
+    unsigned depth;        // ARs it holds at once
     Pattern ar_p, r_p;
     unsigned r_lat = 1;
     struct Rd { uint64_t addr, due; unsigned beats, done; };
@@ -125,7 +134,7 @@ struct ReadSlave {
     bool arready = false, rvalid = false, rlast = false;
     uint64_t rdata = 0;
     int rresp = 0;
-    explicit ReadSlave(unsigned b) : bytes(b) {}
+    ReadSlave(unsigned b, unsigned d) : bytes(b), depth(d) {}
 };
 
 struct Chunk { std::vector<uint8_t> data; bool last; };
@@ -151,12 +160,19 @@ struct Harness {
     uint64_t ctr[C_COUNT];
     Memory mem;
     WriteSlave s2mm{DB}, sgw{SGB};
-    ReadSlave sgr{SGB};
+    ReadSlave sgr{SGB, 4};
+    ReadSlave mm2sr{DB, 16};
+    // MM2S stream sink
+    Pattern sink_p;
+    bool sink_ready = true;
+    std::vector<uint8_t> rx;            // bytes received on m_axis_mm2s
+    std::vector<uint64_t> rx_ends;      // offset in rx after each TLAST
+    bool mm2s_irq_prev = false;
     bool checker = true;
     std::vector<std::string> violations;
-    Chan ch[14];
+    Chan ch[17];
     WTrack wt_s2mm, wt_sg;
-    std::deque<unsigned> reads;
+    std::deque<unsigned> reads, mm2s_reads;
     int lite_aw = 0, lite_w = 0, lite_rd = 0;
     bool in_reset = false;
     unsigned reset_cycles = 0;
@@ -174,15 +190,17 @@ struct Harness {
     int lw_resp = 0, lr_resp = 0;
     bool lw_aw_done = false, lw_w_done = false;
     bool irq_prev = false;
+    size_t rx_seen = 0;                 // packet ends run() has reported
 
     Harness() {
         ctx = new VerilatedContext;
         top = new Vsgdma{ctx};
         std::memset(ctr, 0, sizeof ctr);
-        const char* names[14] = {"m_axi_s2mm.aw", "m_axi_s2mm.w", "m_axi_s2mm.b", "m_axi_sg.aw", "m_axi_sg.w",
+        const char* names[17] = {"m_axi_s2mm.aw", "m_axi_s2mm.w", "m_axi_s2mm.b", "m_axi_sg.aw", "m_axi_sg.w",
                                  "m_axi_sg.b", "m_axi_sg.ar", "m_axi_sg.r", "s_axi_lite.aw", "s_axi_lite.w",
-                                 "s_axi_lite.b", "s_axi_lite.ar", "s_axi_lite.r", "s_axis_s2mm.t"};
-        for (int i = 0; i < 14; i++) ch[i].name = names[i];
+                                 "s_axi_lite.b", "s_axi_lite.ar", "s_axi_lite.r", "s_axis_s2mm.t",
+                                 "m_axi_mm2s.ar", "m_axi_mm2s.r", "m_axis_mm2s.t"};
+        for (int i = 0; i < 17; i++) ch[i].name = names[i];
         top->axi_aclk = 0;
         top->axi_resetn = 0;
         drive();
@@ -263,10 +281,11 @@ struct Harness {
             reset_cycles++;
             if (checker && reset_cycles >= 2 &&
                 (d->m_axi_s2mm_awvalid || d->m_axi_s2mm_wvalid || d->m_axi_sg_awvalid || d->m_axi_sg_wvalid ||
-                 d->m_axi_sg_arvalid || d->s_axi_lite_bvalid || d->s_axi_lite_rvalid))
+                 d->m_axi_sg_arvalid || d->s_axi_lite_bvalid || d->s_axi_lite_rvalid ||
+                 d->m_axi_mm2s_arvalid || d->m_axis_mm2s_tvalid))
                 violation("reset", "VALID high during reset");
             for (auto& k : ch) k.pend = false;
-            wt_s2mm = WTrack(); wt_sg = WTrack(); reads.clear();
+            wt_s2mm = WTrack(); wt_sg = WTrack(); reads.clear(); mm2s_reads.clear();
             lite_aw = lite_w = lite_rd = 0;
         } else {
             reset_cycles = 0;
@@ -288,6 +307,15 @@ struct Harness {
         bool lar = !rst && chan(11, d->s_axi_lite_arvalid, d->s_axi_lite_arready, d->s_axi_lite_araddr);
         bool lr = !rst && chan(12, d->s_axi_lite_rvalid, d->s_axi_lite_rready, d->s_axi_lite_rdata, d->s_axi_lite_rresp);
         bool t = !rst && chan(13, d->s_axis_s2mm_tvalid, d->s_axis_s2mm_tready, d->s_axis_s2mm_tdata, d->s_axis_s2mm_tkeep, d->s_axis_s2mm_tlast);
+        bool mar = !rst && chan(14, d->m_axi_mm2s_arvalid, d->m_axi_mm2s_arready, d->m_axi_mm2s_araddr,
+                                d->m_axi_mm2s_arlen | d->m_axi_mm2s_arsize << 8 | d->m_axi_mm2s_arburst << 12, d->m_axi_mm2s_arid);
+        bool mr = !rst && chan(15, d->m_axi_mm2s_rvalid, d->m_axi_mm2s_rready, d->m_axi_mm2s_rdata, d->m_axi_mm2s_rresp,
+                               d->m_axi_mm2s_rlast, d->m_axi_mm2s_rid);
+        bool mt = !rst && chan(16, d->m_axis_mm2s_tvalid, d->m_axis_mm2s_tready, d->m_axis_mm2s_tdata, d->m_axis_mm2s_tkeep,
+                               d->m_axis_mm2s_tlast);
+        uint64_t maraddr = d->m_axi_mm2s_araddr, mtdata = d->m_axis_mm2s_tdata;
+        unsigned marlen = d->m_axi_mm2s_arlen, mtkeep = d->m_axis_mm2s_tkeep;
+        bool mtlast = d->m_axis_mm2s_tlast;
         uint64_t awaddr = d->m_axi_s2mm_awaddr, wdata = d->m_axi_s2mm_wdata;
         unsigned awlen = d->m_axi_s2mm_awlen, wstrb = d->m_axi_s2mm_wstrb;
         bool wlast = d->m_axi_s2mm_wlast;
@@ -306,6 +334,9 @@ struct Harness {
                                awaddr, awlen, d->m_axi_s2mm_awsize, d->m_axi_s2mm_awburst, d->m_axi_s2mm_awid,
                                gawaddr, gawlen, d->m_axi_sg_awsize, d->m_axi_sg_awburst, d->m_axi_sg_awid,
                                garaddr, garlen, d->m_axi_sg_arsize, d->m_axi_sg_arburst, d->m_axi_sg_arid, d->m_axi_s2mm_bid, d->m_axi_sg_bid);
+            if (d->m_axis_mm2s_tvalid && !d->m_axis_mm2s_tready) ctr[C_MM2S_STALLS]++;
+            if (checker) mm2s_rules(mar, maraddr, marlen, d->m_axi_mm2s_arsize, d->m_axi_mm2s_arburst, d->m_axi_mm2s_arid,
+                                    mr, d->m_axi_mm2s_rlast, mt, mtkeep, mtlast);
         }
         bool t_ready = d->s_axis_s2mm_tready, t_valid = d->s_axis_s2mm_tvalid;
 
@@ -323,11 +354,14 @@ struct Harness {
         if (!rst) {
             write_slave(s2mm, aw, awaddr, awlen, w, wdata, wstrb, wlast, b, true);
             write_slave(sgw, gaw, gawaddr, gawlen, gw, gwdata, gwstrb, gwlast, gb, false);
-            read_slave(gar, garaddr, garlen, gr);
+            read_slave(sgr, gar, garaddr, garlen, gr, false);
+            read_slave(mm2sr, mar, maraddr, marlen, mr, true);
+            if (mt) sink(mtdata, mtkeep, mtlast);
             if (t) ctr[C_SENT_BEATS]++;
             lite(law, lw, lb, lbresp, lar, lr, lrdata, lrresp);
         }
         stream(t_valid, t_ready, rst);
+        sink_ready = !rst && sink_p.next();
         d->axi_aclk = 0;
         drive();
         d->eval();
@@ -421,16 +455,16 @@ struct Harness {
         s.bresp = s.bvalid ? s.bs.front().resp : 0;
     }
 
-    void read_slave(bool ar, uint64_t araddr, unsigned arlen, bool r) {
-        ReadSlave& s = sgr;
+    void read_slave(ReadSlave& s, bool ar, uint64_t araddr, unsigned arlen, bool r, bool data_port) {
         uint64_t now = ctr[C_CLOCKS];
-        if (ar) { s.ars.push_back({araddr, now + s.r_lat - 1, arlen + 1, 0}); ctr[C_SG_READS]++; }
+        if (ar) { s.ars.push_back({araddr, now + s.r_lat - 1, arlen + 1, 0}); ctr[data_port ? C_MM2S_READS : C_SG_READS]++; }
         if (r) {
+            if (data_port) ctr[C_MM2S_R_BEATS]++;
             auto& rd = s.ars.front();
             if (++rd.done == rd.beats) s.ars.pop_front();
             s.rvalid = false;
         }
-        s.arready = s.ar_p.next() && s.ars.size() < 4;
+        s.arready = s.ar_p.next() && s.ars.size() < s.depth;
         if (!s.rvalid && !s.ars.empty() && s.ars.front().due <= now && s.r_p.next()) {
             auto& rd = s.ars.front();
             uint64_t addr = (rd.addr & ~(uint64_t)(s.bytes - 1)) + (uint64_t)rd.done * s.bytes;
@@ -444,6 +478,37 @@ struct Harness {
             s.rresp = resp;
             s.rlast = rd.done + 1 == rd.beats;
         }
+    }
+
+    void mm2s_rules(bool ar, uint64_t addr, unsigned len, unsigned size, unsigned burst, unsigned id,
+                    bool r, bool rlast, bool t, unsigned keep, bool tlast) {
+        if (ar) {
+            burst_rules("m_axi_mm2s.ar", addr, len, size, burst, id, DB, HARNESS_MAX_BURST);
+            mm2s_reads.push_back(len + 1);
+        }
+        if (r) {
+            if (mm2s_reads.empty()) {
+                violation("m_axi_mm2s.r", "R beat with no read outstanding");
+            } else {
+                bool last = --mm2s_reads.front() == 0;
+                if (rlast != last) violation("m_axi_mm2s.r", last ? "RLAST low on the last beat" : "RLAST high before the last beat");
+                if (last) mm2s_reads.pop_front();
+            }
+        }
+        if (t) {
+            unsigned full = (DB >= 32) ? 0xFFFFFFFFu : ((1u << DB) - 1);
+            if (keep == 0 || (keep & (keep + 1)) != 0)
+                violation("m_axis_mm2s.t", "TKEEP not contiguous from lane 0");
+            else if (keep != full && !tlast)
+                violation("m_axis_mm2s.t", "partial beat without TLAST");
+        }
+    }
+
+    void sink(uint64_t data, unsigned keep, bool last) {
+        ctr[C_MM2S_BEATS]++;
+        for (unsigned i = 0; i < DB; i++)
+            if (keep >> i & 1) { rx.push_back((uint8_t)(data >> (8 * i))); ctr[C_MM2S_BYTES]++; }
+        if (last) { rx_ends.push_back(rx.size()); ctr[C_MM2S_PACKETS]++; }
     }
 
     // The stream source, as cocotbext-axi's AxiStreamSource: a new beat when the last one was
@@ -526,6 +591,13 @@ struct Harness {
         d->m_axi_sg_rresp = sgr.rresp;
         d->m_axi_sg_rlast = sgr.rlast;
         d->m_axi_sg_rid = 0;
+        d->m_axi_mm2s_arready = mm2sr.arready;
+        d->m_axi_mm2s_rvalid = mm2sr.rvalid;
+        d->m_axi_mm2s_rdata = mm2sr.rdata;
+        d->m_axi_mm2s_rresp = mm2sr.rresp;
+        d->m_axi_mm2s_rlast = mm2sr.rlast;
+        d->m_axi_mm2s_rid = 0;
+        d->m_axis_mm2s_tready = sink_ready;
         d->s_axis_s2mm_tvalid = tvalid;
         bool wr = lw_state == 2;
         d->s_axi_lite_awvalid = wr && !lw_aw_done;
@@ -547,6 +619,10 @@ struct Harness {
             bool irq = top->s2mm_introut;
             if (irq && !irq_prev) { ctr[C_IRQ_RISES]++; if (mask & S_IRQ) why |= S_IRQ; }
             irq_prev = irq;
+            bool mirq = top->mm2s_introut;
+            if (mirq && !mm2s_irq_prev) { ctr[C_MM2S_IRQ_RISES]++; if (mask & S_MM2S_IRQ) why |= S_MM2S_IRQ; }
+            mm2s_irq_prev = mirq;
+            if ((mask & S_MM2S_PACKET) && rx_ends.size() > rx_seen) { rx_seen = rx_ends.size(); why |= S_MM2S_PACKET; }
             if ((mask & S_LITE) && (lw_state == 3 || lr_state == 3)) why |= S_LITE;
             if ((mask & S_VIOLATION) && ctr[C_VIOLATIONS]) why |= S_VIOLATION;
             if ((mask & S_STREAM_EMPTY) && chunks.empty() && !tvalid) why |= S_STREAM_EMPTY;
@@ -568,6 +644,27 @@ void sg_set_reset(Harness* h, int asserted) {
     h->in_reset = asserted;
 }
 int sg_irq(Harness* h) { return h->top->s2mm_introut; }
+int sg_mm2s_irq(Harness* h) { return h->top->mm2s_introut; }
+// duty in 1/65536 of clocks TREADY is low on m_axis_mm2s
+void sg_set_sink_backpressure(Harness* h, uint32_t duty, uint64_t seed) {
+    h->sink_p.duty = duty; h->sink_p.s = seed * 0x9E3779B97F4A7C15ull + 3;
+}
+// bytes received on m_axis_mm2s so far, and packet ends; copies up to n of each from index `from`
+uint64_t sg_rx_size(Harness* h) { return h->rx.size(); }
+uint64_t sg_rx_packets(Harness* h) { return h->rx_ends.size(); }
+uint64_t sg_rx_copy(Harness* h, uint64_t from, uint8_t* out, uint64_t n) {
+    if (from >= h->rx.size()) return 0;
+    uint64_t k = std::min<uint64_t>(n, h->rx.size() - from);
+    std::memcpy(out, h->rx.data() + from, k);
+    return k;
+}
+uint64_t sg_rx_ends(Harness* h, uint64_t from, uint64_t* out, uint64_t n) {
+    if (from >= h->rx_ends.size()) return 0;
+    uint64_t k = std::min<uint64_t>(n, h->rx_ends.size() - from);
+    std::memcpy(out, h->rx_ends.data() + from, k * sizeof(uint64_t));
+    return k;
+}
+void sg_rx_clear(Harness* h) { h->rx.clear(); h->rx_ends.clear(); h->rx_seen = 0; }
 void sg_set_memory(Harness* h, uint8_t* base, uint64_t size, uint64_t phys_base) {
     h->mem.base = base; h->mem.size = size; h->mem.phys_base = phys_base;
 }
@@ -582,15 +679,18 @@ int sg_take_refused(Harness* h, uint64_t* out, int n) {
     h->mem.refused.erase(h->mem.refused.begin(), h->mem.refused.begin() + k);
     return k;
 }
-// duty in 1/65536 of clocks not ready, per channel: 0 s2mm aw, 1 s2mm w, 2 sg aw, 3 sg w, 4 sg ar, 5 sg r
+// duty in 1/65536 of clocks not ready, per channel: 0 s2mm aw, 1 s2mm w, 2 sg aw, 3 sg w, 4 sg ar, 5 sg r,
+// 6 mm2s ar, 7 mm2s r
 void sg_set_backpressure(Harness* h, int which, uint32_t duty, uint64_t seed) {
-    Pattern* p[6] = {&h->s2mm.aw_p, &h->s2mm.w_p, &h->sgw.aw_p, &h->sgw.w_p, &h->sgr.ar_p, &h->sgr.r_p};
-    if (which < 0 || which > 5) return;
+    Pattern* p[8] = {&h->s2mm.aw_p, &h->s2mm.w_p, &h->sgw.aw_p, &h->sgw.w_p, &h->sgr.ar_p, &h->sgr.r_p,
+                     &h->mm2sr.ar_p, &h->mm2sr.r_p};
+    if (which < 0 || which > 7) return;
     p[which]->duty = duty;
     p[which]->s = seed * 0x9E3779B97F4A7C15ull + 1;
 }
-void sg_set_latency(Harness* h, unsigned b_lat, unsigned sg_b_lat, unsigned r_lat) {
+void sg_set_latency(Harness* h, unsigned b_lat, unsigned sg_b_lat, unsigned r_lat, unsigned mm2s_r_lat) {
     h->s2mm.b_lat = b_lat; h->sgw.b_lat = sg_b_lat; h->sgr.r_lat = r_lat ? r_lat : 1;
+    h->mm2sr.r_lat = mm2s_r_lat ? mm2s_r_lat : 1;
 }
 void sg_set_rate(Harness* h, double rate, uint32_t idle_duty, uint64_t seed) {
     h->rate = rate; h->idle_duty = idle_duty; h->idle_p.duty = idle_duty;
