@@ -68,6 +68,21 @@ module sgdma_formal_top (
 `else
     localparam A_S2MM = 0;
 `endif
+`ifdef INV_CTRL
+    localparam I_CTRL = 1;
+`else
+    localparam I_CTRL = 0;
+`endif
+`ifdef INV_FETCH
+    localparam I_FETCH = 1;
+`else
+    localparam I_FETCH = 0;
+`endif
+`ifdef INV_STAT
+    localparam I_STAT = 1;
+`else
+    localparam I_STAT = 0;
+`endif
 `ifdef CHECK_AXIS
     localparam A_AXIS = 1;
 `else
@@ -144,6 +159,12 @@ module sgdma_formal_top (
         .s_axis_s2mm_tready(s_axis_s2mm_tready), .s2mm_introut(s2mm_introut)
     );
 
+    // the port checkers' bookkeeping (for the invariants of sgdma_inv_check)
+    wire [4:0] sg_aw_wait, sg_b_wait, sg_r_wait, dm_aw_wait, dm_b_wait, dm_r_wait_unused;
+    wire [8:0] sg_wbeat, sg_rbeat, dm_wbeat, dm_rbeat_unused;
+    wire [7:0] sg_cur_len, sg_next_len, sg_rcur_len, sg_rnext_len;
+    wire [7:0] dm_cur_len, dm_next_len, dm_rcur_len_unused, dm_rnext_len_unused;
+
     axil_slave_check #(.ADDR_WIDTH(10), .ASSERT(A_LITE)) chk_lite (
         .clk(clk), .resetn(resetn),
         .awaddr(s_axi_lite_awaddr), .awvalid(s_axi_lite_awvalid), .awready(s_axi_lite_awready),
@@ -169,7 +190,10 @@ module sgdma_formal_top (
         .araddr(m_axi_sg_araddr), .arlen(m_axi_sg_arlen), .arsize(m_axi_sg_arsize),
         .arburst(m_axi_sg_arburst), .arvalid(m_axi_sg_arvalid), .arready(m_axi_sg_arready),
         .rdata(m_axi_sg_rdata), .rresp(m_axi_sg_rresp), .rlast(m_axi_sg_rlast),
-        .rvalid(m_axi_sg_rvalid), .rready(m_axi_sg_rready)
+        .rvalid(m_axi_sg_rvalid), .rready(m_axi_sg_rready),
+        .o_aw_wait(sg_aw_wait), .o_b_wait(sg_b_wait), .o_wbeat(sg_wbeat), .o_cur_len(sg_cur_len),
+        .o_next_len(sg_next_len), .o_r_wait(sg_r_wait), .o_rbeat(sg_rbeat),
+        .o_rcur_len(sg_rcur_len), .o_rnext_len(sg_rnext_len)
     );
 
     axi4_master_check #(
@@ -184,13 +208,46 @@ module sgdma_formal_top (
         .bresp(m_axi_s2mm_bresp), .bvalid(m_axi_s2mm_bvalid), .bready(m_axi_s2mm_bready),
         .araddr({AW{1'b0}}), .arlen(8'd0), .arsize(3'd0), .arburst(2'd0), .arvalid(1'b0),
         .arready(1'b0), .rdata({DW{1'b0}}), .rresp(2'd0), .rlast(1'b0), .rvalid(1'b0),
-        .rready(1'b0)
+        .rready(1'b0),
+        .o_aw_wait(dm_aw_wait), .o_b_wait(dm_b_wait), .o_wbeat(dm_wbeat), .o_cur_len(dm_cur_len),
+        .o_next_len(dm_next_len), .o_r_wait(dm_r_wait_unused), .o_rbeat(dm_rbeat_unused),
+        .o_rcur_len(dm_rcur_len_unused), .o_rnext_len(dm_rnext_len_unused)
     );
 
     axis_sink_check #(.DATA_WIDTH(DW), .ASSERT(A_AXIS)) chk_axis (
         .clk(clk), .resetn(resetn),
         .tdata(s_axis_s2mm_tdata), .tkeep(s_axis_s2mm_tkeep), .tlast(s_axis_s2mm_tlast),
         .tvalid(s_axis_s2mm_tvalid), .tready(s_axis_s2mm_tready)
+    );
+
+    // Probes: internal nets of the engine.  They are declared here and left undriven; the
+    // formal flow connects each to the engine net of the same role after flattening
+    // (sgdma_verif.formal.PROBES), so nothing in rtl/ refers to the properties.
+    wire [1:0]  p_state;
+    wire        p_flush;
+    wire [1:0]  p_f_inflight;
+    wire        p_f_issue_d, p_f_rlast;
+    wire [2:0]  p_f_inbeat;
+    wire [AW-1:0] p_f_next_addr, p_curdesc, p_nd_desc, p_pn_desc, p_err_desc,
+                  p_f0_addr, p_f1_addr;
+    wire [2:0]  p_s_fl_count;
+    wire        p_s_w2_pend, p_s_in_valid, p_s_hd_valid, p_s_q_empty;
+
+    sgdma_inv_check #(.CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT)) chk_inv (
+        .clk(clk), .resetn(resetn),
+        .p_state(p_state), .p_flush(p_flush),
+        .p_f_inflight(p_f_inflight), .p_f_issue_d(p_f_issue_d), .p_f_rlast(p_f_rlast),
+        .p_f_inbeat(p_f_inbeat), .p_f_next_lo(p_f_next_addr[5:0]), .p_curdesc_lo(p_curdesc[5:0]),
+        .p_desc_lo(p_nd_desc[5:0] | p_pn_desc[5:0] | p_err_desc[5:0] | p_f0_addr[5:0] |
+                   p_f1_addr[5:0]),
+        .arvalid(m_axi_sg_arvalid), .araddr_lo(m_axi_sg_araddr[5:0]),
+        .r_wait(sg_r_wait), .rbeat(sg_rbeat), .rcur_len(sg_rcur_len), .rnext_len(sg_rnext_len),
+        .p_s_fl_count(p_s_fl_count), .p_s_w2_pend(p_s_w2_pend), .p_s_in_valid(p_s_in_valid),
+        .p_s_hd_valid(p_s_hd_valid), .p_s_q_empty(p_s_q_empty),
+        .sg_awvalid(m_axi_sg_awvalid), .sg_awaddr_lo(m_axi_sg_awaddr[5:0]),
+        .sg_awlen(m_axi_sg_awlen), .sg_wvalid(m_axi_sg_wvalid), .sg_wlast(m_axi_sg_wlast),
+        .sg_aw_wait(sg_aw_wait), .sg_b_wait(sg_b_wait), .sg_wbeat(sg_wbeat),
+        .sg_cur_len(sg_cur_len)
     );
 endmodule
 `default_nettype wire

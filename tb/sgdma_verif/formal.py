@@ -35,6 +35,38 @@ ENGINE = "smtbmc yices"
 JOB_TIMEOUT_S = 1500.0
 MODES = ("prove", "bmc", "cover")
 
+# Probes: (wire of the formal top, engine net after flattening).  The formal top declares each
+# probe wire and leaves it undriven; the script connects it to the engine's net (`connect
+# -set`) after `flatten`, before any undriven net is made free, so the invariants of
+# formal/sgdma_inv_check.sv read the engine's internal state without any reference to the
+# properties in rtl/.  A net that is renamed in rtl/ makes the job fail on a yosys error.
+PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # (probe, engine net, the invariant groups (defines) that read it)
+    ("p_state", "dut.u_ctrl.state", ("INV_CTRL", "INV_FETCH", "INV_STAT")),
+    ("p_flush", "dut.u_ctrl.flush", ("INV_CTRL", "INV_FETCH", "INV_STAT")),
+    ("p_f_inflight", "dut.u_fetch.inflight", ("INV_FETCH",)),
+    ("p_f_issue_d", "dut.u_fetch.issue_d", ("INV_FETCH",)),
+    ("p_f_rlast", "dut.u_fetch.r_last", ("INV_FETCH",)),
+    ("p_f_inbeat", "dut.u_fetch.in_beat", ("INV_FETCH",)),
+    ("p_f_next_addr", "dut.u_fetch.next_addr", ("INV_FETCH",)),
+    ("p_curdesc", "dut.curdesc", ("INV_FETCH",)),
+    ("p_nd_desc", "dut.u_mover.nd_desc", ("INV_FETCH",)),
+    ("p_pn_desc", "dut.u_mover.pn_desc", ("INV_FETCH",)),
+    ("p_err_desc", "dut.sw_err_desc", ("INV_FETCH",)),
+    ("p_f0_addr", "dut.u_fetch.f0_addr", ("INV_FETCH",)),
+    ("p_f1_addr", "dut.u_fetch.f1_addr", ("INV_FETCH",)),
+    ("p_s_fl_count", "dut.u_status.fl_count", ("INV_STAT",)),
+    ("p_s_w2_pend", "dut.u_status.w2_pend", ("INV_STAT",)),
+    ("p_s_in_valid", "dut.u_status.in_valid", ("INV_STAT",)),
+    ("p_s_hd_valid", "dut.u_status.hd_valid", ("INV_STAT",)),
+    ("p_s_q_empty", "dut.u_status.q_empty", ("INV_STAT",)),
+)
+
+
+def probes_of(job: "Job") -> list[tuple[str, str]]:
+    """The probes a job's invariant groups read (the others are removed by then as unused)."""
+    return [(probe, net) for probe, net, groups in PROBES if set(groups) & set(job.defines)]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -91,9 +123,9 @@ JOBS: tuple[Job, ...] = (
         "AXI4-Lite slave: handshakes, stable responses, responses only for requests"),
     Job("axis", "prove", 4, ("CHECK_AXIS",), ("s_axis_s2mm",),
         "AXI4-Stream sink: no beat taken in the clock after a reset"),
-    Job("sg_read", "bmc", 24, ("CHECK_SG_R",), ("m_axi_sg",),
+    Job("sg_read", "prove", 4, ("CHECK_SG_R", "INV_CTRL", "INV_FETCH"), ("m_axi_sg",),
         "AXI4 master, descriptor reads: AR handshake, burst shape, 4 KiB, outstanding reads"),
-    Job("sg_write", "bmc", 24, ("CHECK_SG_W",), ("m_axi_sg",),
+    Job("sg_write", "prove", 4, ("CHECK_SG_W", "INV_CTRL", "INV_STAT"), ("m_axi_sg",),
         "AXI4 master, status write-back: AW/W handshakes, WLAST, 4 KiB, outstanding writes"),
     Job("s2mm", "bmc", 22, ("CHECK_S2MM",), ("m_axi_s2mm",),
         "AXI4 master, data writes: AW/W handshakes, burst length, 4 KiB, WLAST, outstanding"),
@@ -162,6 +194,7 @@ def sby_text(job: Job, rtl_dir: Path, mode: str | None = None, depth: int | None
         f"read -formal -sv {defs} -I. {prop_names}",
         f"prep -top {TOP}",
         "flatten",           # so that logic no assertion depends on is removed
+        *(f"connect -nounset -set {probe} {net}" for probe, net in probes_of(job)),
         "opt_clean",
         "",
         "[files]",
