@@ -26,7 +26,9 @@ module axi4_master_check #(
     parameter ASSERT     = 1,     // check the master (0: only the slave assumptions)
     parameter ASSERT_W   = 1,     // with ASSERT: the write channels' rules
     parameter ASSERT_R   = 1,     // with ASSERT: the read channels' rules
-    parameter COVER      = 0      // cover a whole read, a whole write burst and its response
+    parameter COVER      = 0,     // cover a whole read, a whole write burst and its response
+    parameter BOOK_W     = 0,     // assert the write / read bookkeeping's own consistency
+    parameter BOOK_R     = 0      // even without ASSERT (for invariants that read it)
 ) (
     input wire                    clk,
     input wire                    resetn,
@@ -232,6 +234,21 @@ module axi4_master_check #(
                     assert (ar_end <= 13'h1000);
                 end
                 assert (r_wait <= MAX_OUT);
+                assert ({2'b0, ar_wr - ar_rd} == r_wait);
+                assert (rbeat <= {1'b0, rcur_len});
+                assert (r_wait != 0 || rbeat == 9'd0);
+            end
+        end
+    end endgenerate
+
+    generate if (!ASSERT) begin : g_book
+        always @(*) begin
+            if (resetn && WRITE && BOOK_W) begin
+                assert ({2'b0, aw_wr - aw_rd} == aw_wait);
+                assert (wbeat <= {1'b0, cur_len});
+                assert (aw_wait != 0 || wbeat == 9'd0);
+            end
+            if (resetn && READ && BOOK_R) begin
                 assert ({2'b0, ar_wr - ar_rd} == r_wait);
                 assert (rbeat <= {1'b0, rcur_len});
                 assert (r_wait != 0 || rbeat == 9'd0);

@@ -83,6 +83,11 @@ module sgdma_formal_top (
 `else
     localparam I_STAT = 0;
 `endif
+`ifdef INV_MOVER
+    localparam I_MOVER = 1;
+`else
+    localparam I_MOVER = 0;
+`endif
 `ifdef CHECK_AXIS
     localparam A_AXIS = 1;
 `else
@@ -179,7 +184,7 @@ module sgdma_formal_top (
     axi4_master_check #(
         .ADDR_WIDTH(AW), .DATA_WIDTH(SGW), .MAX_LEN(256), .MAX_OUT(4), .STALL(`STALL),
         .WRITE(1), .READ(1), .ASSERT(A_SG_W || A_SG_R), .ASSERT_W(A_SG_W), .ASSERT_R(A_SG_R),
-        .COVER(C_BUS)
+        .COVER(C_BUS), .BOOK_W(I_STAT), .BOOK_R(I_FETCH)
     ) chk_sg (
         .clk(clk), .resetn(resetn),
         .awaddr(m_axi_sg_awaddr), .awlen(m_axi_sg_awlen), .awsize(m_axi_sg_awsize),
@@ -198,7 +203,7 @@ module sgdma_formal_top (
 
     axi4_master_check #(
         .ADDR_WIDTH(AW), .DATA_WIDTH(DW), .MAX_LEN(MBL), .MAX_OUT(MOUT), .STALL(`STALL),
-        .WRITE(1), .READ(0), .ASSERT(A_S2MM), .COVER(C_BUS)
+        .WRITE(1), .READ(0), .ASSERT(A_S2MM), .COVER(C_BUS), .BOOK_W(I_MOVER)
     ) chk_s2mm (
         .clk(clk), .resetn(resetn),
         .awaddr(m_axi_s2mm_awaddr), .awlen(m_axi_s2mm_awlen), .awsize(m_axi_s2mm_awsize),
@@ -233,7 +238,45 @@ module sgdma_formal_top (
     wire [2:0]  p_s_fl_count;
     wire        p_s_w2_pend, p_s_in_valid, p_s_hd_valid, p_s_q_empty;
 
-    sgdma_inv_check #(.CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT)) chk_inv (
+    wire [4:0] p_m_out_cnt;
+    wire        p_m_out_full;
+    wire        p_m_out_zero;
+    wire        p_m_in_burst;
+    wire [8:0] p_m_burst_rem;
+    wire        p_m_br_is1;
+    wire        p_m_pad_mode;
+    wire        p_m_p_valid;
+    wire [31:0] p_m_p_addr;
+    wire [9:0] p_m_bl;
+    wire        p_m_bl_gt_mb;
+    wire [8:0] p_m_pl_len;
+    wire        p_m_flush_pend;
+    wire        p_m_pn_valid;
+    wire        p_m_pn_bad;
+    wire [31:0] p_m_pn_addr;
+    wire [9:0] p_m_pn_bl;
+    wire        p_m_pn_bl_gt_mb;
+    wire [8:0] p_m_pn_pl_len;
+    wire        p_m_nd_valid;
+    wire        p_m_nd_bad;
+    wire [31:0] p_m_nd_buf;
+    wire [9:0] p_m_nd_bl;
+    wire [8:0] p_m_nd_al;
+    wire        p_m_c_valid;
+
+    wire [68:0] p_q_w0, p_q_w1, p_q_w2, p_q_w3;   // the fetcher's descriptor queue
+    wire [2:0]  p_q_rp, p_q_wp, p_q_cnt;
+    wire        p_q_empty, p_q_full;
+    wire        p_g_ov, p_g_tv, p_g_rdy;          // the mover's segment skid
+    wire [38:0] p_g_od, p_g_td;
+    wire [2:0]  p_m_ib_avail, p_m_sk_nb;
+    wire [7:0]  p_m_c_rem, p_m_nd_len;
+    wire [1:0]  p_m_c_lane;
+    wire        p_m_b_err, p_m_ib_full, p_m_sk_full, p_m_ib_valid, p_m_sk_valid;
+    wire [8:0]  p_m_c_remm, p_m_nd_lenm;
+
+    sgdma_inv_check #(.CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
+                      .MBL(MBL), .MOUT(MOUT)) chk_inv (
         .clk(clk), .resetn(resetn),
         .p_state(p_state), .p_flush(p_flush),
         .p_f_inflight(p_f_inflight), .p_f_issue_d(p_f_issue_d), .p_f_rlast(p_f_rlast),
@@ -247,7 +290,17 @@ module sgdma_formal_top (
         .sg_awvalid(m_axi_sg_awvalid), .sg_awaddr_lo(m_axi_sg_awaddr[5:0]),
         .sg_awlen(m_axi_sg_awlen), .sg_wvalid(m_axi_sg_wvalid), .sg_wlast(m_axi_sg_wlast),
         .sg_aw_wait(sg_aw_wait), .sg_b_wait(sg_b_wait), .sg_wbeat(sg_wbeat),
-        .sg_cur_len(sg_cur_len)
+        .sg_cur_len(sg_cur_len),
+        .dm_awvalid(m_axi_s2mm_awvalid), .dm_awaddr(m_axi_s2mm_awaddr), .dm_awlen(m_axi_s2mm_awlen),
+        .dm_wvalid(m_axi_s2mm_wvalid), .dm_wlast(m_axi_s2mm_wlast),
+        .dm_aw_wait(dm_aw_wait), .dm_b_wait(dm_b_wait), .dm_wbeat(dm_wbeat),
+        .dm_cur_len(dm_cur_len), .dm_next_len(dm_next_len),
+        .p_q_w0(p_q_w0), .p_q_w1(p_q_w1), .p_q_w2(p_q_w2), .p_q_w3(p_q_w3), .p_q_rp(p_q_rp),
+        .p_m_b_err(p_m_b_err), .p_m_ib_full(p_m_ib_full), .p_m_ib_valid(p_m_ib_valid), .p_m_sk_valid(p_m_sk_valid), .p_m_sk_full(p_m_sk_full),
+        .p_m_c_remm(p_m_c_remm), .p_m_nd_lenm(p_m_nd_lenm), .p_m_c_rem(p_m_c_rem), .p_m_c_lane(p_m_c_lane), .p_m_nd_len(p_m_nd_len),
+        .p_m_ib_avail(p_m_ib_avail), .p_m_sk_nb(p_m_sk_nb), .p_g_ov(p_g_ov), .p_g_rdy(p_g_rdy), .p_g_od(p_g_od), .p_g_tv(p_g_tv), .p_g_td(p_g_td),
+        .p_q_wp(p_q_wp), .p_q_cnt(p_q_cnt), .p_q_empty(p_q_empty), .p_q_full(p_q_full),
+        .p_m_out_cnt(p_m_out_cnt), .p_m_out_full(p_m_out_full), .p_m_out_zero(p_m_out_zero), .p_m_in_burst(p_m_in_burst), .p_m_burst_rem(p_m_burst_rem), .p_m_br_is1(p_m_br_is1), .p_m_pad_mode(p_m_pad_mode), .p_m_p_valid(p_m_p_valid), .p_m_p_addr(p_m_p_addr), .p_m_bl(p_m_bl), .p_m_bl_gt_mb(p_m_bl_gt_mb), .p_m_pl_len(p_m_pl_len), .p_m_flush_pend(p_m_flush_pend), .p_m_pn_valid(p_m_pn_valid), .p_m_pn_bad(p_m_pn_bad), .p_m_pn_addr(p_m_pn_addr), .p_m_pn_bl(p_m_pn_bl), .p_m_pn_bl_gt_mb(p_m_pn_bl_gt_mb), .p_m_pn_pl_len(p_m_pn_pl_len), .p_m_nd_valid(p_m_nd_valid), .p_m_nd_bad(p_m_nd_bad), .p_m_nd_buf(p_m_nd_buf), .p_m_nd_bl(p_m_nd_bl), .p_m_nd_al(p_m_nd_al), .p_m_c_valid(p_m_c_valid)
     );
 endmodule
 `default_nettype wire
