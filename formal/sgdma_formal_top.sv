@@ -88,6 +88,16 @@ module sgdma_formal_top (
 `else
     localparam I_MOVER = 0;
 `endif
+`ifdef INV_BYTES
+    localparam I_BYTES = 1;
+`else
+    localparam I_BYTES = 0;
+`endif
+`ifdef INV_BUFFER
+    localparam I_BUFFER = 1;
+`else
+    localparam I_BUFFER = 0;
+`endif
 `ifdef CHECK_AXIS
     localparam A_AXIS = 1;
 `else
@@ -275,7 +285,10 @@ module sgdma_formal_top (
     wire        p_m_b_err, p_m_ib_full, p_m_sk_full, p_m_ib_valid, p_m_sk_valid;
     wire [8:0]  p_m_c_remm, p_m_nd_lenm;
 
-    sgdma_inv_check #(.CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
+    wire        p_b_drop_fire, p_b_abort, p_b_in_rdy;
+    wire [3:0]  p_b_out_strb;
+
+    sgdma_inv_check #(.BYTES(I_BYTES), .BUFFER(I_BUFFER), .CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
                       .MBL(MBL), .MOUT(MOUT)) chk_inv (
         .clk(clk), .resetn(resetn),
         .p_state(p_state), .p_flush(p_flush),
@@ -298,7 +311,11 @@ module sgdma_formal_top (
         .p_q_w0(p_q_w0), .p_q_w1(p_q_w1), .p_q_w2(p_q_w2), .p_q_w3(p_q_w3), .p_q_rp(p_q_rp),
         .p_m_b_err(p_m_b_err), .p_m_ib_full(p_m_ib_full), .p_m_ib_valid(p_m_ib_valid), .p_m_sk_valid(p_m_sk_valid), .p_m_sk_full(p_m_sk_full),
         .p_m_c_remm(p_m_c_remm), .p_m_nd_lenm(p_m_nd_lenm), .p_m_c_rem(p_m_c_rem), .p_m_c_lane(p_m_c_lane), .p_m_nd_len(p_m_nd_len),
-        .p_m_ib_avail(p_m_ib_avail), .p_m_sk_nb(p_m_sk_nb), .p_g_ov(p_g_ov), .p_g_rdy(p_g_rdy), .p_g_od(p_g_od), .p_g_tv(p_g_tv), .p_g_td(p_g_td),
+        .p_m_ib_avail(p_m_ib_avail), .p_m_sk_nb(p_m_sk_nb), .p_g_ov(p_g_ov),
+        .p_b_drop_fire(p_b_drop_fire), .p_b_abort(p_b_abort), .p_b_in_rdy(p_b_in_rdy),
+        .p_b_out_strb(p_b_out_strb),
+        .tvalid(s_axis_s2mm_tvalid), .tready(s_axis_s2mm_tready), .tkeep(s_axis_s2mm_tkeep),
+        .dm_wready(m_axi_s2mm_wready), .dm_wstrb(m_axi_s2mm_wstrb), .p_g_rdy(p_g_rdy), .p_g_od(p_g_od), .p_g_tv(p_g_tv), .p_g_td(p_g_td),
         .p_q_wp(p_q_wp), .p_q_cnt(p_q_cnt), .p_q_empty(p_q_empty), .p_q_full(p_q_full),
         .p_m_out_cnt(p_m_out_cnt), .p_m_out_full(p_m_out_full), .p_m_out_zero(p_m_out_zero), .p_m_in_burst(p_m_in_burst), .p_m_burst_rem(p_m_burst_rem), .p_m_br_is1(p_m_br_is1), .p_m_pad_mode(p_m_pad_mode), .p_m_p_valid(p_m_p_valid), .p_m_p_addr(p_m_p_addr), .p_m_bl(p_m_bl), .p_m_bl_gt_mb(p_m_bl_gt_mb), .p_m_pl_len(p_m_pl_len), .p_m_flush_pend(p_m_flush_pend), .p_m_pn_valid(p_m_pn_valid), .p_m_pn_bad(p_m_pn_bad), .p_m_pn_addr(p_m_pn_addr), .p_m_pn_bl(p_m_pn_bl), .p_m_pn_bl_gt_mb(p_m_pn_bl_gt_mb), .p_m_pn_pl_len(p_m_pn_pl_len), .p_m_nd_valid(p_m_nd_valid), .p_m_nd_bad(p_m_nd_bad), .p_m_nd_buf(p_m_nd_buf), .p_m_nd_bl(p_m_nd_bl), .p_m_nd_al(p_m_nd_al), .p_m_c_valid(p_m_c_valid)
     );

@@ -15,6 +15,8 @@ module sgdma_inv_check #(
     parameter FETCH = 0,
     parameter STAT  = 0,
     parameter MOVER = 0,
+    parameter BYTES = 0,
+    parameter BUFFER = 0,
     parameter MBL   = 4,      // the engine's MAX_BURST_LEN (a power of two)
     parameter MOUT  = 2       // the engine's MAX_OUTSTANDING
 ) (
@@ -69,6 +71,13 @@ module sgdma_inv_check #(
     input wire        p_q_empty, p_q_full,
     // the mover's segment skid: {beat, bytes, ends packet, ends buffer, wraps, overflows}
     input wire        p_g_ov, p_g_tv, p_g_rdy,
+    // byte accounting
+    input wire        p_b_drop_fire, p_b_abort, p_b_in_rdy,
+    input wire [3:0]  p_b_out_strb,              // lanes of the placer's beat in assembly
+    input wire        tvalid, tready,
+    input wire [3:0]  tkeep,
+    input wire        dm_wready,
+    input wire [3:0]  dm_wstrb,
     input wire [2:0]  p_m_ib_avail, p_m_sk_nb,   // bytes in the holding and skid registers
     input wire        p_m_ib_valid, p_m_sk_valid,
     input wire        p_m_ib_full, p_m_sk_full,  // the registers hold a whole beat
@@ -322,6 +331,44 @@ module sgdma_inv_check #(
             if (quiet_halt)
                 assert (!p_m_p_valid && !p_m_pn_valid && !p_m_nd_valid && !p_m_c_valid &&
                         !p_g_ov && !p_g_tv && !p_m_b_err && !p_m_pad_mode && !p_m_flush_pend);
+        end
+    end endgenerate
+    // ------------------------------------------------------------------ byte conservation
+    // Every byte taken from s_axis_s2mm is, at every clock, written (a W beat's strobe taken
+    // on m_axi_s2mm), counted as dropped (DROP policy: the engine's drop counter), discarded
+    // by a stop or a flush of the data path (the bytes held then), or held in the pipeline
+    // (holding and skid registers, segment skid, the beat in assembly, the W register).
+    function [15:0] pop4(input [3:0] v);
+        pop4 = {15'd0, v[0]} + {15'd0, v[1]} + {15'd0, v[2]} + {15'd0, v[3]};
+    endfunction
+    wire [15:0] held_b = (p_m_ib_valid ? {13'd0, p_m_ib_avail} : 16'd0) +
+                         (p_m_sk_valid ? {13'd0, p_m_sk_nb} : 16'd0) +
+                         (p_g_ov ? {13'd0, g0_nb} : 16'd0) + (p_g_tv ? {13'd0, g1_nb} : 16'd0) +
+                         pop4(p_b_out_strb) + (dm_wvalid ? pop4(dm_wstrb) : 16'd0);
+    reg [15:0] n_taken, n_written, n_dropped, n_discarded;
+    always @(posedge clk) begin
+        if (!resetn) begin
+            n_taken <= 16'd0; n_written <= 16'd0; n_dropped <= 16'd0; n_discarded <= 16'd0;
+        end else begin
+            n_taken   <= n_taken + ((tvalid && tready) ? pop4(tkeep) : 16'd0);
+            n_written <= n_written + ((dm_wvalid && dm_wready) ? pop4(dm_wstrb) : 16'd0);
+            n_dropped <= n_dropped + (p_b_drop_fire ? {13'd0, p_m_ib_avail} : 16'd0);
+            // a flush clears everything held (and whatever arrives with it); a stop clears
+            // the beat in assembly
+            n_discarded <= n_discarded + (p_flush ? held_b + ((tvalid && tready) ? pop4(tkeep) : 16'd0)
+                                                  : (p_b_abort ? pop4(p_b_out_strb) : 16'd0));
+        end
+    end
+    generate if (BYTES) begin : g_bytes
+        always @(*) if (resetn) begin
+            assert (n_taken == n_written + n_dropped + n_discarded + held_b);
+            // the skid register is empty while the input is ready
+            assert (!p_b_in_rdy || !p_m_sk_valid);
+            // the lanes of the beat in assembly lie below the placer's lane (none without a
+            // descriptor)
+            assert (p_m_p_valid || p_b_out_strb == 4'd0);
+            assert ((p_b_out_strb & ~((4'd1 << p_m_p_addr[1:0]) - 4'd1)) == 4'd0 ||
+                    (p_m_flush_pend && p_m_p_valid));
         end
     end endgenerate
 endmodule

@@ -86,6 +86,10 @@ PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("p_m_ib_avail", "dut.u_mover.ib_avail", ("INV_MOVER",)),
     ("p_m_sk_nb", "dut.u_mover.sk_nb", ("INV_MOVER",)),
     ("p_g_rdy", "dut.u_mover.u_seg.g_skid.ready_r", ("INV_MOVER",)),
+    ("p_b_drop_fire", "dut.u_mover.drop_fire", ("INV_BYTES",)),
+    ("p_b_out_strb", "dut.u_mover.out_strb", ("INV_BYTES", "INV_BUFFER")),
+    ("p_b_abort", "dut.u_mover.abort", ("INV_BYTES",)),
+    ("p_b_in_rdy", "dut.u_mover.in_rdy", ("INV_BYTES",)),
     ("p_m_out_cnt", "dut.u_mover.out_cnt", ("INV_MOVER",)),
     ("p_m_out_full", "dut.u_mover.out_full", ("INV_MOVER",)),
     ("p_m_out_zero", "dut.u_mover.out_zero", ("INV_MOVER",)),
@@ -115,7 +119,7 @@ PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 # invariant groups that read words of a memory (the fetcher's descriptor queue)
-MAP_MEMORIES = ("INV_MOVER",)
+MAP_MEMORIES = ("INV_MOVER", "INV_BYTES", "INV_BUFFER")
 
 
 def probes_of(job: "Job") -> list[tuple[str, str]]:
@@ -184,6 +188,10 @@ JOBS: tuple[Job, ...] = (
         "AXI4 master, status write-back: AW/W handshakes, WLAST, 4 KiB, outstanding writes"),
     Job("s2mm", "prove", 4, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER"), ("m_axi_s2mm",),
         "AXI4 master, data writes: AW/W handshakes, burst length, 4 KiB, WLAST, outstanding"),
+    Job("bytes", "prove", 4, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BYTES"),
+        ("s_axis_s2mm", "m_axi_s2mm"),
+        "engine: bytes taken from the stream = bytes written + dropped + discarded by a "
+        "stop or flush + held in the pipeline"),
     Job("bus_cover", "cover", 26, ("COVER_BUS",), ("m_axi_sg", "m_axi_s2mm"),
         "reachability under the assumptions: a descriptor read, a data burst and its "
         "response, a status write-back and its response"),
