@@ -287,6 +287,9 @@ module sgdma_formal_top (
 
     wire        p_b_drop_fire, p_b_abort, p_b_in_rdy;
     wire [3:0]  p_b_out_strb;
+    wire [7:0]  p_u_p_done;
+    wire        p_u_load_desc, p_u_p_load, p_u_beat_fire;
+    wire [3:0]  p_u_w_strb_in;
 
     sgdma_inv_check #(.BYTES(I_BYTES), .BUFFER(I_BUFFER), .CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
                       .MBL(MBL), .MOUT(MOUT)) chk_inv (
@@ -314,6 +317,8 @@ module sgdma_formal_top (
         .p_m_ib_avail(p_m_ib_avail), .p_m_sk_nb(p_m_sk_nb), .p_g_ov(p_g_ov),
         .p_b_drop_fire(p_b_drop_fire), .p_b_abort(p_b_abort), .p_b_in_rdy(p_b_in_rdy),
         .p_b_out_strb(p_b_out_strb),
+        .p_u_p_done(p_u_p_done), .p_u_load_desc(p_u_load_desc), .p_u_p_load(p_u_p_load),
+        .p_u_beat_fire(p_u_beat_fire), .p_u_w_strb_in(p_u_w_strb_in),
         .tvalid(s_axis_s2mm_tvalid), .tready(s_axis_s2mm_tready), .tkeep(s_axis_s2mm_tkeep),
         .dm_wready(m_axi_s2mm_wready), .dm_wstrb(m_axi_s2mm_wstrb), .p_g_rdy(p_g_rdy), .p_g_od(p_g_od), .p_g_tv(p_g_tv), .p_g_td(p_g_td),
         .p_q_wp(p_q_wp), .p_q_cnt(p_q_cnt), .p_q_empty(p_q_empty), .p_q_full(p_q_full),

@@ -74,6 +74,11 @@ module sgdma_inv_check #(
     // byte accounting
     input wire        p_b_drop_fire, p_b_abort, p_b_in_rdy,
     input wire [3:0]  p_b_out_strb,              // lanes of the placer's beat in assembly
+    // buffer bounds
+    input wire [7:0]  p_u_p_done,                // bytes of the placer's buffer placed
+    input wire        p_u_load_desc, p_u_p_load, // a descriptor enters the cutter / the placer
+    input wire        p_u_beat_fire,             // a beat enters the W register
+    input wire [3:0]  p_u_w_strb_in,             // with these strobes
     input wire        tvalid, tready,
     input wire [3:0]  tkeep,
     input wire        dm_wready,
@@ -338,25 +343,27 @@ module sgdma_inv_check #(
     // on m_axi_s2mm), counted as dropped (DROP policy: the engine's drop counter), discarded
     // by a stop or a flush of the data path (the bytes held then), or held in the pipeline
     // (holding and skid registers, segment skid, the beat in assembly, the W register).
-    function [15:0] pop4(input [3:0] v);
-        pop4 = {15'd0, v[0]} + {15'd0, v[1]} + {15'd0, v[2]} + {15'd0, v[3]};
+    // (counters modulo 2**8: the equation is checked at every clock, where the terms change
+    // by a few bytes at a time, so a byte lost or counted twice shows at once)
+    function [7:0] pop4(input [3:0] v);
+        pop4 = {7'd0, v[0]} + {7'd0, v[1]} + {7'd0, v[2]} + {7'd0, v[3]};
     endfunction
-    wire [15:0] held_b = (p_m_ib_valid ? {13'd0, p_m_ib_avail} : 16'd0) +
-                         (p_m_sk_valid ? {13'd0, p_m_sk_nb} : 16'd0) +
-                         (p_g_ov ? {13'd0, g0_nb} : 16'd0) + (p_g_tv ? {13'd0, g1_nb} : 16'd0) +
-                         pop4(p_b_out_strb) + (dm_wvalid ? pop4(dm_wstrb) : 16'd0);
-    reg [15:0] n_taken, n_written, n_dropped, n_discarded;
+    wire [7:0] held_b = (p_m_ib_valid ? {5'd0, p_m_ib_avail} : 8'd0) +
+                        (p_m_sk_valid ? {5'd0, p_m_sk_nb} : 8'd0) +
+                        (p_g_ov ? {5'd0, g0_nb} : 8'd0) + (p_g_tv ? {5'd0, g1_nb} : 8'd0) +
+                        pop4(p_b_out_strb) + (dm_wvalid ? pop4(dm_wstrb) : 8'd0);
+    reg [7:0] n_taken, n_written, n_dropped, n_discarded;
     always @(posedge clk) begin
         if (!resetn) begin
-            n_taken <= 16'd0; n_written <= 16'd0; n_dropped <= 16'd0; n_discarded <= 16'd0;
+            n_taken <= 8'd0; n_written <= 8'd0; n_dropped <= 8'd0; n_discarded <= 8'd0;
         end else begin
-            n_taken   <= n_taken + ((tvalid && tready) ? pop4(tkeep) : 16'd0);
-            n_written <= n_written + ((dm_wvalid && dm_wready) ? pop4(dm_wstrb) : 16'd0);
-            n_dropped <= n_dropped + (p_b_drop_fire ? {13'd0, p_m_ib_avail} : 16'd0);
+            n_taken   <= n_taken + ((tvalid && tready) ? pop4(tkeep) : 8'd0);
+            n_written <= n_written + ((dm_wvalid && dm_wready) ? pop4(dm_wstrb) : 8'd0);
+            n_dropped <= n_dropped + (p_b_drop_fire ? {5'd0, p_m_ib_avail} : 8'd0);
             // a flush clears everything held (and whatever arrives with it); a stop clears
             // the beat in assembly
-            n_discarded <= n_discarded + (p_flush ? held_b + ((tvalid && tready) ? pop4(tkeep) : 16'd0)
-                                                  : (p_b_abort ? pop4(p_b_out_strb) : 16'd0));
+            n_discarded <= n_discarded + (p_flush ? held_b + ((tvalid && tready) ? pop4(tkeep) : 8'd0)
+                                                  : (p_b_abort ? pop4(p_b_out_strb) : 8'd0));
         end
     end
     generate if (BYTES) begin : g_bytes
@@ -369,6 +376,46 @@ module sgdma_inv_check #(
             assert (p_m_p_valid || p_b_out_strb == 4'd0);
             assert ((p_b_out_strb & ~((4'd1 << p_m_p_addr[1:0]) - 4'd1)) == 4'd0 ||
                     (p_m_flush_pend && p_m_p_valid));
+        end
+    end endgenerate
+    // ------------------------------------------------------------------ buffer bounds
+    // The buffer of each descriptor, as the fetcher queued it (address, length), follows the
+    // descriptor into the next-descriptor register and into the placer, in shadow registers
+    // of this checker.  Every byte a beat entering the W register enables (strobe set, pad
+    // beats have none) lies inside the buffer of the placer's descriptor:
+    // (byte address - buffer address) mod 2**32 < buffer length.
+    reg [7:0]  s_pn_len, s_p_len;
+    reg [31:0] s_p_lo;
+    always @(posedge clk) begin
+        if (p_u_load_desc) s_pn_len <= p_m_nd_len;
+        if (p_u_p_load) begin
+            s_p_lo  <= p_m_pn_addr;
+            s_p_len <= s_pn_len;
+        end
+    end
+    wire [31:0] beat_base = {p_m_p_addr[31:2], 2'b00};
+    wire [11:0] lane_pw = {10'd0, p_m_p_addr[1:0]};
+    integer bj;
+    generate if (BUFFER) begin : g_buffer
+        always @(*) if (resetn) begin
+            if (p_u_beat_fire && !p_m_pad_mode)
+                for (bj = 0; bj < 4; bj = bj + 1)
+                    if (p_u_w_strb_in[bj])
+                        assert ((beat_base + bj) - s_p_lo < {24'd0, s_p_len});
+            // the placer's address is the buffer's plus the bytes placed; what is still to
+            // come for the buffer fits in it; the lanes of the beat in assembly hold bytes of
+            // this buffer (below the placer's lane, at most the bytes placed)
+            if (p_m_p_valid) begin
+                assert (p_m_p_addr == s_p_lo + {24'd0, p_u_p_done});
+                assert ({4'd0, p_u_p_done} + (p_open ? bytes_p : 12'd0) <= {4'd0, s_p_len});
+                for (bj = 0; bj < 4; bj = bj + 1)
+                    if (p_b_out_strb[bj])
+                        assert (bj < lane_pw && lane_pw - bj <= {4'd0, p_u_p_done});
+            end
+            if (p_m_pn_valid && !p_m_pn_bad && p_state == ST_RUN && !p_m_b_err)
+                assert (bytes_n <= {4'd0, s_pn_len});
+            if (!p_m_p_valid)
+                assert (p_b_out_strb == 4'd0);
         end
     end endgenerate
 endmodule

@@ -90,6 +90,11 @@ PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("p_b_out_strb", "dut.u_mover.out_strb", ("INV_BYTES", "INV_BUFFER")),
     ("p_b_abort", "dut.u_mover.abort", ("INV_BYTES",)),
     ("p_b_in_rdy", "dut.u_mover.in_rdy", ("INV_BYTES",)),
+    ("p_u_p_done", "dut.u_mover.p_done", ("INV_BUFFER",)),
+    ("p_u_load_desc", "dut.u_mover.load_desc", ("INV_BUFFER",)),
+    ("p_u_p_load", "dut.u_mover.p_load", ("INV_BUFFER",)),
+    ("p_u_beat_fire", "dut.u_mover.beat_fire", ("INV_BUFFER",)),
+    ("p_u_w_strb_in", "dut.u_mover.w_strb_in", ("INV_BUFFER",)),
     ("p_m_out_cnt", "dut.u_mover.out_cnt", ("INV_MOVER",)),
     ("p_m_out_full", "dut.u_mover.out_full", ("INV_MOVER",)),
     ("p_m_out_zero", "dut.u_mover.out_zero", ("INV_MOVER",)),
@@ -188,10 +193,14 @@ JOBS: tuple[Job, ...] = (
         "AXI4 master, status write-back: AW/W handshakes, WLAST, 4 KiB, outstanding writes"),
     Job("s2mm", "prove", 4, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER"), ("m_axi_s2mm",),
         "AXI4 master, data writes: AW/W handshakes, burst length, 4 KiB, WLAST, outstanding"),
-    Job("bytes", "prove", 4, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BYTES"),
+    Job("bytes", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BYTES"),
         ("s_axis_s2mm", "m_axi_s2mm"),
         "engine: bytes taken from the stream = bytes written + dropped + discarded by a "
         "stop or flush + held in the pipeline"),
+    Job("buffer", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BUFFER"),
+        ("m_axi_s2mm",),
+        "engine: every byte the data mover writes lies inside the buffer of the descriptor "
+        "it serves (buffer address and length as fetched)"),
     Job("bus_cover", "cover", 26, ("COVER_BUS",), ("m_axi_sg", "m_axi_s2mm"),
         "reachability under the assumptions: a descriptor read, a data burst and its "
         "response, a status write-back and its response"),
