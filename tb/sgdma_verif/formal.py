@@ -227,6 +227,15 @@ BUGS: tuple[Bug, ...] = (
         "nd_al    <= MB - q_bidx;",
         "nd_al    <= MB;",
         "bursts no longer split at MAX_BURST_LEN boundaries (so they may cross 4 KiB)", 22),
+    Bug("bytes_last_beat_full", "bytes", "sgdma_s2mm_mover.v",
+        "wire [LB:0] in_nb = s_axis_s2mm_tlast ? keep_bytes : DB_L;",
+        "wire [LB:0] in_nb = DB_L;",
+        "a packet's last stream beat counted as a whole beat (bytes TKEEP does not enable "
+        "are taken and written)", 10),
+    Bug("buffer_one_byte_past_end", "buffer", "sgdma_s2mm_mover.v",
+        "nd_len   <= q_len;\n                nd_lenm  <= {1'b0, q_len} - DB_P1;",
+        "nd_len   <= q_len + 1'b1;\n                nd_lenm  <= {1'b0, q_len} + 1'b1 - DB_P1;",
+        "the data mover fills one byte past the end of every buffer", 20),
 )
 
 
