@@ -98,6 +98,11 @@ module sgdma_formal_top (
 `else
     localparam I_BUFFER = 0;
 `endif
+`ifdef COVER_MODES
+    localparam C_MODES = 1;
+`else
+    localparam C_MODES = 0;
+`endif
 `ifdef CHECK_AXIS
     localparam A_AXIS = 1;
 `else
@@ -288,10 +293,13 @@ module sgdma_formal_top (
     wire        p_b_drop_fire, p_b_abort, p_b_in_rdy;
     wire [3:0]  p_b_out_strb;
     wire [7:0]  p_u_p_done;
+    wire        p_c_cpl_push, p_c_ring_full, p_c_policy_drop, p_c_drop_fire;
+    wire [78:0] p_c_cpl_din;
+    wire [5:0]  p_c_err_bits;
     wire        p_u_load_desc, p_u_p_load, p_u_beat_fire;
     wire [3:0]  p_u_w_strb_in;
 
-    sgdma_inv_check #(.BYTES(I_BYTES), .BUFFER(I_BUFFER), .CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
+    sgdma_inv_check #(.MODES(C_MODES), .BYTES(I_BYTES), .BUFFER(I_BUFFER), .CTRL(I_CTRL), .FETCH(I_FETCH), .STAT(I_STAT), .MOVER(I_MOVER),
                       .MBL(MBL), .MOUT(MOUT)) chk_inv (
         .clk(clk), .resetn(resetn),
         .p_state(p_state), .p_flush(p_flush),
@@ -315,6 +323,9 @@ module sgdma_formal_top (
         .p_m_b_err(p_m_b_err), .p_m_ib_full(p_m_ib_full), .p_m_ib_valid(p_m_ib_valid), .p_m_sk_valid(p_m_sk_valid), .p_m_sk_full(p_m_sk_full),
         .p_m_c_remm(p_m_c_remm), .p_m_nd_lenm(p_m_nd_lenm), .p_m_c_rem(p_m_c_rem), .p_m_c_lane(p_m_c_lane), .p_m_nd_len(p_m_nd_len),
         .p_m_ib_avail(p_m_ib_avail), .p_m_sk_nb(p_m_sk_nb), .p_g_ov(p_g_ov),
+        .p_c_cpl_push(p_c_cpl_push), .p_c_cpl_din(p_c_cpl_din), .p_c_ring_full(p_c_ring_full),
+        .p_c_policy_drop(p_c_policy_drop), .p_c_drop_fire(p_c_drop_fire),
+        .p_c_err_bits(p_c_err_bits),
         .p_b_drop_fire(p_b_drop_fire), .p_b_abort(p_b_abort), .p_b_in_rdy(p_b_in_rdy),
         .p_b_out_strb(p_b_out_strb),
         .p_u_p_done(p_u_p_done), .p_u_load_desc(p_u_load_desc), .p_u_p_load(p_u_p_load),

@@ -16,6 +16,7 @@ module sgdma_inv_check #(
     parameter STAT  = 0,
     parameter MOVER = 0,
     parameter BYTES = 0,
+    parameter MODES = 0,      // cover the operating modes
     parameter BUFFER = 0,
     parameter MBL   = 4,      // the engine's MAX_BURST_LEN (a power of two)
     parameter MOUT  = 2       // the engine's MAX_OUTSTANDING
@@ -71,6 +72,10 @@ module sgdma_inv_check #(
     input wire        p_q_empty, p_q_full,
     // the mover's segment skid: {beat, bytes, ends packet, ends buffer, wraps, overflows}
     input wire        p_g_ov, p_g_tv, p_g_rdy,
+    // operating modes (covers): completion entries, ring full, drops, recorded errors
+    input wire        p_c_cpl_push, p_c_ring_full, p_c_policy_drop, p_c_drop_fire,
+    input wire [78:0] p_c_cpl_din,               // {kind, seq, sof, eof, len, desc, pos}
+    input wire [5:0]  p_c_err_bits,
     // byte accounting
     input wire        p_b_drop_fire, p_b_abort, p_b_in_rdy,
     input wire [3:0]  p_b_out_strb,              // lanes of the placer's beat in assembly
@@ -352,23 +357,23 @@ module sgdma_inv_check #(
                         (p_m_sk_valid ? {5'd0, p_m_sk_nb} : 8'd0) +
                         (p_g_ov ? {5'd0, g0_nb} : 8'd0) + (p_g_tv ? {5'd0, g1_nb} : 8'd0) +
                         pop4(p_b_out_strb) + (dm_wvalid ? pop4(dm_wstrb) : 8'd0);
-    reg [7:0] n_taken, n_written, n_dropped, n_discarded;
+    // balance = taken - written - dropped - discarded, kept as one counter
+    reg [7:0] n_balance;
     always @(posedge clk) begin
-        if (!resetn) begin
-            n_taken <= 8'd0; n_written <= 8'd0; n_dropped <= 8'd0; n_discarded <= 8'd0;
-        end else begin
-            n_taken   <= n_taken + ((tvalid && tready) ? pop4(tkeep) : 8'd0);
-            n_written <= n_written + ((dm_wvalid && dm_wready) ? pop4(dm_wstrb) : 8'd0);
-            n_dropped <= n_dropped + (p_b_drop_fire ? {5'd0, p_m_ib_avail} : 8'd0);
-            // a flush clears everything held (and whatever arrives with it); a stop clears
-            // the beat in assembly
-            n_discarded <= n_discarded + (p_flush ? held_b + ((tvalid && tready) ? pop4(tkeep) : 8'd0)
-                                                  : (p_b_abort ? pop4(p_b_out_strb) : 8'd0));
-        end
+        if (!resetn)
+            n_balance <= 8'd0;
+        else
+            n_balance <= n_balance + ((tvalid && tready) ? pop4(tkeep) : 8'd0)
+                         - ((dm_wvalid && dm_wready) ? pop4(dm_wstrb) : 8'd0)
+                         - (p_b_drop_fire ? {5'd0, p_m_ib_avail} : 8'd0)
+                         // a flush clears everything held (and whatever arrives with it); a
+                         // stop clears the beat in assembly
+                         - (p_flush ? held_b + ((tvalid && tready) ? pop4(tkeep) : 8'd0)
+                                    : (p_b_abort ? pop4(p_b_out_strb) : 8'd0));
     end
     generate if (BYTES) begin : g_bytes
         always @(*) if (resetn) begin
-            assert (n_taken == n_written + n_dropped + n_discarded + held_b);
+            assert (n_balance == held_b);
             // the skid register is empty while the input is ready
             assert (!p_b_in_rdy || !p_m_sk_valid);
             // the lanes of the beat in assembly lie below the placer's lane (none without a
@@ -416,6 +421,22 @@ module sgdma_inv_check #(
                 assert (bytes_n <= {4'd0, s_pn_len});
             if (!p_m_p_valid)
                 assert (p_b_out_strb == 4'd0);
+        end
+    end endgenerate
+    // ------------------------------------------------------------------ operating modes
+    wire [2:0] c_kind = p_c_cpl_din[78:76];
+    wire       c_sof = p_c_cpl_din[67], c_eof = p_c_cpl_din[66];
+    wire       c_normal = p_c_cpl_push && c_kind == 3'd0;     // a buffer filled (no error)
+    reg        seen_cpl;
+    always @(posedge clk)
+        seen_cpl <= resetn && (seen_cpl || c_normal);
+    generate if (MODES) begin : g_modes
+        always @(posedge clk) if (resetn) begin
+            cover (c_normal && c_sof && c_eof);                    // a packet in one buffer
+            cover (c_normal && !c_sof && c_eof);                   // a packet's last buffer, not its first
+            cover (halted && p_c_err_bits != 6'd0);                // halted on an error
+            cover (seen_cpl && p_c_ring_full && !p_c_policy_drop && tvalid && !tready);
+            cover (seen_cpl && p_c_drop_fire);                     // ring full, DROP
         end
     end endgenerate
 endmodule

@@ -42,7 +42,8 @@ MODES = ("prove", "bmc", "cover")
 # properties in rtl/.  A net that is renamed in rtl/ makes the job fail on a yosys error.
 PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # (probe, engine net, the invariant groups (defines) that read it)
-    ("p_state", "dut.u_ctrl.state", ("INV_CTRL", "INV_FETCH", "INV_STAT", "INV_MOVER")),
+    ("p_state", "dut.u_ctrl.state", ("INV_CTRL", "INV_FETCH", "INV_STAT", "INV_MOVER",
+                                     "COVER_MODES")),
     ("p_flush", "dut.u_ctrl.flush", ("INV_CTRL", "INV_FETCH", "INV_STAT", "INV_MOVER")),
     ("p_f_inflight", "dut.u_fetch.inflight", ("INV_FETCH", "INV_MOVER")),
     ("p_f_issue_d", "dut.u_fetch.issue_d", ("INV_FETCH", "INV_MOVER")),
@@ -95,6 +96,12 @@ PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("p_u_p_load", "dut.u_mover.p_load", ("INV_BUFFER",)),
     ("p_u_beat_fire", "dut.u_mover.beat_fire", ("INV_BUFFER",)),
     ("p_u_w_strb_in", "dut.u_mover.w_strb_in", ("INV_BUFFER",)),
+    ("p_c_cpl_push", "dut.cpl_push", ("COVER_MODES",)),
+    ("p_c_cpl_din", "dut.cpl_din", ("COVER_MODES",)),
+    ("p_c_ring_full", "dut.ring_full", ("COVER_MODES",)),
+    ("p_c_policy_drop", "dut.policy_drop", ("COVER_MODES",)),
+    ("p_c_drop_fire", "dut.drop_fire", ("COVER_MODES",)),
+    ("p_c_err_bits", "dut.u_ctrl.err_bits", ("COVER_MODES",)),
     ("p_m_out_cnt", "dut.u_mover.out_cnt", ("INV_MOVER",)),
     ("p_m_out_full", "dut.u_mover.out_full", ("INV_MOVER",)),
     ("p_m_out_zero", "dut.u_mover.out_zero", ("INV_MOVER",)),
@@ -202,6 +209,10 @@ JOBS: tuple[Job, ...] = (
         ("m_axi_s2mm",),
         "engine: every byte the data mover writes lies inside the buffer of the descriptor "
         "it serves (buffer address and length as fetched)", cost=70),
+    Job("mode_cover", "cover", 28, ("COVER_MODES",), ("s_axis_s2mm", "m_axi_s2mm", "m_axi_sg"),
+        "reachability of the operating modes: a packet in one buffer, a packet spanning two "
+        "buffers, an error halt, the ring full under STALL (a beat waiting) and under DROP "
+        "(a beat dropped), the last two after a completed descriptor", cost=200),
     Job("bus_cover", "cover", 26, ("COVER_BUS",), ("m_axi_sg", "m_axi_s2mm"),
         "reachability under the assumptions: a descriptor read, a data burst and its "
         "response, a status write-back and its response", cost=100),
