@@ -204,7 +204,7 @@ JOBS: tuple[Job, ...] = (
     Job("bytes", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BYTES"),
         ("s_axis_s2mm", "m_axi_s2mm"),
         "engine: bytes taken from the stream = bytes written + dropped + discarded by a "
-        "stop or flush + held in the pipeline", cost=300),
+        "stop or flush + held in the pipeline", cost=90),
     Job("buffer", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BUFFER"),
         ("m_axi_s2mm",),
         "engine: every byte the data mover writes lies inside the buffer of the descriptor "
@@ -212,7 +212,7 @@ JOBS: tuple[Job, ...] = (
     Job("mode_cover", "cover", 28, ("COVER_MODES",), ("s_axis_s2mm", "m_axi_s2mm", "m_axi_sg"),
         "reachability of the operating modes: a packet in one buffer, a packet spanning two "
         "buffers, an error halt, the ring full under STALL (a beat waiting) and under DROP "
-        "(a beat dropped), the last two after a completed descriptor", cost=200),
+        "(a beat dropped), the last two after a completed descriptor", cost=50),
     Job("bus_cover", "cover", 26, ("COVER_BUS",), ("m_axi_sg", "m_axi_s2mm"),
         "reachability under the assumptions: a descriptor read, a data burst and its "
         "response, a status write-back and its response", cost=100),
