@@ -74,7 +74,7 @@ def test_probes_are_connected_only_where_read_and_name_rtl_nets() -> None:
     rtl = " ".join(p.read_text() for p in formal.RTL_DIR.glob("*.v"))
     idents = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rtl))
     for probe, net, groups in formal.PROBES:
-        assert groups and all(g.startswith("INV_") for g in groups), probe
+        assert groups and all(g.startswith(("INV_", "COVER_")) for g in groups), probe
         name = net.split(".")[-1].split("[")[0]
         assert name in idents, f"probe {probe}: {net} names no signal of rtl/"
 

@@ -421,11 +421,11 @@ def report(results: list[Result], bugs: list[tuple[Bug, Result]]) -> bool:
             print(f"  FAILED: {'; '.join(r.failed) or 'see log'}\n  trace: {r.trace}\n"
                   f"  log: {r.log}")
     if bugs:
-        print(f"\n{'seeded bug':<24}{'job':<10}{'caught':<8}{'s':>8}  what")
+        print(f"\n{'seeded bug':<26}{'job':<10}{'caught':<8}{'s':>8}  what")
     for bug, r in bugs:
         hit = caught(r)
         ok = ok and hit
-        print(f"{bug.name:<24}{bug.job:<10}{'yes' if hit else 'NO':<8}{r.seconds:>8.1f}  "
+        print(f"{bug.name:<26}{bug.job:<10}{'yes' if hit else 'NO':<8}{r.seconds:>8.1f}  "
               f"{bug.what}")
         if hit:
             print(f"  by: {'; '.join(r.failed)}")
