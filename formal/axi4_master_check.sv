@@ -26,7 +26,9 @@ module axi4_master_check #(
     parameter ASSERT     = 1,     // check the master (0: only the slave assumptions)
     parameter ASSERT_W   = 1,     // with ASSERT: the write channels' rules
     parameter ASSERT_R   = 1,     // with ASSERT: the read channels' rules
-    parameter COVER      = 0      // cover a whole read, a whole write burst and its response
+    parameter COVER      = 0,     // cover a whole read, a whole write burst and its response
+    parameter BOOK_W     = 0,     // assert the write / read bookkeeping's own consistency
+    parameter BOOK_R     = 0      // even without ASSERT (for invariants that read it)
 ) (
     input wire                    clk,
     input wire                    resetn,
@@ -54,7 +56,17 @@ module axi4_master_check #(
     input wire [1:0]              rresp,
     input wire                    rlast,
     input wire                    rvalid,
-    input wire                    rready
+    input wire                    rready,
+    // the bookkeeping, for invariants that tie it to the master's own state
+    output wire [4:0]             o_aw_wait,   // AW accepted, W beats not all in
+    output wire [4:0]             o_b_wait,    // W beats all in, B not yet received
+    output wire [8:0]             o_wbeat,     // W beats of the oldest open burst so far
+    output wire [7:0]             o_cur_len,   // AWLEN of the oldest open burst
+    output wire [7:0]             o_next_len,  // AWLEN of the burst after it
+    output wire [4:0]             o_r_wait,    // AR accepted, RLAST not yet received
+    output wire [8:0]             o_rbeat,     // R beats of the oldest read so far
+    output wire [7:0]             o_rcur_len,  // ARLEN of the oldest read
+    output wire [7:0]             o_rnext_len  // ARLEN of the read after it
 );
     localparam [2:0] SIZE = $clog2(DATA_WIDTH / 8);
     localparam QD = 8;            // bursts the bookkeeping can track (> MAX_OUT)
@@ -120,6 +132,16 @@ module axi4_master_check #(
             r_wait <= r_wait + {{(CW-1){1'b0}}, ar_hs} - {{(CW-1){1'b0}}, r_end};
         end
     end
+
+    assign o_aw_wait   = aw_wait;
+    assign o_b_wait    = b_wait;
+    assign o_wbeat     = wbeat;
+    assign o_cur_len   = cur_len;
+    assign o_next_len  = aw_len_q[aw_rd + 3'd1];
+    assign o_r_wait    = r_wait;
+    assign o_rbeat     = rbeat;
+    assign o_rcur_len  = rcur_len;
+    assign o_rnext_len = ar_len_q[ar_rd + 3'd1];
 
     // ---------------------------------------------------------------- slave assumptions
     reg [3:0] aw_stall, w_stall, ar_stall;
@@ -212,6 +234,21 @@ module axi4_master_check #(
                     assert (ar_end <= 13'h1000);
                 end
                 assert (r_wait <= MAX_OUT);
+                assert ({2'b0, ar_wr - ar_rd} == r_wait);
+                assert (rbeat <= {1'b0, rcur_len});
+                assert (r_wait != 0 || rbeat == 9'd0);
+            end
+        end
+    end endgenerate
+
+    generate if (!ASSERT) begin : g_book
+        always @(*) begin
+            if (resetn && WRITE && BOOK_W) begin
+                assert ({2'b0, aw_wr - aw_rd} == aw_wait);
+                assert (wbeat <= {1'b0, cur_len});
+                assert (aw_wait != 0 || wbeat == 9'd0);
+            end
+            if (resetn && READ && BOOK_R) begin
                 assert ({2'b0, ar_wr - ar_rd} == r_wait);
                 assert (rbeat <= {1'b0, rcur_len});
                 assert (r_wait != 0 || rbeat == 9'd0);

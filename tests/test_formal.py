@@ -5,6 +5,7 @@ The long bounded checks and the other seeded bugs run in `make formal`.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,33 @@ def test_sby_text_names_every_rtl_and_property_file() -> None:
         assert path.name in text
     assert "-DCHECK_S2MM" in text and f"prep -top {formal.TOP}" in text
     assert "mode bmc" in formal.sby_text(job, formal.RTL_DIR, mode="bmc", depth=3)
+
+
+def test_probes_are_connected_only_where_read_and_name_rtl_nets() -> None:
+    """The invariant jobs connect the probes their groups read (after flattening, before any
+    undriven net is made free); port-only jobs connect none.  Every probe's net names a
+    signal that exists in rtl/ (a renamed net would otherwise fail only at run time)."""
+    s2mm = formal.sby_text(formal.job_by_name("s2mm"), formal.RTL_DIR)
+    lite = formal.sby_text(formal.job_by_name("lite"), formal.RTL_DIR)
+    assert "connect -nounset -set p_m_out_cnt dut.u_mover.out_cnt" in s2mm
+    assert "memory_map" in s2mm and "memory_map" not in lite
+    assert "connect" not in lite
+    lines = s2mm.splitlines()
+    assert lines.index("flatten") < min(i for i, l in enumerate(lines) if l.startswith("connect"))
+    rtl = " ".join(p.read_text() for p in formal.RTL_DIR.glob("*.v"))
+    idents = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rtl))
+    for probe, net, groups in formal.PROBES:
+        assert groups and all(g.startswith(("INV_", "COVER_")) for g in groups), probe
+        name = net.split(".")[-1].split("[")[0]
+        assert name in idents, f"probe {probe}: {net} names no signal of rtl/"
+
+
+def test_at_least_six_proofs_cover_every_port() -> None:
+    proofs = [j for j in formal.JOBS if j.mode == "prove"]
+    assert len(proofs) >= 6
+    assert {"s_axi_lite", "s_axis_s2mm", "m_axi_sg", "m_axi_s2mm"} <= \
+        {p for j in proofs for p in j.interfaces}
+    assert {"bytes", "buffer"} <= {j.name for j in proofs}
 
 
 def test_every_job_and_interface_is_named() -> None:

@@ -35,6 +35,109 @@ ENGINE = "smtbmc yices"
 JOB_TIMEOUT_S = 1500.0
 MODES = ("prove", "bmc", "cover")
 
+# Probes: (wire of the formal top, engine net after flattening).  The formal top declares each
+# probe wire and leaves it undriven; the script connects it to the engine's net (`connect
+# -set`) after `flatten`, before any undriven net is made free, so the invariants of
+# formal/sgdma_inv_check.sv read the engine's internal state without any reference to the
+# properties in rtl/.  A net that is renamed in rtl/ makes the job fail on a yosys error.
+PROBES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # (probe, engine net, the invariant groups (defines) that read it)
+    ("p_state", "dut.u_ctrl.state", ("INV_CTRL", "INV_FETCH", "INV_STAT", "INV_MOVER",
+                                     "COVER_MODES")),
+    ("p_flush", "dut.u_ctrl.flush", ("INV_CTRL", "INV_FETCH", "INV_STAT", "INV_MOVER")),
+    ("p_f_inflight", "dut.u_fetch.inflight", ("INV_FETCH", "INV_MOVER")),
+    ("p_f_issue_d", "dut.u_fetch.issue_d", ("INV_FETCH", "INV_MOVER")),
+    ("p_f_rlast", "dut.u_fetch.r_last", ("INV_FETCH",)),
+    ("p_f_inbeat", "dut.u_fetch.in_beat", ("INV_FETCH",)),
+    ("p_f_next_addr", "dut.u_fetch.next_addr", ("INV_FETCH",)),
+    ("p_curdesc", "dut.curdesc", ("INV_FETCH",)),
+    ("p_nd_desc", "dut.u_mover.nd_desc", ("INV_FETCH",)),
+    ("p_pn_desc", "dut.u_mover.pn_desc", ("INV_FETCH",)),
+    ("p_err_desc", "dut.sw_err_desc", ("INV_FETCH",)),
+    ("p_f0_addr", "dut.u_fetch.f0_addr", ("INV_FETCH",)),
+    ("p_f1_addr", "dut.u_fetch.f1_addr", ("INV_FETCH",)),
+    ("p_s_fl_count", "dut.u_status.fl_count", ("INV_STAT",)),
+    ("p_s_w2_pend", "dut.u_status.w2_pend", ("INV_STAT",)),
+    ("p_s_in_valid", "dut.u_status.in_valid", ("INV_STAT",)),
+    ("p_s_hd_valid", "dut.u_status.hd_valid", ("INV_STAT",)),
+    ("p_s_q_empty", "dut.u_status.q_empty", ("INV_STAT",)),
+    ("p_q_w0", "dut.u_fetch.u_queue.mem[0]", ("INV_MOVER",)),
+    ("p_q_w1", "dut.u_fetch.u_queue.mem[1]", ("INV_MOVER",)),
+    ("p_q_w2", "dut.u_fetch.u_queue.mem[2]", ("INV_MOVER",)),
+    ("p_q_w3", "dut.u_fetch.u_queue.mem[3]", ("INV_MOVER",)),
+    ("p_q_rp", "dut.u_fetch.u_queue.rp", ("INV_MOVER",)),
+    ("p_q_wp", "dut.u_fetch.u_queue.wp", ("INV_MOVER",)),
+    ("p_q_cnt", "dut.u_fetch.u_queue.cnt", ("INV_MOVER",)),
+    ("p_q_empty", "dut.u_fetch.u_queue.empty_r", ("INV_MOVER",)),
+    ("p_q_full", "dut.u_fetch.u_queue.full_r", ("INV_MOVER",)),
+    ("p_g_ov", "dut.u_mover.u_seg.out_valid", ("INV_MOVER",)),
+    ("p_g_od", "dut.u_mover.u_seg.out_data", ("INV_MOVER",)),
+    ("p_g_tv", "dut.u_mover.u_seg.g_skid.tmp_valid", ("INV_MOVER",)),
+    ("p_g_td", "dut.u_mover.u_seg.g_skid.tmp_data", ("INV_MOVER",)),
+    ("p_m_b_err", "dut.u_mover.b_err_valid", ("INV_MOVER",)),
+    ("p_m_c_remm", "dut.u_mover.c_remm", ("INV_MOVER",)),
+    ("p_m_nd_lenm", "dut.u_mover.nd_lenm", ("INV_MOVER",)),
+    ("p_m_ib_full", "dut.u_mover.ib_full", ("INV_MOVER",)),
+    ("p_m_sk_full", "dut.u_mover.sk_full", ("INV_MOVER",)),
+    ("p_m_c_rem", "dut.u_mover.c_rem", ("INV_MOVER",)),
+    ("p_m_c_lane", "dut.u_mover.c_lane", ("INV_MOVER",)),
+    ("p_m_nd_len", "dut.u_mover.nd_len", ("INV_MOVER",)),
+    ("p_m_ib_valid", "dut.u_mover.ib_valid", ("INV_MOVER",)),
+    ("p_m_sk_valid", "dut.u_mover.sk_valid", ("INV_MOVER",)),
+    ("p_m_ib_avail", "dut.u_mover.ib_avail", ("INV_MOVER",)),
+    ("p_m_sk_nb", "dut.u_mover.sk_nb", ("INV_MOVER",)),
+    ("p_g_rdy", "dut.u_mover.u_seg.g_skid.ready_r", ("INV_MOVER",)),
+    ("p_b_drop_fire", "dut.u_mover.drop_fire", ("INV_BYTES",)),
+    ("p_b_out_strb", "dut.u_mover.out_strb", ("INV_BYTES", "INV_BUFFER")),
+    ("p_b_abort", "dut.u_mover.abort", ("INV_BYTES",)),
+    ("p_b_in_rdy", "dut.u_mover.in_rdy", ("INV_BYTES",)),
+    ("p_u_p_done", "dut.u_mover.p_done", ("INV_BUFFER",)),
+    ("p_u_load_desc", "dut.u_mover.load_desc", ("INV_BUFFER",)),
+    ("p_u_p_load", "dut.u_mover.p_load", ("INV_BUFFER",)),
+    ("p_u_beat_fire", "dut.u_mover.beat_fire", ("INV_BUFFER",)),
+    ("p_u_w_strb_in", "dut.u_mover.w_strb_in", ("INV_BUFFER",)),
+    ("p_c_cpl_push", "dut.cpl_push", ("COVER_MODES",)),
+    ("p_c_cpl_din", "dut.cpl_din", ("COVER_MODES",)),
+    ("p_c_ring_full", "dut.ring_full", ("COVER_MODES",)),
+    ("p_c_policy_drop", "dut.policy_drop", ("COVER_MODES",)),
+    ("p_c_drop_fire", "dut.drop_fire", ("COVER_MODES",)),
+    ("p_c_err_bits", "dut.u_ctrl.err_bits", ("COVER_MODES",)),
+    ("p_m_out_cnt", "dut.u_mover.out_cnt", ("INV_MOVER",)),
+    ("p_m_out_full", "dut.u_mover.out_full", ("INV_MOVER",)),
+    ("p_m_out_zero", "dut.u_mover.out_zero", ("INV_MOVER",)),
+    ("p_m_in_burst", "dut.u_mover.in_burst", ("INV_MOVER",)),
+    ("p_m_burst_rem", "dut.u_mover.burst_rem", ("INV_MOVER",)),
+    ("p_m_br_is1", "dut.u_mover.br_is1", ("INV_MOVER",)),
+    ("p_m_pad_mode", "dut.u_mover.pad_mode", ("INV_MOVER",)),
+    ("p_m_p_valid", "dut.u_mover.p_valid", ("INV_MOVER",)),
+    ("p_m_p_addr", "dut.u_mover.p_addr", ("INV_MOVER",)),
+    ("p_m_bl", "dut.u_mover.bl", ("INV_MOVER",)),
+    ("p_m_bl_gt_mb", "dut.u_mover.bl_gt_mb", ("INV_MOVER",)),
+    ("p_m_pl_len", "dut.u_mover.pl_len", ("INV_MOVER",)),
+    ("p_m_flush_pend", "dut.u_mover.flush_pend", ("INV_MOVER",)),
+    ("p_m_pn_valid", "dut.u_mover.pn_valid", ("INV_MOVER",)),
+    ("p_m_pn_bad", "dut.u_mover.pn_bad", ("INV_MOVER",)),
+    ("p_m_pn_addr", "dut.u_mover.pn_addr", ("INV_MOVER",)),
+    ("p_m_pn_bl", "dut.u_mover.pn_bl", ("INV_MOVER",)),
+    ("p_m_pn_bl_gt_mb", "dut.u_mover.pn_bl_gt_mb", ("INV_MOVER",)),
+    ("p_m_pn_pl_len", "dut.u_mover.pn_pl_len", ("INV_MOVER",)),
+    ("p_m_nd_valid", "dut.u_mover.nd_valid", ("INV_MOVER",)),
+    ("p_m_nd_bad", "dut.u_mover.nd_bad", ("INV_MOVER",)),
+    ("p_m_nd_buf", "dut.u_mover.nd_buf", ("INV_MOVER",)),
+    ("p_m_nd_bl", "dut.u_mover.nd_bl", ("INV_MOVER",)),
+    ("p_m_nd_al", "dut.u_mover.nd_al", ("INV_MOVER",)),
+    ("p_m_c_valid", "dut.u_mover.c_valid", ("INV_MOVER",)),
+)
+
+
+# invariant groups that read words of a memory (the fetcher's descriptor queue)
+MAP_MEMORIES = ("INV_MOVER", "INV_BYTES", "INV_BUFFER")
+
+
+def probes_of(job: "Job") -> list[tuple[str, str]]:
+    """The probes a job's invariant groups read (the others are removed by then as unused)."""
+    return [(probe, net) for probe, net, groups in PROBES if set(groups) & set(job.defines)]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -45,6 +148,7 @@ class Job:
     defines: tuple[str, ...]
     interfaces: tuple[str, ...]
     what: str
+    cost: int = 0            # rough seconds (measured), to start the longest runs first
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -91,15 +195,27 @@ JOBS: tuple[Job, ...] = (
         "AXI4-Lite slave: handshakes, stable responses, responses only for requests"),
     Job("axis", "prove", 4, ("CHECK_AXIS",), ("s_axis_s2mm",),
         "AXI4-Stream sink: no beat taken in the clock after a reset"),
-    Job("sg_read", "bmc", 24, ("CHECK_SG_R",), ("m_axi_sg",),
+    Job("sg_read", "prove", 4, ("CHECK_SG_R", "INV_CTRL", "INV_FETCH"), ("m_axi_sg",),
         "AXI4 master, descriptor reads: AR handshake, burst shape, 4 KiB, outstanding reads"),
-    Job("sg_write", "bmc", 24, ("CHECK_SG_W",), ("m_axi_sg",),
+    Job("sg_write", "prove", 4, ("CHECK_SG_W", "INV_CTRL", "INV_STAT"), ("m_axi_sg",),
         "AXI4 master, status write-back: AW/W handshakes, WLAST, 4 KiB, outstanding writes"),
-    Job("s2mm", "bmc", 22, ("CHECK_S2MM",), ("m_axi_s2mm",),
+    Job("s2mm", "prove", 4, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER"), ("m_axi_s2mm",),
         "AXI4 master, data writes: AW/W handshakes, burst length, 4 KiB, WLAST, outstanding"),
+    Job("bytes", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BYTES"),
+        ("s_axis_s2mm", "m_axi_s2mm"),
+        "engine: bytes taken from the stream = bytes written + dropped + discarded by a "
+        "stop or flush + held in the pipeline", cost=90),
+    Job("buffer", "prove", 3, ("CHECK_S2MM", "INV_CTRL", "INV_FETCH", "INV_MOVER", "INV_BUFFER"),
+        ("m_axi_s2mm",),
+        "engine: every byte the data mover writes lies inside the buffer of the descriptor "
+        "it serves (buffer address and length as fetched)", cost=70),
+    Job("mode_cover", "cover", 28, ("COVER_MODES",), ("s_axis_s2mm", "m_axi_s2mm", "m_axi_sg"),
+        "reachability of the operating modes: a packet in one buffer, a packet spanning two "
+        "buffers, an error halt, the ring full under STALL (a beat waiting) and under DROP "
+        "(a beat dropped), the last two after a completed descriptor", cost=50),
     Job("bus_cover", "cover", 26, ("COVER_BUS",), ("m_axi_sg", "m_axi_s2mm"),
         "reachability under the assumptions: a descriptor read, a data burst and its "
-        "response, a status write-back and its response"),
+        "response, a status write-back and its response", cost=100),
 )
 
 BUGS: tuple[Bug, ...] = (
@@ -123,6 +239,15 @@ BUGS: tuple[Bug, ...] = (
         "nd_al    <= MB - q_bidx;",
         "nd_al    <= MB;",
         "bursts no longer split at MAX_BURST_LEN boundaries (so they may cross 4 KiB)", 22),
+    Bug("bytes_last_beat_full", "bytes", "sgdma_s2mm_mover.v",
+        "wire [LB:0] in_nb = s_axis_s2mm_tlast ? keep_bytes : DB_L;",
+        "wire [LB:0] in_nb = DB_L;",
+        "a packet's last stream beat counted as a whole beat (bytes TKEEP does not enable "
+        "are taken and written)", 10),
+    Bug("buffer_one_byte_past_end", "buffer", "sgdma_s2mm_mover.v",
+        "nd_len   <= q_len;\n                nd_lenm  <= {1'b0, q_len} - DB_P1;",
+        "nd_len   <= q_len + 1'b1;\n                nd_lenm  <= {1'b0, q_len} + 1'b1 - DB_P1;",
+        "the data mover fills one byte past the end of every buffer", 20),
 )
 
 
@@ -162,6 +287,9 @@ def sby_text(job: Job, rtl_dir: Path, mode: str | None = None, depth: int | None
         f"read -formal -sv {defs} -I. {prop_names}",
         f"prep -top {TOP}",
         "flatten",           # so that logic no assertion depends on is removed
+        # memories as flip-flops (`name[i]`), where invariants read the words of a queue
+        *(["memory_map"] if set(job.defines) & set(MAP_MEMORIES) else []),
+        *(f"connect -nounset -set {probe} {net}" for probe, net in probes_of(job)),
         "opt_clean",
         "",
         "[files]",
@@ -293,11 +421,11 @@ def report(results: list[Result], bugs: list[tuple[Bug, Result]]) -> bool:
             print(f"  FAILED: {'; '.join(r.failed) or 'see log'}\n  trace: {r.trace}\n"
                   f"  log: {r.log}")
     if bugs:
-        print(f"\n{'seeded bug':<24}{'job':<10}{'caught':<8}{'s':>8}  what")
+        print(f"\n{'seeded bug':<26}{'job':<10}{'caught':<8}{'s':>8}  what")
     for bug, r in bugs:
         hit = caught(r)
         ok = ok and hit
-        print(f"{bug.name:<24}{bug.job:<10}{'yes' if hit else 'NO':<8}{r.seconds:>8.1f}  "
+        print(f"{bug.name:<26}{bug.job:<10}{'yes' if hit else 'NO':<8}{r.seconds:>8.1f}  "
               f"{bug.what}")
         if hit:
             print(f"  by: {'; '.join(r.failed)}")
@@ -311,7 +439,8 @@ def run_all(out: Path, jobs: list[Job], bugs: list[Bug], workers: int) -> bool:
     out.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     # longest first, so that the short proofs fill the gaps
-    tasks = [(j.depth, "job", j) for j in jobs] + [(b.depth, "bug", b) for b in bugs]
+    tasks = [(j.cost or 3 * j.depth, "job", j) for j in jobs] + \
+        [(2 * b.depth, "bug", b) for b in bugs]
     tasks.sort(key=lambda t: -t[0])
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futs = [(kind, item, pool.submit(run_job if kind == "job" else run_bug, item, out))
