@@ -294,7 +294,7 @@ class Mm2sRun:
         set_pause(tb.mm2s_rd.r_channel, pause_gen(s.data_seed + 3, s.r_duty) if s.r_duty else None)
         tb.mm2s_rd.latency = s.latency
         tb.sink.clear()
-        self.sb.arm(self.lap, self.ends, self.starts, s.cyclic)
+        self.sb.arm(self.lap, self.ends, self.starts, s.cyclic and not s.halts)   # a fault ends the first lap
 
     def _word(self, addr: int, value: Optional[int] = None) -> int:
         if value is not None:
@@ -352,6 +352,13 @@ class Mm2sRun:
             wbs.append((self.descs[i], ST.CMPLT.put(1) | ST.LENGTH.put(ln)))
         if s.fault == "zero_len":
             wbs.append((self.descs[k], ST.DMA_INT_ERR.put(1)))
+        # A packet left open by the error (no TXEOF yet) is sent up to its last full stream beat:
+        # the bytes of a partial beat wait in the engine for the packet's next bytes (a partial
+        # beat goes out only with TLAST) and are cleared when the channel halts.
+        open_at = ends[-1] if ends else 0
+        if len(lap) > open_at:
+            db = tb.bytes_per_beat
+            lap = lap[:open_at + (len(lap) - open_at) // db * db]
         self.lap, self.ends, self.starts, self.writebacks = bytes(lap), ends, starts, wbs
         # the final STATUS word of every descriptor in memory
         self.final = [self._word(d + STATUS_OFF) for d in self.descs]
