@@ -22,7 +22,10 @@ or (tail mode) a descriptor fetched with Cmplt set.  Every stream byte and TLAST
 it is sent, every STATUS write-back in order, DMASR, CURDESC and mm2s_introut at the end.  A
 soft reset of the seed (it resets both channels) waits until the MM2S run is done: a channel
 stopped in the middle of a packet is left out of the random traffic.  The seed's line records
-the MM2S knobs under scenario.mm2s.  The seeds come from the run configuration
+the MM2S knobs under scenario.mm2s.  In one MM2S seed in four the MM2S chain carries the S2MM
+stream itself (loopback): the seed's S2MM packets, cut into transmit buffers of 64 B ... 64 KiB,
+go out on m_axis_mm2s and the testbench hands each packet on to s_axis_s2mm as it arrives
+(packet by packet, so the S2MM checks are those of the seed; no MM2S fault then).  The seeds come from the run configuration
 (sgdma_verif.runconfig); results go to its ``results`` file, one JSON line per seed.
 """
 from __future__ import annotations
@@ -38,7 +41,7 @@ from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
 from sgdma_verif import fcov
-from sgdma_verif.mm2s_traffic import Mm2sRun, StreamScoreboard, draw_spec
+from sgdma_verif.mm2s_traffic import Mm2sRun, StreamScoreboard, draw_spec, footprint, loopback_spec
 from sgdma_verif.reference import place_buffers, s2mm_expected
 from sgdma_verif.runconfig import load_run_config
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
@@ -157,7 +160,8 @@ async def _send_stream(tb: TB, d: Draw) -> None:
         await tb.send(d.extra)
 
 
-async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: dict, mm=None) -> None:
+async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: dict, mm=None,
+                          sent=lambda: True) -> None:
     """Until the chain is done, the engine halted on the error, the soft reset was made, the
     scoreboard failed, or nothing progressed for 300,000 cycles (a hang).  The soft reset
     resets both channels: it waits until the MM2S run ``mm`` (if any) is done."""
@@ -183,7 +187,7 @@ async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: di
             break
         if d.error and SR.HALTED.get(sr):
             break
-        if not d.error and done >= expect_done and (not d.drop or (tb.source.empty() and tb.source.idle())):
+        if not d.error and done >= expect_done and (not d.drop or (sent() and tb.source.empty() and tb.source.idle())):
             break
         if tb.cycle - last_progress > 300_000:
             res["hangs"] += 1
@@ -330,17 +334,36 @@ def _check_memory(tb: TB, bufs: list[tuple[int, int]], lo: int, hi: int, violati
         res["scoreboard"] = tb.scoreboard.failure.message
 
 
-def _mm2s_setup(tb: TB, seed: int, port: OffsetPort, bus: int, res: dict):
+def _mm2s_setup(tb: TB, d: Draw, seed: int, port: OffsetPort, bus: int, res: dict):
     """The seed's MM2S traffic (builds with the channel, three seeds in four), set up in memory
-    and armed; None without."""
+    and armed, and the packets it carries into S2MM in a loopback seed (else None); (None, None)
+    without MM2S traffic."""
     on, spec = draw_spec(seed)
     if not (tb.mm2s and on):
-        return None
+        return None, None
     tb.mm2s_rd.port = port
-    mm = Mm2sRun(tb, spec, tb.mm2s_sb, MM2S_DESC, MM2S_BUF, bus)
+    loop = None
+    if spec.loopback:
+        loop = _stream_packets(d) + ([d.extra] if d.extra else [])
+        lspec = loopback_spec(spec, loop, seed)
+        descs, bufs = footprint(lspec)
+        if descs <= MM2S_BUF - MM2S_DESC and MM2S_BUF + bufs <= len(tb.mem):
+            spec = lspec
+        else:           # the stream does not fit the MM2S area: the seed's own MM2S traffic
+            spec.loopback, loop = False, None
+    mm = Mm2sRun(tb, spec, tb.mm2s_sb, MM2S_DESC, MM2S_BUF, bus,
+                 contents=b"".join(loop) if loop is not None else None)
     mm.setup()
     res["scenario"]["mm2s"] = spec.knobs()
-    return mm
+    return mm, loop
+
+
+async def _relay(tb: TB, packets: int, state: dict) -> None:
+    """Loopback: each packet taken from m_axis_mm2s goes on to s_axis_s2mm."""
+    for _ in range(packets):
+        frame = await tb.sink.recv()
+        await tb.send(bytes(frame.tdata))
+    state["sent"] = True
 
 
 def _mm2s_result(tb: TB, mm, res: dict) -> None:
@@ -374,7 +397,7 @@ async def run_seed(tb: TB, seed: int) -> dict:
            "mm2s_descriptors": 0, "mm2s_bytes": 0, "fcov": []}
     bad = descs[d.error_desc]
     _install_fault(tb, d, bufs, bad, bus)
-    mm = _mm2s_setup(tb, seed, port, bus, res)
+    mm, loop = _mm2s_setup(tb, d, seed, port, bus, res)
     # the 64-bit counters survive soft resets: every figure of this seed is a difference
     base = {k: await tb.read_counter(k) for k in ("COMPLETED", "DROPPED_BYTES", "BYTES_WRITTEN")}
     if d.drop:
@@ -384,11 +407,17 @@ async def run_seed(tb: TB, seed: int) -> dict:
                    threshold=d.threshold, delay=d.delay, irq=True)
     if mm is not None:
         cocotb.start_soon(mm.run())
-    await _send_stream(tb, d)
-    await _run_until_done(tb, d, base, descs, res, mm)
+    relay, state = None, {"sent": loop is None}
+    if loop is None:
+        await _send_stream(tb, d)
+    else:
+        relay = cocotb.start_soon(_relay(tb, len(loop), state))
+    await _run_until_done(tb, d, base, descs, res, mm, sent=lambda: state["sent"])
     if mm is not None:
         await mm.wait_finished()
         _mm2s_result(tb, mm, res)
+    if relay is not None and not relay.done():
+        relay.cancel()    # MM2S sent fewer packets (counted as its mismatch)
     await ClockCycles(tb.dut.axi_aclk, 50)
     _check_buffers(tb, d, descs, bufs, res)
     if d.error and res["hangs"] == 0:

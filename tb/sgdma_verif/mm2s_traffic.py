@@ -72,6 +72,7 @@ class Mm2sSpec:
     fault_pos: float = 0.0           # data faults: where in the buffer (0 first byte, 1 last);
                                      # fetch faults: which beat of the descriptor read
     data_seed: int = 1
+    loopback: bool = False           # regression: the stream goes on into S2MM (see test_regress)
 
     def __post_init__(self):
         n = len(self.lengths)
@@ -146,7 +147,35 @@ def draw_spec(seed: int) -> tuple[bool, Mm2sSpec]:
         threshold=int(rng.integers(1, 9)), delay=int(rng.choice([0, 0, 1, 4])),
         start_delay=int(rng.integers(0, 3000)), fault=fault, fault_desc=int(rng.integers(0, n)),
         fault_pos=float(rng.random()), data_seed=int(rng.integers(1, 1 << 31)))
+    spec.loopback = bool(rng.random() < 0.25)
     return on, spec
+
+
+def loopback_spec(spec: Mm2sSpec, packets: list[bytes], seed: int) -> Mm2sSpec:
+    """The regression's loopback variant of ``spec``: the buffers carry ``packets`` (the S2MM
+    stream of the seed), each cut into buffers of log-uniform 64 B ... 64 KiB at random
+    alignments, TXEOF at each packet's end; tail mode, no fault, the traffic knobs of ``spec``."""
+    rng = np.random.default_rng([seed, 0x4C42])
+    lengths, frames = [], []
+    for p in packets:
+        left, first = len(p), True
+        while left:
+            c = min(left, int(math.exp(rng.uniform(math.log(64), math.log(65536)))))
+            left -= c
+            lengths.append(c)
+            frames.append((first, left == 0))
+            first = False
+    n = len(lengths)
+    return Mm2sSpec(lengths=lengths, offsets=[int(x) for x in rng.integers(0, 256, n)], frames=frames,
+                    sink_duty=spec.sink_duty, ar_duty=spec.ar_duty, r_duty=spec.r_duty, latency=spec.latency,
+                    threshold=spec.threshold, delay=spec.delay, start_delay=spec.start_delay,
+                    data_seed=spec.data_seed, loopback=True)
+
+
+def footprint(spec: Mm2sSpec) -> tuple[int, int]:
+    """(descriptor bytes, buffer bytes) the spec takes in memory."""
+    return (2 * rm.DESC_SIZE * len(spec.lengths),
+            sum(spec.lengths) + len(spec.lengths) * (GAP + 256))
 
 
 # ------------------------------------------------------------------------------ scoreboard
@@ -263,11 +292,15 @@ class Mm2sRun:
     sees them at ``bus`` plus the offset)."""
 
     def __init__(self, tb: TB, spec: Mm2sSpec, sb: StreamScoreboard, desc_base: int, buf_base: int,
-                 bus: int = 0, watchdog: int = 300_000, s2mm_idle: bool = False):
+                 bus: int = 0, watchdog: int = 300_000, s2mm_idle: bool = False,
+                 contents: Optional[bytes] = None):
         self.tb, self.spec, self.sb, self.bus = tb, spec, sb, bus
         self.desc_base, self.buf_base, self.watchdog = desc_base, buf_base, watchdog
         self.res = Mm2sResult()
         self.s2mm_idle = s2mm_idle         # S2MM has no traffic: its DMASR and interrupt must stay clear
+        self.contents = contents           # the buffers' bytes in order (default: random)
+        if contents is not None and len(contents) != sum(spec.lengths):
+            raise ValueError(f"{len(contents)} bytes of contents for buffers of {sum(spec.lengths)}")
         self.finished = False
         self.hits: list[int] = []          # faulted accesses
         self.len_width = int(tb.dut.LEN_WIDTH.value)
@@ -279,8 +312,13 @@ class Mm2sRun:
         tb.mm2s_writebacks.clear()
         self.bufs = place_buffers(s.lengths, s.offsets, self.buf_base, GAP)
         rng = np.random.default_rng(s.data_seed)
+        at = 0
         for addr, n in self.bufs:
-            tb.mem[addr:addr + n] = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+            if self.contents is None:
+                tb.mem[addr:addr + n] = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+            else:
+                tb.mem[addr:addr + n] = self.contents[at:at + n]
+                at += n
         chain = [(a, 0 if (s.fault == "zero_len" and i == s.fault_desc) else n)
                  for i, (a, n) in enumerate(self.bufs)]
         self.stride = rm.DESC_SIZE * (2 if s.fault == "nxt_misaligned" else 1)
@@ -482,10 +520,15 @@ class Mm2sRun:
             want_cur = (self.bus + self.descs[-1]) & 0xFFFFFFFF
             if cur != want_cur:
                 r.fail(f"MM2S_CURDESC {cur:#x} at the tail, expected {want_cur:#x}")
+            # IOC_Irq once the threshold is reached; with IRQDelay the delay timer may expire
+            # first between completions (Dly_Irq), and each expiry reloads the threshold counter
             ioc = len(self.descs) >= max(1, s.threshold)
-            if ioc and not (SR.IOC_IRQ.get(sr) and introut):
+            if ioc and not s.delay and not (SR.IOC_IRQ.get(sr) and introut):
                 r.fail(f"MM2S_DMASR {sr:#010x}, mm2s_introut {introut}: {len(self.descs)} completions, "
                        f"threshold {s.threshold}: expected IOC_Irq and the interrupt")
+            if ioc and s.delay and not ((SR.IOC_IRQ.get(sr) or SR.DLY_IRQ.get(sr)) and introut):
+                r.fail(f"MM2S_DMASR {sr:#010x}, mm2s_introut {introut}: {len(self.descs)} completions, "
+                       f"threshold {s.threshold}, delay {s.delay}: expected IOC_Irq or Dly_Irq and the interrupt")
             if not (ioc or s.delay) and (SR.IOC_IRQ.get(sr) or SR.DLY_IRQ.get(sr) or introut):
                 r.fail(f"MM2S_DMASR {sr:#010x}, mm2s_introut {introut}: an interrupt without its cause")
         else:
