@@ -353,8 +353,8 @@ class Mm2sRun:
             self._word(self.descs[k] + CONTROL_OFF, ctrl | high)
         elif s.fault == "nxt_misaligned":
             # every NXTDESC points a little past the next descriptor (low six bits set); a
-            # decoy descriptor (a buffer of guard bytes) sits in the gap the stride leaves, so a
-            # wrong rounding streams the wrong bytes
+            # decoy descriptor (its buffer one byte into buffer 0) sits in the gap the stride
+            # leaves, where rounding up would lead, so a wrong rounding streams the wrong bytes
             for i, d in enumerate(self.descs):
                 nxt = self._word(d + NXT_OFF)
                 self._word(d + NXT_OFF, nxt + 1 + (i * 7) % 63)
