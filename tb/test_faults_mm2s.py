@@ -130,6 +130,20 @@ async def nxtdesc_misaligned(dut, cyclic):
 
 
 @cocotb.test()
+async def cyclic_long_buffers(dut):
+    """No fault: a cyclic ring of buffers of 4 KiB and more (a packet of two, one of one, and a
+    short one), two laps under backpressure, stopped with RS=0; every byte, TLAST and STATUS
+    write-back of each lap (the long-buffer bins of sgdma.mm2s.buffer in cyclic mode)."""
+    tb, sb = await _env(dut)
+    spec = spec_for_fault(4, None, 0, 0.0, True, True, seed=9, lengths=[5000, 4097, 6000, 300])
+    spec.frames = [(True, False), (False, True), (True, True), (True, True)]
+    run = await _run(tb, sb, spec)
+    _assert_clean(run, "cyclic ring of long buffers")
+    assert len(tb.mm2s_writebacks) >= 8 and tb.checker.violations == []
+    fcov.sample_mm2s(run)
+
+
+@cocotb.test()
 async def checks_can_fail(dut):
     """The checks fire: one buffer byte changed after the expectations were taken (the stream
     scoreboard names the byte), and an expected STATUS word changed (the write-back check)."""
