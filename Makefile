@@ -49,6 +49,7 @@ help:  ## this list
 	@echo "  WAVES=0|1             sim, test: record FST waveforms ($(WAVES))"
 	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
+	@echo "  BUILD=mm2s|s2mm       regress: both channels (INCLUDE_MM2S=1, MM2S traffic in most seeds) or S2MM only (mm2s)"
 	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes (regress: Dask workers)"
 	@echo "  SCHEDULER=tcp://HOST:PORT  regress, coverage: run the jobs on this Dask cluster (default: \$$DASK_SCHEDULER_ADDRESS, else local)"
 	@echo "  RESUME=1              regress: keep the seeds already done in build/regress, run the others"
@@ -87,8 +88,8 @@ bench: bootstrap  ## benchmarks: tables on the terminal, figures in build/bench/
 # The regression defaults to Verilator (faster on long runs); SIM=icarus selects Icarus.
 REGRESS_SIM := $(if $(filter command line environment,$(origin SIM)),$(SIM),verilator)
 
-regress: bootstrap  ## constrained-random regression on Dask, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM SCHEDULER RESUME)
-	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) $(call opt,SEED,seed) --jobs $(JOBS) --sim $(REGRESS_SIM) \
+regress: bootstrap  ## constrained-random regression on Dask, seeds SEED..SEED+SEEDS-1 (SEED SEEDS JOBS SIM BUILD SCHEDULER RESUME)
+	$(PY) -m sgdma_verif.regress --seeds $(SEEDS) $(call opt,SEED,seed) --jobs $(JOBS) --sim $(REGRESS_SIM) $(call opt,BUILD,build) \
 	    $(call opt,SCHEDULER,scheduler) $(if $(filter 1,$(RESUME)),--resume) --out build/regress
 
 scale: bootstrap  ## regression seeds per minute on 1 and 2 Dask workers; build/bench/scale_out.json (SIM)

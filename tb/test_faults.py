@@ -135,8 +135,9 @@ async def hard_reset_mid_transfer(dut, moment):
     dut.axi_resetn.value = 0
     await ClockCycles(dut.axi_aclk, 2)   # the first edge that samples reset low has passed
     await ReadOnly()
+    mm2s = ("m_axi_mm2s_arvalid", "m_axis_mm2s_tvalid", "mm2s_introut") if tb.mm2s else ()
     for sig in ("m_axi_s2mm_awvalid", "m_axi_s2mm_wvalid", "m_axi_sg_arvalid", "m_axi_sg_awvalid",
-                "m_axi_sg_wvalid", "s_axi_lite_bvalid", "s_axi_lite_rvalid", "s2mm_introut"):
+                "m_axi_sg_wvalid", "s_axi_lite_bvalid", "s_axi_lite_rvalid", "s2mm_introut") + mm2s:
         assert int(getattr(dut, sig).value) == 0, f"{sig} high in reset"
     await ClockCycles(dut.axi_aclk, 4)
     dut.axi_resetn.value = 1
@@ -159,7 +160,8 @@ async def hard_reset_mid_transfer(dut, moment):
 # ------------------------------------------------------------------------------ pytest entry
 from sgdma_verif.toolchain import build_and_test, param_id, param_sets, selected_simulators  # noqa: E402
 
-FAULT_PARAMS = param_sets([{}, {"DATA_WIDTH": 32, "SG_DATA_WIDTH": 32, "ADDR_WIDTH": 64}])
+# the S2MM campaign also on the two-channel build (INCLUDE_MM2S=1; its MM2S faults: test_faults_mm2s.py)
+FAULT_PARAMS = param_sets([{}, {"DATA_WIDTH": 32, "SG_DATA_WIDTH": 32, "ADDR_WIDTH": 64}, {"INCLUDE_MM2S": 1}])
 
 
 @pytest.mark.parametrize("params", FAULT_PARAMS, ids=param_id)

@@ -9,8 +9,24 @@ STATUS write-back and interrupt as it happens (its first failure ends the seed a
 mismatch, with its message in the seed's line); at the end of the seed the checks built from
 sgdma_verif.reference and the memory alone follow: every byte of every completed buffer, every
 STATUS word, every guard byte around the buffers; the AXI checker counts protocol violations; a
-watchdog counts hangs.  The seeds come from the run configuration (sgdma_verif.runconfig);
-results go to its ``results`` file, one JSON line per seed.
+watchdog counts hangs.
+
+In builds with the MM2S channel (INCLUDE_MM2S=1, the default of `make regress`) three seeds in
+four also run MM2S traffic alongside (sgdma_verif.mm2s_traffic, knobs drawn from a random
+stream of their own, so a seed's S2MM knobs do not depend on the build): a chain of 12-40+
+transmit descriptors of 1 B ... 8 KiB at any alignment, cut from packets of 1 B ... 24 KiB (a
+packet spans buffers), tail or cyclic mode, random TREADY on m_axis_mm2s, random AR/R
+backpressure and read latency on m_axi_mm2s, random coalescing, a random start, and for three
+in ten one fault: SLVERR/DECERR on a data read or a descriptor fetch, a zero-length descriptor,
+or (tail mode) a descriptor fetched with Cmplt set.  Every stream byte and TLAST is checked as
+it is sent, every STATUS write-back in order, DMASR, CURDESC and mm2s_introut at the end.  A
+soft reset of the seed (it resets both channels) waits until the MM2S run is done: a channel
+stopped in the middle of a packet is left out of the random traffic.  The seed's line records
+the MM2S knobs under scenario.mm2s.  In one MM2S seed in four the MM2S chain carries the S2MM
+stream itself (loopback): the seed's S2MM packets, cut into transmit buffers of 64 B ... 64 KiB,
+go out on m_axis_mm2s and the testbench hands each packet on to s_axis_s2mm as it arrives
+(packet by packet, so the S2MM checks are those of the seed; no MM2S fault then).  The seeds come from the run configuration
+(sgdma_verif.runconfig); results go to its ``results`` file, one JSON line per seed.
 """
 from __future__ import annotations
 
@@ -25,6 +41,7 @@ from cocotb.triggers import ClockCycles
 
 from sgdma_driver import regmap as rm
 from sgdma_verif import fcov
+from sgdma_verif.mm2s_traffic import Mm2sRun, StreamScoreboard, draw_spec, footprint, loopback_spec
 from sgdma_verif.reference import place_buffers, s2mm_expected
 from sgdma_verif.runconfig import load_run_config
 from sgdma_verif.env import TB, OffsetPort, pause_gen, set_pause
@@ -34,6 +51,8 @@ SR = rm.S2MM_DMASR
 GUARD = 0xA5
 DESC_BASE = 0x1000
 BUF_BASE = 0x40000
+MM2S_DESC = 0xC00000        # MM2S descriptors and buffers (the top 4 MiB of the memory)
+MM2S_BUF = 0xC40000
 ERROR_KINDS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
 
 
@@ -141,9 +160,11 @@ async def _send_stream(tb: TB, d: Draw) -> None:
         await tb.send(d.extra)
 
 
-async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: dict) -> None:
+async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: dict, mm=None,
+                          sent=lambda: True) -> None:
     """Until the chain is done, the engine halted on the error, the soft reset was made, the
-    scoreboard failed, or nothing progressed for 300,000 cycles (a hang)."""
+    scoreboard failed, or nothing progressed for 300,000 cycles (a hang).  The soft reset
+    resets both channels: it waits until the MM2S run ``mm`` (if any) is done."""
     dut, n = tb.dut, len(descs)
     expect_done = n * d.laps if not d.error else d.error_desc
     last_progress, last_count = tb.cycle, -1
@@ -156,7 +177,9 @@ async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: di
             last_count, last_progress = done, tb.cycle
         if tb.scoreboard.failure is not None:
             break
-        if reset_cycle is not None and tb.cycle >= reset_cycle:
+        if reset_cycle is not None and tb.cycle >= reset_cycle and mm is not None and not mm.finished:
+            last_progress = tb.cycle      # waiting for MM2S (it has its own watchdog)
+        elif reset_cycle is not None and tb.cycle >= reset_cycle:
             await tb.soft_reset()
             sr = await tb.read_reg("S2MM_DMASR")
             if sr != SR.reset:
@@ -164,7 +187,7 @@ async def _run_until_done(tb: TB, d: Draw, base: dict, descs: list[int], res: di
             break
         if d.error and SR.HALTED.get(sr):
             break
-        if not d.error and done >= expect_done and (not d.drop or (tb.source.empty() and tb.source.idle())):
+        if not d.error and done >= expect_done and (not d.drop or (sent() and tb.source.empty() and tb.source.idle())):
             break
         if tb.cycle - last_progress > 300_000:
             res["hangs"] += 1
@@ -311,6 +334,48 @@ def _check_memory(tb: TB, bufs: list[tuple[int, int]], lo: int, hi: int, violati
         res["scoreboard"] = tb.scoreboard.failure.message
 
 
+def _mm2s_setup(tb: TB, d: Draw, seed: int, port: OffsetPort, bus: int, res: dict):
+    """The seed's MM2S traffic (builds with the channel, three seeds in four), set up in memory
+    and armed, and the packets it carries into S2MM in a loopback seed (else None); (None, None)
+    without MM2S traffic."""
+    on, spec = draw_spec(seed)
+    if not (tb.mm2s and on):
+        return None, None
+    tb.mm2s_rd.port = port
+    loop = None
+    if spec.loopback:
+        loop = _stream_packets(d) + ([d.extra] if d.extra else [])
+        lspec = loopback_spec(spec, loop, seed)
+        descs, bufs = footprint(lspec)
+        if descs <= MM2S_BUF - MM2S_DESC and MM2S_BUF + bufs <= len(tb.mem):
+            spec = lspec
+        else:           # the stream does not fit the MM2S area: the seed's own MM2S traffic
+            spec.loopback, loop = False, None
+    mm = Mm2sRun(tb, spec, tb.mm2s_sb, MM2S_DESC, MM2S_BUF, bus,
+                 contents=b"".join(loop) if loop is not None else None)
+    mm.setup()
+    res["scenario"]["mm2s"] = spec.knobs()
+    return mm, loop
+
+
+async def _relay(tb: TB, packets: int, state: dict) -> None:
+    """Loopback: each packet taken from m_axis_mm2s goes on to s_axis_s2mm."""
+    for _ in range(packets):
+        frame = await tb.sink.recv()
+        await tb.send(bytes(frame.tdata))
+    state["sent"] = True
+
+
+def _mm2s_result(tb: TB, mm, res: dict) -> None:
+    r = mm.res
+    res["mm2s_descriptors"], res["mm2s_bytes"] = r.descriptors, r.bytes
+    res["mismatches"] += r.mismatches
+    res["hangs"] += r.hangs
+    if r.problems:
+        res["mm2s_problems"] = r.problems
+    res["fcov"] += fcov.sample_mm2s(mm)
+
+
 async def run_seed(tb: TB, seed: int) -> dict:
     """One seed: draw, set up, run with the streaming scoreboard armed, then the end-of-seed
     checks (buffers, error state, drop accounting, guards, protocol)."""
@@ -328,9 +393,11 @@ async def run_seed(tb: TB, seed: int) -> dict:
     res = {"seed": seed, "descriptors": 0, "bytes": 0, "mismatches": 0, "protocol_violations": 0, "hangs": 0,
            "out_of_bounds_writes": 0, "scenario": {"cyclic": d.cyclic, "packets": d.packets is not None,
                                                    "error": d.error, "soft_reset": d.soft_reset,
-                                                   "overflow": d.overflow, "drop": d.drop}, "fcov": []}
+                                                   "overflow": d.overflow, "drop": d.drop, "mm2s": None},
+           "mm2s_descriptors": 0, "mm2s_bytes": 0, "fcov": []}
     bad = descs[d.error_desc]
     _install_fault(tb, d, bufs, bad, bus)
+    mm, loop = _mm2s_setup(tb, d, seed, port, bus, res)
     # the 64-bit counters survive soft resets: every figure of this seed is a difference
     base = {k: await tb.read_counter(k) for k in ("COMPLETED", "DROPPED_BYTES", "BYTES_WRITTEN")}
     if d.drop:
@@ -338,8 +405,19 @@ async def run_seed(tb: TB, seed: int) -> dict:
     _arm_scoreboard(tb, d, descs, bufs, bus)
     await tb.start(bus + descs[0], bus + (DESC_BASE + 0x100000 if d.cyclic else descs[-1]), cyclic=d.cyclic,
                    threshold=d.threshold, delay=d.delay, irq=True)
-    await _send_stream(tb, d)
-    await _run_until_done(tb, d, base, descs, res)
+    if mm is not None:
+        cocotb.start_soon(mm.run())
+    relay, state = None, {"sent": loop is None}
+    if loop is None:
+        await _send_stream(tb, d)
+    else:
+        relay = cocotb.start_soon(_relay(tb, len(loop), state))
+    await _run_until_done(tb, d, base, descs, res, mm, sent=lambda: state["sent"])
+    if mm is not None:
+        await mm.wait_finished()
+        _mm2s_result(tb, mm, res)
+    if relay is not None and not relay.done():
+        relay.cancel()    # MM2S sent fewer packets (counted as its mismatch)
     await ClockCycles(tb.dut.axi_aclk, 50)
     _check_buffers(tb, d, descs, bufs, res)
     if d.error and res["hangs"] == 0:
@@ -355,6 +433,8 @@ async def drain_stream(tb: TB) -> None:
     """Between seeds: let the engine discard whatever the device still has queued (DROP with
     no descriptors), so the next seed starts with an empty link; then reset."""
     tb.data_wr.fault = tb.sg_wr.fault = tb.sg_rd.fault = None
+    if tb.mm2s:
+        tb.mm2s_rd.fault = None
     await tb.soft_reset()
     await tb.write_reg("SGDMA_XCTRL", rm.SGDMA_XCTRL.POLICY_DROP.put(1))
     await tb.write_reg("S2MM_DMACR", rm.S2MM_DMACR.RS.put(1))
@@ -373,6 +453,7 @@ async def random_seeds(dut):
     from sgdma_verif.axi_checker import AxiChecker
     tb.checker = AxiChecker(dut, raise_on_violation=False)
     tb.scoreboard.raise_on_error = False   # each seed reports its own first failure
+    tb.mm2s_sb = StreamScoreboard(tb) if tb.mm2s else None
     await tb.reset()     # once: between seeds the engine is soft-reset and the link drained
     bad = []
     for seed in seeds:
@@ -390,13 +471,26 @@ from sgdma_verif.runconfig import RunConfig  # noqa: E402
 from sgdma_verif.toolchain import BUILD_DIR, build_and_test, selected_simulators  # noqa: E402
 
 
+#: The regression's builds: both channels (the default of `make regress`) and S2MM only.
+BUILDS = {"mm2s": {"INCLUDE_MM2S": 1}, "s2mm": {}}
+
+
+@pytest.mark.parametrize("build", list(BUILDS))
 @pytest.mark.parametrize("sim", selected_simulators())
-def test_regress_light(sim):
-    """A few seeds of the regression in `make test` (make regress runs hundreds)."""
-    out = BUILD_DIR / "regress" / f"light_{sim}.jsonl"
+def test_regress_light(sim, build):
+    """A few seeds of the regression in `make test` (make regress runs hundreds), on the
+    two-channel build (two of seeds 1-4 run MM2S traffic alongside) and on the
+    S2MM-only build."""
+    out = BUILD_DIR / "regress" / f"light_{sim}_{build}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    build_and_test("test_regress", sim, {}, config=RunConfig(seeds=[1, 2, 3, 4], results=out))
+    build_and_test("test_regress", sim, BUILDS[build], config=RunConfig(seeds=[1, 2, 3, 4], results=out))
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 4 and sum(r["descriptors"] for r in rows) >= 4 * 40
     assert not any(r[k] for r in rows for k in ("mismatches", "protocol_violations", "hangs", "out_of_bounds_writes"))
+    mm2s = [r for r in rows if r["scenario"]["mm2s"] is not None]
+    if build == "mm2s":
+        assert mm2s and sum(r["mm2s_descriptors"] for r in mm2s) >= 12 * len(mm2s), \
+            f"MM2S traffic in {len(mm2s)} of 4 seeds, {sum(r['mm2s_descriptors'] for r in mm2s)} write-backs"
+    else:
+        assert not mm2s, "MM2S traffic on the S2MM-only build"

@@ -32,12 +32,25 @@ def test_two_exported_databases_merge_into_the_union_of_their_bins(tmp_path):
     b = _export(tmp_path, "b", "fcov.sample_buffer(1, 0, 8, True, False); fcov.sample_buffer(5000, 3, 8, False, True)")
     assert fcov.report(a).hit == 2 and fcov.report(b).hit == 2
     merged = fcov.merge([a, b], tmp_path / "functional.xml")
-    assert (merged.total, merged.hit) == (64, 3)
+    assert (merged.total, merged.hit) == (120, 3)
     assert "sgdma.buffer.cross ('1B', 'aligned', 'backpressure', 'tail')" not in merged.missed
     assert "sgdma.buffer.cross ('up_to_64KiB', 'unaligned', 'smooth', 'cyclic')" not in merged.missed
     assert "sgdma.error.cross ('data_slv', 'backpressure', 'cyclic')" not in merged.missed
     text = (tmp_path / "functional.xml").read_text()
     assert "bin=\"('1B', 'aligned', 'backpressure', 'tail')\" hits=\"2\"" in text
+
+
+def test_mm2s_bins():
+    assert fcov.role(True, True) == "single" and fcov.role(True, False) == "first"
+    assert fcov.role(False, False) == "middle" and fcov.role(False, True) == "last"
+    assert fcov.mm2s_backpressure(True, False) == "tready" and fcov.mm2s_backpressure(True, True) == "both"
+    assert fcov.sample_mm2s_buffer(1, 3, 8, "middle", "read", True) == ["mm2s", "1B", "middle", "cyclic", "unaligned",
+                                                                         "read"]
+    assert fcov.sample_mm2s_error("len_wrap", False, False) == ["mm2s_error", "len_wrap", "smooth", "tail"]
+    with pytest.raises(ValueError, match="status_slv"):
+        fcov.sample_mm2s_error("status_slv", True, False)
+    with pytest.raises(ValueError, match="spanning"):
+        fcov.sample_mm2s_buffer(10, 0, 8, "spanning", "none", False)
 
 
 def test_merging_nothing_is_an_error(tmp_path):

@@ -37,14 +37,20 @@ from .runconfig import RunConfig
 
 # (cocotb test module, parameters, test cases or None for all), the longest first.  The default
 # build runs every module; a 64-bit-address build runs the coverage tests that reach the upper
-# address bits.
+# address bits; the two-channel builds (INCLUDE_MM2S=1) run the regression seeds with MM2S
+# traffic, the MM2S testbench and the MM2S fault campaign (also with LEN_WIDTH=16, for the
+# length bits above LEN_WIDTH).
 AW64 = {"ADDR_WIDTH": 64}
+MM2S = {"INCLUDE_MM2S": 1}
+MM2S_LW16 = {"INCLUDE_MM2S": 1, "DATA_WIDTH": 32, "ADDR_WIDTH": 64, "SG_DATA_WIDTH": 32, "MAX_BURST_LEN": 8,
+             "LEN_WIDTH": 16}
 RUNS: list[tuple[str, dict[str, int], str | None]] = [
-    ("test_regress", {}, None), ("test_cosim", {}, None), ("sgdma_verif.coverage_tb", {}, None),
+    ("test_regress", {}, None), ("test_regress", MM2S, None), ("test_cosim", {}, None), ("sgdma_verif.coverage_tb", {}, None),
     ("sgdma_verif.calibration_tb", {}, None), ("test_faults", {}, None), ("test_sgdma_dma", {}, None),
     ("sgdma_verif.coverage_tb", AW64, "counter_wrap,high_addresses,irq_limits,register_aliases"),
     ("test_sgdma_doorbell", {}, None), ("test_sgdma_errors", {}, None), ("test_sgdma_irq", {}, None),
     ("test_sgdma_ringfull", {}, None), ("test_sgdma_regs", {}, None), ("test_sgdma_regs", AW64, None),
+    ("test_faults_mm2s", MM2S, None), ("test_faults_mm2s", MM2S_LW16, None), ("test_sgdma_mm2s", MM2S, None),
 ]
 LINE_MIN, TOGGLE_MIN = 95.0, 90.0
 

@@ -1,11 +1,21 @@
 """Functional coverage of the engine, with cocotb-coverage coverpoints and crosses.
 
-Two covergroups, sampled by the testbenches with one call each:
+Four covergroups, sampled by the testbenches with one call each:
 
 - ``sgdma.buffer``: every completed buffer of the regression, by length class x start
   alignment (to the stream beat) x backpressure x mode; the cross has 5 x 2 x 2 x 2 = 40 bins.
 - ``sgdma.error``: every injected error (regression and fault campaign), by error kind x
   backpressure x mode; the cross has 6 x 2 x 2 = 24 bins.
+- ``sgdma.mm2s.buffer``: every completed MM2S buffer (regression and MM2S fault campaign), by
+  length class x its place in the packet (a packet of one buffer, or the first, a middle or the
+  last buffer of a packet spanning several: TXSOF/TXEOF) x mode; the cross has 5 x 4 x 2 = 40
+  bins.  Coverpoints of their own (not crossed): start alignment, and backpressure
+  (none, TREADY only, read channel only, both).
+- ``sgdma.mm2s.error``: every MM2S fault (regression and MM2S fault campaign): SLVERR/DECERR
+  on a data read or a descriptor fetch, a zero-length descriptor, Cmplt set at the fetch, and
+  the malformed descriptors the engine takes as they are (length bits above LEN_WIDTH,
+  NXTDESC not 64-byte aligned), by kind x backpressure; 8 x 2 = 16 bins.  Coverpoint of its
+  own: mode.
 
 In a simulation the database is exported when the simulator process ends, as
 ``functional_coverage.xml`` in the process's working directory (the cocotb test directory),
@@ -23,13 +33,18 @@ from xml.etree import ElementTree
 import cocotb
 from cocotb_coverage.coverage import CoverCross, CoverPoint, coverage_db, merge_coverage
 
+from sgdma_driver import regmap as rm
+
 LENGTHS = ("1B", "sub_beat", "sub_256B", "sub_4KiB", "up_to_64KiB")
 ALIGNMENTS = ("aligned", "unaligned")
 BACKPRESSURE = ("backpressure", "smooth")
 MODES = ("tail", "cyclic")
 ERRORS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "status_slv", "status_dec")
+ROLES = ("single", "first", "middle", "last")
+MM2S_BACKPRESSURE = ("none", "tready", "read", "both")
+MM2S_ERRORS = ("data_slv", "data_dec", "fetch_slv", "fetch_dec", "zero_len", "sg_int", "len_wrap", "nxt_misaligned")
 EXPORT_NAME = "functional_coverage.xml"
-CROSSES = ("sgdma.buffer.cross", "sgdma.error.cross")
+CROSSES = ("sgdma.buffer.cross", "sgdma.error.cross", "sgdma.mm2s.buffer.cross", "sgdma.mm2s.error.cross")
 
 
 def length_class(n: int, beat_bytes: int) -> str:
@@ -72,6 +87,77 @@ def _buffer(n: int, addr: int, db: int, bp: bool, cyc: bool) -> None:
 @CoverCross("sgdma.error.cross", items=["sgdma.error.kind", "sgdma.error.backpressure", "sgdma.error.mode"])
 def _error(kind: str, bp: bool, cyc: bool) -> None:
     pass
+
+
+@CoverPoint("sgdma.mm2s.buffer.length", xf=lambda n, addr, db, role, bp, cyc: length_class(n, db), bins=list(LENGTHS))
+@CoverPoint("sgdma.mm2s.buffer.role", xf=lambda n, addr, db, role, bp, cyc: role, bins=list(ROLES))
+@CoverPoint("sgdma.mm2s.buffer.mode", xf=lambda n, addr, db, role, bp, cyc: _mode(cyc), bins=list(MODES))
+@CoverPoint("sgdma.mm2s.buffer.alignment", xf=lambda n, addr, db, role, bp, cyc: ALIGNMENTS[addr % db != 0],
+            bins=list(ALIGNMENTS))
+@CoverPoint("sgdma.mm2s.buffer.backpressure", xf=lambda n, addr, db, role, bp, cyc: bp, bins=list(MM2S_BACKPRESSURE))
+@CoverCross("sgdma.mm2s.buffer.cross", items=["sgdma.mm2s.buffer.length", "sgdma.mm2s.buffer.role",
+                                              "sgdma.mm2s.buffer.mode"])
+def _mm2s_buffer(n: int, addr: int, db: int, role: str, bp: str, cyc: bool) -> None:
+    pass
+
+
+@CoverPoint("sgdma.mm2s.error.kind", xf=lambda kind, bp, cyc: kind, bins=list(MM2S_ERRORS))
+@CoverPoint("sgdma.mm2s.error.backpressure", xf=lambda kind, bp, cyc: _bp(bp), bins=list(BACKPRESSURE))
+@CoverPoint("sgdma.mm2s.error.mode", xf=lambda kind, bp, cyc: _mode(cyc), bins=list(MODES))
+@CoverCross("sgdma.mm2s.error.cross", items=["sgdma.mm2s.error.kind", "sgdma.mm2s.error.backpressure"])
+def _mm2s_error(kind: str, bp: bool, cyc: bool) -> None:
+    pass
+
+
+def role(sof_prev_eof: bool, eof: bool) -> str:
+    """A buffer's place in its packet: ``sof_prev_eof`` = the buffer before it ended a packet
+    (or there is none), ``eof`` = it has TXEOF."""
+    return {(True, True): "single", (True, False): "first", (False, False): "middle", (False, True): "last"}[
+        (sof_prev_eof, eof)]
+
+
+def mm2s_backpressure(tready: bool, read: bool) -> str:
+    return MM2S_BACKPRESSURE[int(tready) + 2 * int(read)]
+
+
+def sample_mm2s_buffer(length: int, addr: int, beat_bytes: int, place: str, backpressure: str,
+                       cyclic: bool) -> list[str]:
+    """Sample one completed MM2S buffer; returns its bin as ["mm2s", length class, place, mode,
+    alignment, backpressure]."""
+    if place not in ROLES or backpressure not in MM2S_BACKPRESSURE:
+        raise ValueError(f"MM2S buffer place {place!r} / backpressure {backpressure!r} not in {ROLES} / "
+                         f"{MM2S_BACKPRESSURE}")
+    _mm2s_buffer(length, addr, beat_bytes, place, backpressure, cyclic)
+    return ["mm2s", length_class(length, beat_bytes), place, _mode(cyclic), ALIGNMENTS[addr % beat_bytes != 0],
+            backpressure]
+
+
+def sample_mm2s_error(kind: str, backpressure: bool, cyclic: bool) -> list[str]:
+    """Sample one MM2S fault of ``kind`` (one of MM2S_ERRORS); returns ["mm2s_error", kind,
+    backpressure, mode]."""
+    if kind not in MM2S_ERRORS:
+        raise ValueError(f"MM2S fault kind {kind!r} is not one of {MM2S_ERRORS}")
+    _mm2s_error(kind, backpressure, cyclic)
+    return ["mm2s_error", kind, _bp(backpressure), _mode(cyclic)]
+
+
+def sample_mm2s(run) -> list[list[str]]:
+    """Sample a finished MM2S run (sgdma_verif.mm2s_traffic.Mm2sRun): each buffer it completed
+    (its first lap in cyclic mode) and its fault; the bins, as the sample functions return them."""
+    s, out = run.spec, []
+    db = run.tb.bytes_per_beat
+    done = min(len(run.tb.mm2s_writebacks), len(run.descs))
+    bp = mm2s_backpressure(s.sink_duty > 0, s.ar_duty > 0 or s.r_duty > 0 or s.latency > 0)
+    prev_eof = True
+    for i in range(len(run.descs)):
+        eof = s.frames[i][1]
+        if i < done and i < len(run.writebacks) and rm.STATUS.CMPLT.get(run.writebacks[i][1]):
+            out.append(sample_mm2s_buffer(s.lengths[i], run.bus + run.bufs[i][0], db, role(prev_eof, eof), bp,
+                                          s.cyclic))
+        prev_eof = eof
+    if s.fault is not None:
+        out.append(sample_mm2s_error(s.fault, s.backpressure, s.cyclic))
+    return out
 
 
 def sample_buffer(length: int, addr: int, beat_bytes: int, backpressure: bool, cyclic: bool) -> list[str]:
