@@ -881,17 +881,7 @@ class EngineModel:
         epoch, addr, status, pos0, take = self._both_q.popleft()
         if epoch != self._epoch:
             return
-        kept = self._page_xlate.get((addr >> 12) << 1 | 1) if self.pos_wb and _APP_AFTER_STATUS else None
-        iommu = self._iommu
-        if kept is not None and self.fault is None and kept[0] == iommu.generation \
-                and kept[1] == iommu.passthrough:
-            # _write_status's usual case, inline: STATUS and APP0 into a kept descriptor page
-            i = kept[2] + (((addr & 0xFFF) + _STATUS_OFF) >> 2)
-            words = self._ram_words
-            words[i] = status
-            words[i + 1] = pos0 & 0xFFFFFFFF
-            self.statuses[addr] = status
-        elif not self._write_status(addr, status, pos0):
+        if not self._write_status(addr, status, pos0):
             self._error("SG_SLV_ERR", addr)
             return
         counters = self.counters
