@@ -49,7 +49,7 @@ help:  ## this list
 	@echo "  WAVES=0|1             sim, test: record FST waveforms ($(WAVES))"
 	@echo "  SEED=N                sim: allocator and jitter seed; regress: first seed (default 1)"
 	@echo "  SEEDS=$(SEEDS)            regress: how many seeds"
-	@echo "  BUILD=mm2s|s2mm       regress: both channels (INCLUDE_MM2S=1, MM2S traffic in most seeds) or S2MM only (mm2s)"
+	@echo "  BUILD=mm2s|s2mm       regress: both channels (INCLUDE_MM2S=1, MM2S traffic in most seeds) or S2MM only (default mm2s)"
 	@echo "  JOBS=$(JOBS)                test, test-full, regress, formal: parallel processes (regress: Dask workers)"
 	@echo "  SCHEDULER=tcp://HOST:PORT  regress, coverage: run the jobs on this Dask cluster (default: \$$DASK_SCHEDULER_ADDRESS, else local)"
 	@echo "  RESUME=1              regress: keep the seeds already done in build/regress, run the others"
